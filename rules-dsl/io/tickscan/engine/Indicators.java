@@ -1,0 +1,179 @@
+package io.tickscan.engine;
+
+import java.util.Arrays;
+
+/**
+ * The incremental indicators of one engine, one bank per distinct window the rules use, updated once per
+ * complete bar of every symbol.
+ */
+final class Indicators implements SymbolStates.BarListener {
+    private final Ema[] emas;
+    private final Rsi[] rsis;
+
+    Indicators(int[] emaWindows, int[] rsiWindows, int capacity) {
+        emas = new Ema[emaWindows.length];
+        for (int j = 0; j < emas.length; j++) {
+            emas[j] = new Ema(emaWindows[j], capacity);
+        }
+        rsis = new Rsi[rsiWindows.length];
+        for (int j = 0; j < rsis.length; j++) {
+            rsis[j] = new Rsi(rsiWindows[j], capacity);
+        }
+    }
+
+    @Override
+    public void barCompleted(int symbol, double close) {
+        for (Ema ema : emas) {
+            ema.add(symbol, close);
+        }
+        for (Rsi rsi : rsis) {
+            rsi.add(symbol, close);
+        }
+    }
+
+    void ensureCapacity(int capacity) {
+        for (Ema ema : emas) {
+            ema.ensureCapacity(capacity);
+        }
+        for (Rsi rsi : rsis) {
+            rsi.ensureCapacity(capacity);
+        }
+    }
+
+    Ema ema(int window) {
+        for (Ema ema : emas) {
+            if (ema.window == window) {
+                return ema;
+            }
+        }
+        throw new IllegalArgumentException("no ema(" + window + ")");
+    }
+
+    Rsi rsi(int window) {
+        for (Rsi rsi : rsis) {
+            if (rsi.window == window) {
+                return rsi;
+            }
+        }
+        throw new IllegalArgumentException("no rsi(" + window + ")");
+    }
+
+    /** Heap bytes of indicator state per symbol. */
+    long bytesPerSymbol() {
+        return emas.length * (8L * 2 + 4) + rsis.length * (8L * 6 + 4);
+    }
+
+    /**
+     * EMA of complete closes: {@code alpha = 2/(N+1)}, seeded with the mean of the first N closes, then
+     * {@code ema += (close - ema) * alpha}; NaN before N closes.
+     */
+    static final class Ema {
+        final int window;
+        private final double alpha;
+        private int[] seen;
+        private double[] sum;
+        double[] value;
+
+        Ema(int window, int capacity) {
+            this.window = window;
+            this.alpha = 2.0 / (window + 1);
+            seen = new int[capacity];
+            sum = new double[capacity];
+            value = new double[capacity];
+            Arrays.fill(value, Double.NaN);
+        }
+
+        void add(int i, double close) {
+            int n = seen[i];
+            if (n >= window) {
+                value[i] += (close - value[i]) * alpha;
+                return;
+            }
+            seen[i] = n + 1;
+            sum[i] += close;
+            if (n + 1 == window) {
+                value[i] = sum[i] / window;
+            }
+        }
+
+        void ensureCapacity(int capacity) {
+            if (capacity > value.length) {
+                int old = value.length;
+                seen = Arrays.copyOf(seen, capacity);
+                sum = Arrays.copyOf(sum, capacity);
+                value = Arrays.copyOf(value, capacity);
+                Arrays.fill(value, old, capacity, Double.NaN);
+            }
+        }
+    }
+
+    /**
+     * Wilder's RSI of complete closes: the first averages are the means of the first N gains and losses, then
+     * {@code avg = (avg*(N-1) + x) / N}; NaN before N changes.
+     */
+    static final class Rsi {
+        final int window;
+        private int[] changes;
+        private double[] previous;
+        private double[] gain;
+        private double[] loss;
+        double[] value;
+
+        Rsi(int window, int capacity) {
+            this.window = window;
+            changes = new int[capacity];
+            previous = new double[capacity];
+            gain = new double[capacity];
+            loss = new double[capacity];
+            value = new double[capacity];
+            Arrays.fill(previous, Double.NaN);
+            Arrays.fill(value, Double.NaN);
+        }
+
+        void add(int i, double close) {
+            double prev = previous[i];
+            previous[i] = close;
+            if (prev != prev) {
+                return;
+            }
+            double d = close - prev;
+            double up = d > 0 ? d : 0;
+            double down = d < 0 ? -d : 0;
+            int n = changes[i];
+            if (n >= window) {
+                gain[i] = (gain[i] * (window - 1) + up) / window;
+                loss[i] = (loss[i] * (window - 1) + down) / window;
+            } else {
+                changes[i] = ++n;
+                gain[i] += up;
+                loss[i] += down;
+                if (n < window) {
+                    return;
+                }
+                gain[i] /= window;
+                loss[i] /= window;
+            }
+            value[i] = rsi(gain[i], loss[i]);
+        }
+
+        private static double rsi(double gain, double loss) {
+            if (loss == 0) {
+                return gain == 0 ? 50 : 100;
+            }
+            return 100 - 100 / (1 + gain / loss);
+        }
+
+        void ensureCapacity(int capacity) {
+            if (capacity > value.length) {
+                int old = value.length;
+                changes = Arrays.copyOf(changes, capacity);
+                previous = Arrays.copyOf(previous, capacity);
+                gain = Arrays.copyOf(gain, capacity);
+                loss = Arrays.copyOf(loss, capacity);
+                value = Arrays.copyOf(value, capacity);
+                Arrays.fill(previous, old, capacity, Double.NaN);
+                Arrays.fill(value, old, capacity, Double.NaN);
+            }
+        }
+    }
+}

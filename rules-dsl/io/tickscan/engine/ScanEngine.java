@@ -1,0 +1,198 @@
+package io.tickscan.engine;
+
+import io.tickscan.rules.MetricKind;
+import io.tickscan.rules.MetricRef;
+import io.tickscan.rules.RuleSet;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The deterministic core of tickscan: valid ticks in, per-symbol state, every enabled rule evaluated for every
+ * symbol at each scan, firings out. Live scanners and {@code replay} run the same engine; the caller supplies
+ * the scan times (the wall clock, or event time through {@link EventTimeDriver}).
+ *
+ * <p>Single-threaded: one engine belongs to one thread or verticle. Applying a tick and running a scan allocate
+ * nothing once the symbol is known, apart from what a listener does with a firing.
+ */
+public final class ScanEngine {
+    private final EngineSettings settings;
+    private final SessionCalendar sessions;
+    private final SymbolStates states;
+    private final Indicators indicators;
+    private final MetricColumns columns;
+    private final CompiledRule[] rules;
+    private final List<MetricRef> metrics;
+    private int capacity;
+    private long lastScan = Long.MIN_VALUE;
+    private long scanMinute = Long.MIN_VALUE;
+    private long applied;
+    private long late;
+    private long scans;
+
+    /**
+     * @param rules    a validated rule set (its disabled rules are not evaluated)
+     * @param settings history and session settings; the rules must have been validated against the same history
+     */
+    public ScanEngine(RuleSet rules, EngineSettings settings) {
+        this(rules, settings, 1024);
+    }
+
+    /** As {@link #ScanEngine(RuleSet, EngineSettings)}, sized up front for {@code expectedSymbols}. */
+    public ScanEngine(RuleSet rules, EngineSettings settings, int expectedSymbols) {
+        this.settings = settings;
+        RuleCompiler compiler = new RuleCompiler(rules.rules());
+        this.sessions = new SessionCalendar(settings.sessionZone(), settings.sessionStart());
+        this.indicators = new Indicators(compiler.windows(MetricKind.EMA), compiler.windows(MetricKind.RSI),
+                Math.max(expectedSymbols, 16));
+        this.states = new SymbolStates(settings.historyMinutes(), sessions, indicators, expectedSymbols);
+        this.rules = compiler.compile();
+        this.columns = compiler.layout().build(states, indicators, sessions);
+        this.metrics = List.copyOf(compiler.layout().metrics());
+        grow();
+    }
+
+    /**
+     * Applies a tick whose fields are valid ({@link TickRejectReason#check}). A tick whose minute is before the
+     * symbol's current bar or before the latest scan's minute is late: counted and dropped.
+     */
+    public TickOutcome apply(String symbol, long ts, double price, double size) {
+        long minute = Math.floorDiv(ts, SymbolStates.MINUTE_MS);
+        int i = states.indexOf(symbol);
+        if (minute < scanMinute || (i >= 0 && minute < states.liveMinute[i])) {
+            late++;
+            return TickOutcome.LATE;
+        }
+        if (i < 0) {
+            i = states.add(symbol, minute);
+            if (states.capacity() > capacity) {
+                grow();
+            }
+            for (CompiledRule rule : rules) {
+                rule.symbolAdded(i, symbol);
+            }
+        }
+        states.apply(i, ts, minute, price, size);
+        applied++;
+        return TickOutcome.APPLIED;
+    }
+
+    /**
+     * Runs the scan at {@code t}: completes every symbol's bars up to {@code t}'s minute, computes each metric
+     * once per symbol and evaluates every rule, reporting firings that pass universe and cooldown.
+     *
+     * @param t a whole second, later than the previous scan
+     */
+    public void scan(long t, FiringListener listener) {
+        if (t <= lastScan || t % 1000 != 0) {
+            throw new IllegalArgumentException("scan at " + t + " after " + lastScan + ": scans run at whole, "
+                    + "increasing seconds");
+        }
+        long minute = Math.floorDiv(t, SymbolStates.MINUTE_MS);
+        int n = states.count();
+        boolean barsChanged = minute != scanMinute;
+        if (barsChanged) {
+            long[] liveMinute = states.liveMinute;
+            for (int i = 0; i < n; i++) {
+                if (liveMinute[i] < minute) {
+                    states.rollTo(i, minute);
+                }
+            }
+            scanMinute = minute;
+        }
+        columns.update(t, barsChanged);
+        double[] last = states.last;
+        for (CompiledRule rule : rules) {
+            rule.scan(columns, last, n, t, listener);
+        }
+        lastScan = t;
+        scans++;
+    }
+
+    /** The full alert of a firing reported to a {@link FiringListener}. */
+    public Alert alert(CompiledRule rule, int symbol, long t) {
+        int[] slots = rule.metricSlots();
+        double[] values = new double[slots.length];
+        for (int j = 0; j < slots.length; j++) {
+            values[j] = columns.column(slots[j])[symbol];
+        }
+        String name = states.name(symbol);
+        return new Alert(Alert.idOf(rule.id(), name, t), rule.id(), rule.name(), name, t, states.last[symbol],
+                rule.metricNames(), values);
+    }
+
+    /**
+     * The value of a metric the rules read, for {@code symbol}, as of the latest scan: NaN when undefined or when
+     * the symbol is unknown.
+     *
+     * @throws IllegalArgumentException when no rule reads {@code metric}
+     */
+    public double value(String symbol, MetricRef metric) {
+        int slot = metrics.indexOf(metric);
+        if (slot < 0) {
+            throw new IllegalArgumentException("no rule reads " + metric);
+        }
+        int i = states.indexOf(symbol);
+        return i < 0 ? Double.NaN : columns.column(slot)[i];
+    }
+
+    /** The symbol at an index reported to a listener. */
+    public String symbol(int index) {
+        return states.name(index);
+    }
+
+    /** The compiled enabled rules, in id order. */
+    public List<CompiledRule> rules() {
+        return Arrays.asList(rules.clone());
+    }
+
+    /** Symbols seen. */
+    public int symbolCount() {
+        return states.count();
+    }
+
+    /** Ticks applied. */
+    public long appliedTicks() {
+        return applied;
+    }
+
+    /** Ticks dropped as late. */
+    public long lateTicks() {
+        return late;
+    }
+
+    /** Scans run. */
+    public long scans() {
+        return scans;
+    }
+
+    /** The time of the latest scan, or {@link Long#MIN_VALUE} before the first. */
+    public long lastScan() {
+        return lastScan;
+    }
+
+    /** The settings the engine runs with. */
+    public EngineSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Heap bytes of per-symbol state for this rule set: the bar ring, live bar, session stats, indicators and
+     * each rule's per-symbol storage (symbol names and the name index excluded).
+     */
+    public long bytesPerSymbol() {
+        long perRule = 0;
+        for (CompiledRule rule : rules) {
+            perRule += 8 + 1 + (rule.definition().universe().symbols() == null ? 0 : 1);
+        }
+        return states.bytesPerSymbol() + indicators.bytesPerSymbol() + 8L * metrics.size() + perRule;
+    }
+
+    private void grow() {
+        capacity = states.capacity();
+        indicators.ensureCapacity(capacity);
+        columns.ensureCapacity(capacity);
+        for (CompiledRule rule : rules) {
+            rule.ensureCapacity(capacity);
+        }
+    }
+}

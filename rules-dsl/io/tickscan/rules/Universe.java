@@ -1,0 +1,32 @@
+package io.tickscan.rules;
+
+import java.util.Set;
+
+/**
+ * The symbols a rule looks at: only those listed (all when {@code symbols} is null), and only while
+ * {@code last} is within the inclusive price bounds (NaN for no bound).
+ *
+ * @param symbols  the symbols the rule looks at, or null for all
+ * @param minPrice lowest {@code last}, inclusive, or NaN
+ * @param maxPrice highest {@code last}, inclusive, or NaN
+ */
+public record Universe(Set<String> symbols, double minPrice, double maxPrice) {
+
+    /** Every symbol at every price. */
+    public static final Universe ALL = new Universe(null, Double.NaN, Double.NaN);
+
+    /** True when {@code symbol} is listed, or no list is given. */
+    public boolean includes(String symbol) {
+        return symbols == null || symbols.contains(symbol);
+    }
+
+    /** True when the rule may look at a symbol whose {@code last} is {@code price}. */
+    public boolean admitsPrice(double price) {
+        return !(price < minPrice) && !(price > maxPrice) && (price == price || !hasPriceBounds());
+    }
+
+    /** True when a minimum or maximum price is set. */
+    public boolean hasPriceBounds() {
+        return !Double.isNaN(minPrice) || !Double.isNaN(maxPrice);
+    }
+}
