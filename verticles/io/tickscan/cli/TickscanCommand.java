@@ -1,0 +1,38 @@
+package io.tickscan.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one entry point of {@code tickscan.jar}: {@code replay} and the subcommands to come. */
+@Command(name = "tickscan", mixinStandardHelpOptions = true, versionProvider = TickscanCommand.Version.class,
+        description = "A clustered real-time market scanner.",
+        subcommands = {ReplayCommand.class, CommandLine.HelpCommand.class})
+public final class TickscanCommand implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, for {@link #main} and tests. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new TickscanCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = TickscanCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"tickscan " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.tickscan.config;
+
+import io.tickscan.rules.RuleError;
+import io.tickscan.rules.RuleSet;
+import io.tickscan.rules.RuleSetException;
+import io.tickscan.rules.RuleSetReader;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads a rules file: JSON text, checked by the tickscan reader (grammar, metrics, windows, ids, with messages
+ * that name the rule and the place) and by the shipped JSON Schema ({@code conf/rules.schema.json}, on the
+ * classpath as {@code tickscan/rules.schema.json}). A file with any error is refused whole.
+ */
+public final class RulesFile {
+    /** Classpath location of the rules file's JSON Schema. */
+    public static final String SCHEMA_RESOURCE = "tickscan/rules.schema.json";
+    private static final Validator SCHEMA = loadSchema();
+
+    private RulesFile() {
+    }
+
+    /**
+     * Reads and validates a rules file.
+     *
+     * @throws IOException      when the file cannot be read
+     * @throws RuleSetException when it is not valid, with every error
+     */
+    public static RuleSet load(Path file, int historyLimit) throws IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8), historyLimit);
+    }
+
+    /**
+     * Validates the text of a rules file.
+     *
+     * @throws RuleSetException when it is not valid JSON or not a valid rule set, with every error
+     */
+    public static RuleSet parse(String json, int historyLimit) {
+        Object tree;
+        try {
+            tree = Json.decodeValue(json);
+        } catch (DecodeException e) {
+            throw new RuleSetException(List.of(new RuleError(-1, null, "", "not valid JSON: " + e.getMessage())));
+        }
+        RuleSet rules = RuleSetReader.read(plain(tree), historyLimit);
+        List<RuleError> schemaErrors = schemaErrors(tree, rules);
+        if (!schemaErrors.isEmpty()) {
+            throw new RuleSetException(schemaErrors);
+        }
+        return rules;
+    }
+
+    /** The schema's findings, reduced to the leaf errors and placed like the reader's. */
+    private static List<RuleError> schemaErrors(Object tree, RuleSet rules) {
+        OutputUnit result = SCHEMA.validate(tree);
+        List<RuleError> out = new ArrayList<>();
+        if (Boolean.TRUE.equals(result.getValid()) || result.getErrors() == null) {
+            return out;
+        }
+        List<OutputUnit> errors = result.getErrors();
+        for (OutputUnit e : errors) {
+            String keyword = e.getKeywordLocation();
+            if (keyword.endsWith("/properties") || keyword.endsWith("/items") || keyword.endsWith("/$ref")) {
+                continue;
+            }
+            String at = e.getInstanceLocation();
+            if (keyword.endsWith("/additionalProperties") && errors.stream().anyMatch(o -> o != e
+                    && at.equals(o.getInstanceLocation()) && !o.getKeywordLocation().endsWith("/additionalProperties")
+                    && !o.getKeywordLocation().endsWith("/properties"))) {
+                continue;
+            }
+            out.add(placed(at, "does not match the rules file schema: " + e.getError(), rules));
+        }
+        return out;
+    }
+
+    /** Turns a schema pointer such as {@code #/rules/2/conditions/0/op} into a rule and a place. */
+    private static RuleError placed(String pointer, String message, RuleSet rules) {
+        List<String> parts = new ArrayList<>(List.of(pointer.replaceFirst("^#/?", "").split("/")));
+        parts.removeIf(String::isEmpty);
+        if (!parts.isEmpty() && parts.get(0).equals("rules")) {
+            parts.remove(0);
+        }
+        if (parts.isEmpty() || !parts.get(0).matches("\\d+")) {
+            return new RuleError(-1, null, String.join(".", parts), message);
+        }
+        int index = Integer.parseInt(parts.remove(0));
+        String id = index < rules.rules().size() ? rules.rules().get(index).id() : null;
+        StringBuilder place = new StringBuilder();
+        for (String part : parts) {
+            if (part.matches("\\d+")) {
+                place.append('[').append(part).append(']');
+            } else {
+                place.append(place.length() == 0 ? "" : ".").append(part);
+            }
+        }
+        return new RuleError(index, id, place.toString(), message);
+    }
+
+    /** Vert.x JSON values as plain maps and lists, for the reader. */
+    static Object plain(Object value) {
+        if (value instanceof JsonObject object) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            object.forEach(entry -> map.put(entry.getKey(), plain(entry.getValue())));
+            return map;
+        }
+        if (value instanceof JsonArray array) {
+            List<Object> list = new ArrayList<>(array.size());
+            array.forEach(item -> list.add(plain(item)));
+            return list;
+        }
+        return value;
+    }
+
+    private static Validator loadSchema() {
+        try (InputStream in = RulesFile.class.getClassLoader().getResourceAsStream(SCHEMA_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("missing " + SCHEMA_RESOURCE + " on the classpath");
+            }
+            JsonObject schema = new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return Validator.create(JsonSchema.of(schema), new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
+                    .setBaseUri("https://tickscan.io/schemas/").setOutputFormat(OutputFormat.Basic));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
