@@ -107,7 +107,7 @@ class ScanEngineTest {
             for (int k = 0; k < closes.length; k++) {
                 h.tick("A", T0 + k * MINUTE + 1_000, closes[k], 1);
                 h.scan(T0 + (k + 1) * MINUTE);
-                assertThat(Double.valueOf(h.value("A", "ema(3)"))).as("after bar %d", k).isEqualTo(expected[k]);
+                assertSameDouble(h.value("A", "ema(3)"), expected[k], "after bar " + k);
             }
         }
 
@@ -122,7 +122,7 @@ class ScanEngineTest {
             for (int k = 0; k < closes.length; k++) {
                 h.tick("A", T0 + k * MINUTE + 1_000, closes[k], 1);
                 h.scan(T0 + (k + 1) * MINUTE);
-                assertThat(Double.valueOf(h.value("A", "rsi(3)"))).as("after bar %d", k).isEqualTo(expected[k]);
+                assertSameDouble(h.value("A", "rsi(3)"), expected[k], "after bar " + k);
             }
         }
 
@@ -424,5 +424,10 @@ class ScanEngineTest {
         assertThat(alert.metricNames()).containsExactly("last", "change_pct(5m)");
         assertThat(alert.metric("last")).isEqualTo(10);
         assertThat(alert.metric("change_pct(5m)")).isNaN();
+    }
+
+    /** Equal as doubles, NaN included. */
+    static void assertSameDouble(double actual, double expected, String what) {
+        assertThat(Double.compare(actual, expected)).as("%s: %s, expected %s", what, actual, expected).isZero();
     }
 }
