@@ -376,8 +376,8 @@ public final class RuleSetReader {
         if (value instanceof Map) {
             return "an object";
         }
-        if (value instanceof List) {
-            return "an array";
+        if (value instanceof List<?> list) {
+            return list.isEmpty() ? "an empty array" : "an array";
         }
         return String.valueOf(value);
     }

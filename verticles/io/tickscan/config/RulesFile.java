@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Loads a rules file: JSON text, checked by the tickscan reader (grammar, metrics, windows, ids, with messages
@@ -34,6 +36,7 @@ public final class RulesFile {
     /** Classpath location of the rules file's JSON Schema. */
     public static final String SCHEMA_RESOURCE = "tickscan/rules.schema.json";
     private static final Validator SCHEMA = loadSchema();
+    private static final Pattern LOCATION = Pattern.compile("line: (\\d+), column: (\\d+)");
 
     private RulesFile() {
     }
@@ -58,18 +61,37 @@ public final class RulesFile {
         try {
             tree = Json.decodeValue(json);
         } catch (DecodeException e) {
-            throw new RuleSetException(List.of(new RuleError(-1, null, "", "not valid JSON: " + e.getMessage())));
+            throw new RuleSetException(List.of(new RuleError(-1, null, "", "not valid JSON" + jsonProblem(e))));
         }
         RuleSet rules = RuleSetReader.read(plain(tree), historyLimit);
-        List<RuleError> schemaErrors = schemaErrors(tree, rules);
+        List<RuleError> schemaErrors = schemaErrors(tree);
         if (!schemaErrors.isEmpty()) {
             throw new RuleSetException(schemaErrors);
         }
         return rules;
     }
 
+    /** Jackson's message without its source excerpts: {@code  at line 3, column 7: Unexpected character ...}. */
+    private static String jsonProblem(DecodeException e) {
+        String message = String.valueOf(e.getMessage());
+        Matcher at = LOCATION.matcher(message);
+        String where = "";
+        while (at.find()) {
+            where = " at line " + at.group(1) + ", column " + at.group(2);
+        }
+        String first = message.split("\n")[0].replaceAll("\\s*\\(start marker at \\[Source.*", "")
+                .replaceFirst("^Failed to decode:\\s*", "");
+        return where + ": " + first;
+    }
+
+    /** What the schema alone says of a rules file's text, for tests. */
+    static List<String> schemaFindings(String json) {
+        Object tree = Json.decodeValue(json);
+        return schemaErrors(tree).stream().map(RuleError::toString).toList();
+    }
+
     /** The schema's findings, reduced to the leaf errors and placed like the reader's. */
-    private static List<RuleError> schemaErrors(Object tree, RuleSet rules) {
+    private static List<RuleError> schemaErrors(Object tree) {
         OutputUnit result = SCHEMA.validate(tree);
         List<RuleError> out = new ArrayList<>();
         if (Boolean.TRUE.equals(result.getValid()) || result.getErrors() == null) {
@@ -87,13 +109,13 @@ public final class RulesFile {
                     && !o.getKeywordLocation().endsWith("/properties"))) {
                 continue;
             }
-            out.add(placed(at, "does not match the rules file schema: " + e.getError(), rules));
+            out.add(placed(at, "does not match the rules file schema: " + e.getError(), tree));
         }
         return out;
     }
 
     /** Turns a schema pointer such as {@code #/rules/2/conditions/0/op} into a rule and a place. */
-    private static RuleError placed(String pointer, String message, RuleSet rules) {
+    private static RuleError placed(String pointer, String message, Object tree) {
         List<String> parts = new ArrayList<>(List.of(pointer.replaceFirst("^#/?", "").split("/")));
         parts.removeIf(String::isEmpty);
         if (!parts.isEmpty() && parts.get(0).equals("rules")) {
@@ -103,7 +125,9 @@ public final class RulesFile {
             return new RuleError(-1, null, String.join(".", parts), message);
         }
         int index = Integer.parseInt(parts.remove(0));
-        String id = index < rules.rules().size() ? rules.rules().get(index).id() : null;
+        JsonArray rules = tree instanceof JsonObject file ? file.getJsonArray("rules") : (JsonArray) tree;
+        Object rule = rules.getValue(index);
+        String id = rule instanceof JsonObject r && r.getValue("id") instanceof String s ? s : null;
         StringBuilder place = new StringBuilder();
         for (String part : parts) {
             if (part.matches("\\d+")) {

@@ -1,0 +1,152 @@
+package io.tickscan.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tickscan.rules.RuleError;
+import io.tickscan.rules.RuleSet;
+import io.tickscan.rules.RuleSetException;
+import io.tickscan.rules.RuleSetReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RulesFileTest {
+    private static final int HISTORY = 180;
+
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("a bad rules file is refused whole with exactly these errors")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            [{"when":"last > 1"}]                                                          | rules[0] at id: required field is missing
+            [{"id":"a b","when":"last > 1"}]                                               | rules[0] at id: expected 1 to 64 of a-z A-Z 0-9 _ -, found "a b"
+            [{"id":"x"}]                                                                   | rule 'x': needs a condition: 'when' (text) or 'conditions' (JSON)
+            [{"id":"x","when":"last > 1","conditions":[]}]                                 | rule 'x': has both 'when' and 'conditions'; give exactly one
+            [{"id":"x","when":"last > 1"},{"id":"x","when":"last < 1"}]                    | rule 'x' at id: duplicate id, also used by rules[0]
+            [{"id":"x","when":"last > 1","cooldown_sec":-5}]                               | rule 'x' at cooldown_sec: expected a whole number of seconds from 0 to 31536000, found -5
+            [{"id":"x","when":"last > 1","cooldown_sec":1.5}]                              | rule 'x' at cooldown_sec: expected a whole number of seconds from 0 to 31536000, found 1.5
+            [{"id":"x","when":"last > 1","cooldown":60}]                                   | rule 'x' at cooldown: unknown field; a rule has conditions, cooldown_sec, description, enabled, id, name, universe, when
+            [{"id":"x","when":"last > 1","enabled":"yes"}]                                 | rule 'x' at enabled: expected true or false, found "yes"
+            [{"id":"x","when":"last > 1","universe":{"min_price":10,"max_price":5}}]       | rule 'x' at universe: min_price 10 is above max_price 5
+            [{"id":"x","when":"last > 1","universe":{"symbols":["A B"]}}]                  | rule 'x' at universe.symbols[0]: expected a symbol of 1 to 32 of A-Z a-z 0-9 . _ - / :, found "A B"
+            [{"id":"x","when":"change_pct(5) > 1"}]                                        | rule 'x' at when, column 12: 'change_pct' takes a window in minutes, like 5m or 1h, found '5'
+            [{"id":"x","enabled":false,"when":"volume(5) > 1"}]                            | rule 'x' at when, column 8: 'volume' takes a window in minutes, like 5m or 1h, found '5'
+            [{"id":"x","conditions":[{"metric":"price_change_5m_pct","op":"=","value":1}]}] | rule 'x' at conditions[0].op: expected one of >, >=, <, <=, between, crosses_above, crosses_below, found "="
+            [{"id":"x","conditions":[{"metric":"foo","op":">","value":1}]}]                | rule 'x' at conditions[0].metric: unknown metric 'foo'
+            [{"id":"x","conditions":[{"metric":"rsi_14","op":">"}]}]                       | rule 'x' at conditions[0]: needs 'value' (a number) or 'metric2' (a metric)
+            [{"id":"x","conditions":[{"metric":"rsi_14","op":">","value":1,"metric2":"last"}]}] | rule 'x' at conditions[0]: has both 'value' and 'metric2'; give exactly one
+            [{"id":"x","conditions":[{"metric":"rsi_14","op":"between","value":[70,30]}]}] | rule 'x' at conditions[0].value: the low bound 70 is above the high bound 30
+            [{"id":"x","conditions":[{"metric":"rsi_14","op":"between","value":5}]}]       | rule 'x' at conditions[0].value: 'between' takes "value": [low, high], two numbers, found 5
+            [{"id":"x","conditions":[{"metric":"rsi_14","op":">","value":"5"}]}]           | rule 'x' at conditions[0].value: expected a number, found "5"
+            [{"id":"x","conditions":[]}]                                                   | rule 'x' at conditions: expected a non-empty array of conditions, found an empty array
+            [{"id":"x","conditions":[{"metric":"high_300m","op":">","value":1}]}]          | rule 'x' at conditions[0].metric: high(300m) needs 300 complete 1-minute bars, more than the 180 the engine keeps (engine.history_minutes)
+            [1]                                                                            | rules[0]: expected a JSON object, found 1
+            "x"                                                                            | rules file: expected a JSON array of rules or an object {"rules": [...]}
+            {"rules": [                                                                    | rules file: not valid JSON at line 1, column 12: Unexpected end-of-input: expected close marker for Array
+            """)
+    void badFiles(String json, String error) {
+        assertThatThrownBy(() -> RulesFile.parse(json, HISTORY))
+                .isInstanceOfSatisfying(RuleSetException.class,
+                        e -> assertThat(e.errors()).extracting(RuleError::toString).containsExactly(error));
+    }
+
+    @Test
+    void everyErrorOfTheSetIsReportedAndNothingIsApplied() {
+        String json = """
+                {"rules": [
+                  {"id": "ok", "when": "last > 1"},
+                  {"id": "bad-1", "when": "last >"},
+                  {"id": "bad-2", "conditions": [{"metric": "rsi_14", "op": ">", "value": 70}, {"metric": "nope", "op": "<", "value": 1}]}
+                ]}""";
+        assertThatThrownBy(() -> RulesFile.parse(json, HISTORY)).isInstanceOfSatisfying(RuleSetException.class, e -> {
+            assertThat(e.errors()).extracting(RuleError::toString).containsExactly(
+                    "rule 'bad-1' at when, column 7: expected a metric or a number, found the end of the text",
+                    "rule 'bad-2' at conditions[1].metric: unknown metric 'nope'");
+            assertThat(e.getMessage()).startsWith("invalid rule set, nothing applied (2 errors):");
+        });
+    }
+
+    @Test
+    void bothFormsAndBothFileShapesAreAccepted() {
+        RuleSet set = RulesFile.parse("""
+                [{"id": "t", "name": "Text", "when": "change_pct(5m) > 0.5 and rel_volume(5m) > 1.5",
+                  "cooldown_sec": 0, "universe": {"symbols": ["AAPL"], "min_price": 1, "max_price": 1000}},
+                 {"id": "j", "conditions": [{"metric": "price_change_5m_pct", "op": ">", "value": 0.5},
+                  {"metric": "rsi_14", "op": "between", "value": [30, 70]},
+                  {"metric": "ema9", "op": "crosses_above", "metric2": "ema_21"}], "enabled": false}]""", HISTORY);
+        assertThat(set.rules()).hasSize(2);
+        assertThat(set.rules().get(0).name()).isEqualTo("Text");
+        assertThat(set.rules().get(1).name()).isEqualTo("j");
+        assertThat(set.rules().get(1).cooldownSec()).isEqualTo(60);
+        assertThat(set.rules().get(1).metrics()).extracting(Object::toString)
+                .containsExactly("change_pct(5m)", "rsi(14)", "ema(9)", "ema(21)");
+        assertThat(set.enabledRules()).hasSize(1);
+        assertThat(RulesFile.parse("{\"rules\": []}", HISTORY).rules()).isEmpty();
+    }
+
+    @Test
+    void theShippedDefaultRulesAreValid() throws Exception {
+        assertThat(RulesFile.load(Path.of("conf/rules.json"), HISTORY).enabledRules()).isNotEmpty();
+    }
+
+    @Test
+    @DisplayName("the JSON Schema refuses what is structurally wrong even where the reader is not asked")
+    void theSchemaIsPartOfValidation() {
+        assertThat(RulesFile.schemaFindings("[{\"id\":\"x\",\"when\":\"last > 1\",\"cooldown_sec\":-1,\"foo\":1}]"))
+                .containsExactlyInAnyOrder(
+                        "rule 'x' at cooldown_sec: does not match the rules file schema: -1 is less than 0",
+                        "rule 'x' at foo: does not match the rules file schema: "
+                                + "Property \"foo\" does not match additional properties schema");
+        assertThat(RulesFile.schemaFindings("[{\"id\":\"x\",\"when\":\"last > 1\"}]")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("no input makes the rules reader throw anything but its own error")
+    void randomTreesOnlyEverGiveRuleSetException() {
+        Random random = new Random(7);
+        for (int n = 0; n < 20_000; n++) {
+            Object tree = randomTree(random, 0);
+            try {
+                RuleSetReader.read(tree, HISTORY);
+            } catch (RuleSetException e) {
+                assertThat(e.errors()).isNotEmpty();
+            }
+            try {
+                RulesFile.parse(io.vertx.core.json.Json.encode(tree), HISTORY);
+            } catch (RuleSetException e) {
+                assertThat(e.errors()).isNotEmpty();
+            }
+        }
+    }
+
+    private static Object randomTree(Random random, int depth) {
+        String[] keys = {"id", "name", "when", "conditions", "cooldown_sec", "universe", "enabled", "metric", "op",
+            "value", "metric2", "symbols", "min_price", "max_price", "rules", "x"};
+        Object[] leaves = {"r1", "last > 1", "rsi_14", ">", "between", "AAPL", 1, -1, 1.5, 0, true, null, "",
+            "crosses_above", 1e300, Double.MAX_VALUE, "change_pct(5m) > 0.5 and rel_volume(5m) > 1.5", 70, 30};
+        int pick = depth > 4 ? 2 : random.nextInt(3);
+        if (pick == 0) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            int size = random.nextInt(6);
+            for (int i = 0; i < size; i++) {
+                map.put(keys[random.nextInt(keys.length)], randomTree(random, depth + 1));
+            }
+            return map;
+        }
+        if (pick == 1) {
+            List<Object> list = new ArrayList<>();
+            int size = random.nextInt(4);
+            for (int i = 0; i < size; i++) {
+                list.add(randomTree(random, depth + 1));
+            }
+            return list;
+        }
+        return leaves[random.nextInt(leaves.length)];
+    }
+}
