@@ -96,6 +96,7 @@ public final class TickCsvReader {
      * @throws FormatException when it is missing or names neither layout
      */
     public Layout readHeader() throws IOException, FormatException {
+        skipByteOrderMark();
         int end;
         while ((end = nextLine()) == pos) {
             pos = lineEnd;
@@ -105,10 +106,6 @@ public final class TickCsvReader {
                     + Layout.TS_SYMBOL_PRICE_SIZE.header + " or " + Layout.TIMESTAMP_PRICE_AMOUNT.header);
         }
         int start = pos;
-        if (line == 1 && end - start >= 3 && (buf[start] & 0xff) == 0xEF && (buf[start + 1] & 0xff) == 0xBB
-                && (buf[start + 2] & 0xff) == 0xBF) {
-            start += 3;
-        }
         String header = new String(buf, start, end - start, StandardCharsets.UTF_8).replace(" ", "")
                 .toLowerCase(Locale.ROOT);
         pos = lineEnd;
@@ -120,6 +117,17 @@ public final class TickCsvReader {
         }
         throw new FormatException("line " + line + ": unknown header '" + abbreviate(header) + "'; expected "
                 + Layout.TS_SYMBOL_PRICE_SIZE.header + " or " + Layout.TIMESTAMP_PRICE_AMOUNT.header);
+    }
+
+    private void skipByteOrderMark() throws IOException {
+        while (limit - pos < 3 && !eof) {
+            fill();
+        }
+        if (limit - pos >= 3 && (buf[pos] & 0xff) == 0xEF && (buf[pos + 1] & 0xff) == 0xBB
+                && (buf[pos + 2] & 0xff) == 0xBF) {
+            pos += 3;
+            bytesRead += 3;
+        }
     }
 
     /** Reads every row after the header, handing each to the sink. */

@@ -1,0 +1,137 @@
+package io.tickscan.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tickscan.engine.TickRejectReason;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TickCsvReaderTest {
+
+    record Row(String symbol, long ts, double price, double size) {
+    }
+
+    record Reject(TickRejectReason reason, long line, String detail) {
+    }
+
+    private final List<Row> rows = new ArrayList<>();
+    private final List<Reject> rejects = new ArrayList<>();
+
+    private TickCsvReader.Layout read(String csv, String symbol) throws Exception {
+        TickCsvReader reader = new TickCsvReader(new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)),
+                symbol, new TickCsvReader.Sink() {
+                    @Override
+                    public void tick(String s, long ts, double price, double size) {
+                        rows.add(new Row(s, ts, price, size));
+                    }
+
+                    @Override
+                    public void reject(TickRejectReason reason, long line, String detail) {
+                        rejects.add(new Reject(reason, line, detail));
+                    }
+                });
+        TickCsvReader.Layout layout = reader.readHeader();
+        reader.readRows();
+        return layout;
+    }
+
+    @Test
+    void readsTheWideLayoutInFileOrder() throws Exception {
+        assertThat(read("ts,symbol,price,size\n1700000000000,AAPL,189.5,100\n1700000000001,BTC/USD,0.25,0\n", null))
+                .isEqualTo(TickCsvReader.Layout.TS_SYMBOL_PRICE_SIZE);
+        assertThat(rows).containsExactly(new Row("AAPL", 1700000000000L, 189.5, 100),
+                new Row("BTC/USD", 1700000000001L, 0.25, 0));
+    }
+
+    @Test
+    void readsTheBitstampLayoutWithTheGivenSymbolAndSeconds() throws Exception {
+        assertThat(read("timestamp,price,amount\r\n1385337600,800.010000000000,0.100000000000\r\n", "BTCUSD"))
+                .isEqualTo(TickCsvReader.Layout.TIMESTAMP_PRICE_AMOUNT);
+        assertThat(rows).containsExactly(new Row("BTCUSD", 1385337600000L, 800.01, 0.1));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            1700000000123              | 1700000000123
+            100000000000               | 100000000000
+            99999999999                | 99999999999000
+            1700000000                 | 1700000000000
+            1700000000.5               | 1700000000500
+            1700000000.1234            | 1700000000123
+            1700000000.1235            | 1700000000124
+            1700000000.9996            | 1700000001000
+            1.7e9                      | 1700000000000
+            2023-11-14T22:13:20Z       | 1700000000000
+            2023-11-14T22:13:20.250    | 1700000000250
+            2023-11-14T23:13:20+01:00  | 1700000000000
+            """)
+    void timestampsInEveryFormOfTheSpec(String ts, long expected) throws Exception {
+        read("ts,symbol,price,size\n" + ts + ",A,1,1\n", null);
+        assertThat(rejects).isEmpty();
+        assertThat(rows).extracting(Row::ts).containsExactly(expected);
+    }
+
+    @Test
+    void badRowsAreCountedByReasonAndNeverStopTheFile() throws Exception {
+        read("""
+                ts,symbol,price,size
+                1700000000000,A,1,1
+                1700000000000,A,1
+                1700000000000,A,1,1,9
+                1700000000000,A B,1,1
+                1700000000000,,1,1
+                1700000000000,ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456,1,1
+                yesterday,A,1,1
+                -5,A,1,1
+                1700000000000,A,0,1
+                1700000000000,A,-1,1
+                1700000000000,A,abc,1
+                1700000000000,A,NaN,1
+                1700000000000,A,1e999,1
+                1700000000000,A,1,-1
+                1700000000000,A,1,x
+
+                1700000000001,A,2,2
+                """, null);
+        assertThat(rows).extracting(Row::price).containsExactly(1.0, 2.0);
+        assertThat(rejects).extracting(Reject::reason).containsExactly(
+                TickRejectReason.MALFORMED, TickRejectReason.MALFORMED,
+                TickRejectReason.BAD_SYMBOL, TickRejectReason.BAD_SYMBOL, TickRejectReason.BAD_SYMBOL,
+                TickRejectReason.BAD_TS, TickRejectReason.BAD_TS,
+                TickRejectReason.BAD_PRICE, TickRejectReason.BAD_PRICE, TickRejectReason.BAD_PRICE,
+                TickRejectReason.BAD_PRICE, TickRejectReason.BAD_PRICE,
+                TickRejectReason.BAD_SIZE, TickRejectReason.BAD_SIZE);
+        assertThat(rejects.get(0)).isEqualTo(new Reject(TickRejectReason.MALFORMED, 3,
+                "expected 4 fields, found 3: 1700000000000,A,1"));
+        assertThat(rejects.get(7)).isEqualTo(new Reject(TickRejectReason.BAD_PRICE, 10, "0"));
+    }
+
+    @Test
+    void aLineLongerThanTheBufferIsOneMalformedRow() throws Exception {
+        read("ts,symbol,price,size\n" + "9".repeat(200_000) + "\n1700000000000,A,1,1", null);
+        assertThat(rejects).extracting(Reject::reason).containsExactly(TickRejectReason.MALFORMED);
+        assertThat(rows).hasSize(1);
+    }
+
+    @Test
+    void aByteOrderMarkAndBlankLinesBeforeTheHeaderAreAccepted() throws Exception {
+        read("\uFEFF\n\nTS, Symbol, Price, Size\n1700000000000,A,1,1", null);
+        assertThat(rows).hasSize(1);
+    }
+
+    @Test
+    void anUnknownHeaderOrAnEmptyFileIsAFormatError() {
+        assertThatThrownBy(() -> read("time,sym,px,qty\n1,A,1,1\n", null))
+                .isInstanceOf(TickCsvReader.FormatException.class)
+                .hasMessage("line 1: unknown header 'time,sym,px,qty'; expected ts,symbol,price,size or "
+                        + "timestamp,price,amount");
+        assertThatThrownBy(() -> read("", null)).isInstanceOf(TickCsvReader.FormatException.class)
+                .hasMessageStartingWith("line 1: the file is empty");
+    }
+}
