@@ -17,9 +17,10 @@ public final class CompiledRule {
     private final long cooldownMs;
     private final double minPrice;
     private final double maxPrice;
-    private byte[] truth = new byte[0];
+    private long[] truth = new long[0];
+    private long[] unknown = new long[0];
     private long[] lastFired = new long[0];
-    private boolean[] listed;
+    private long[] listed;
 
     CompiledRule(RuleDefinition definition, Node condition, int[] metricSlots) {
         this.definition = definition;
@@ -31,7 +32,7 @@ public final class CompiledRule {
         double max = definition.universe().maxPrice();
         this.minPrice = Double.isNaN(min) ? Double.NEGATIVE_INFINITY : min;
         this.maxPrice = Double.isNaN(max) ? Double.POSITIVE_INFINITY : max;
-        this.listed = definition.universe().symbols() == null ? null : new boolean[0];
+        this.listed = definition.universe().symbols() == null ? null : new long[0];
     }
 
     /** The rule's id. */
@@ -59,36 +60,49 @@ public final class CompiledRule {
     }
 
     void ensureCapacity(int capacity) {
-        if (capacity > truth.length) {
+        if (capacity > lastFired.length) {
             int old = lastFired.length;
-            truth = new byte[capacity];
+            int words = Node.words(capacity);
+            truth = new long[words];
+            unknown = new long[words];
             lastFired = Arrays.copyOf(lastFired, capacity);
             Arrays.fill(lastFired, old, capacity, Long.MIN_VALUE);
             if (listed != null) {
-                listed = Arrays.copyOf(listed, capacity);
+                listed = Arrays.copyOf(listed, words);
             }
             condition.ensureCapacity(capacity);
         }
     }
 
     void symbolAdded(int symbol, String name) {
-        if (listed != null) {
-            listed[symbol] = definition.universe().symbols().contains(name);
+        if (listed != null && definition.universe().symbols().contains(name)) {
+            listed[symbol >>> 6] |= 1L << symbol;
         }
     }
 
-    /** Evaluates the rule for every symbol and reports each firing that passes universe and cooldown. */
-    void scan(MetricColumns columns, double[] last, int n, long t, FiringListener listener) {
-        byte[] out = truth;
-        condition.eval(columns, out, n, t);
+    /**
+     * Evaluates the rule for the symbols it looks at and reports each firing that passes the price bounds and
+     * the cooldown.
+     *
+     * @param present a bit for every symbol of the engine
+     */
+    void scan(MetricColumns columns, long[] present, int n, long t, FiringListener listener) {
+        long[] care = listed != null ? listed : present;
+        condition.eval(columns, truth, unknown, care, n, t);
         long quietSince = t - cooldownMs;
-        boolean[] in = listed;
+        double[] last = columns.last();
         long[] fired = lastFired;
-        for (int i = 0; i < n; i++) {
-            if (out[i] == Node.TRUE && (in == null || in[i]) && last[i] >= minPrice && last[i] <= maxPrice
-                    && fired[i] <= quietSince) {
-                fired[i] = t;
-                listener.fired(this, i, t);
+        int words = Node.words(n);
+        for (int w = 0; w < words; w++) {
+            long hits = truth[w] & care[w];
+            while (hits != 0) {
+                int i = (w << 6) + Long.numberOfTrailingZeros(hits);
+                hits &= hits - 1;
+                double price = last[i];
+                if (price >= minPrice && price <= maxPrice && fired[i] <= quietSince) {
+                    fired[i] = t;
+                    listener.fired(this, i, t);
+                }
             }
         }
     }

@@ -19,6 +19,8 @@ final class MetricColumns {
     private final MetricRef[] metrics;
     private final double[] constants;
     private double[][] values;
+    private double[] last = new double[0];
+    private double[] scratch = new double[0];
 
     private MetricColumns(SymbolStates states, Indicators indicators, SessionCalendar sessions,
                           List<MetricRef> metrics, List<Double> constants) {
@@ -37,6 +39,10 @@ final class MetricColumns {
     }
 
     void ensureCapacity(int capacity) {
+        if (last.length < capacity) {
+            last = Arrays.copyOf(last, capacity);
+            scratch = new double[capacity];
+        }
         for (int slot = 0; slot < values.length; slot++) {
             double[] old = values[slot];
             if (old != null && old.length >= capacity) {
@@ -50,6 +56,11 @@ final class MetricColumns {
         }
     }
 
+    /** {@code last} of every symbol as of the latest update, contiguous. */
+    double[] last() {
+        return last;
+    }
+
     /**
      * Computes every metric column for a scan at {@code t}, after every symbol has been rolled to its minute.
      *
@@ -60,6 +71,10 @@ final class MetricColumns {
         long minute = Math.floorDiv(t, SymbolStates.MINUTE_MS);
         long session = sessions.sessionStart(t - 1);
         int n = states.count();
+        double[] live = states.live;
+        for (int i = 0, b = SymbolStates.LAST; i < n; i++, b += SymbolStates.LIVE_FIELDS) {
+            last[i] = live[b];
+        }
         for (int slot = 0; slot < metrics.length; slot++) {
             MetricRef metric = metrics[slot];
             if (barsChanged || !metric.kind().readsCompleteBarsOnly()) {
@@ -72,122 +87,114 @@ final class MetricColumns {
         SymbolStates s = states;
         int w = metric.window();
         switch (metric.kind()) {
-            case LAST -> System.arraycopy(s.last, 0, out, 0, n);
+            case LAST -> System.arraycopy(last, 0, out, 0, n);
             case CHANGE_PCT -> changePct(out, n, minute, w);
-            case VOLUME -> windowSum(s.ringVolume, out, n, minute, w, false);
-            case SMA -> windowSum(s.ringClose, out, n, minute, w, true);
+            case VOLUME -> windowSum(s.ringVolume, out, n, minute - w, w, 1);
+            case SMA -> windowSum(s.ringClose, out, n, minute - w, w, w);
             case HIGH -> windowExtreme(s.ringHigh, out, n, minute, w, true);
             case LOW -> windowExtreme(s.ringLow, out, n, minute, w, false);
             case REL_VOLUME -> relVolume(out, n, minute, w);
             case EMA -> System.arraycopy(indicators.ema(w).value, 0, out, 0, n);
             case RSI -> System.arraycopy(indicators.rsi(w).value, 0, out, 0, n);
             case VWAP -> {
+                double[] live = s.live;
                 for (int i = 0; i < n; i++) {
-                    out[i] = s.session[i] == session && s.dayVolume[i] > 0 ? s.dayNotional[i] / s.dayVolume[i]
+                    int b = i * SymbolStates.LIVE_FIELDS;
+                    double volume = live[b + SymbolStates.DAY_VOLUME];
+                    out[i] = s.session(i) == session && volume > 0 ? live[b + SymbolStates.DAY_NOTIONAL] / volume
                             : Double.NaN;
                 }
             }
-            case DAY_OPEN -> sessionField(s.dayOpen, out, n, session);
-            case DAY_HIGH -> sessionField(s.dayHigh, out, n, session);
-            case DAY_LOW -> sessionField(s.dayLow, out, n, session);
-            case DAY_VOLUME -> sessionField(s.dayVolume, out, n, session);
+            case DAY_OPEN -> sessionField(SymbolStates.DAY_OPEN, out, n, session);
+            case DAY_HIGH -> sessionField(SymbolStates.DAY_HIGH, out, n, session);
+            case DAY_LOW -> sessionField(SymbolStates.DAY_LOW, out, n, session);
+            case DAY_VOLUME -> sessionField(SymbolStates.DAY_VOLUME, out, n, session);
             case CHANGE_PCT_DAY -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = s.session[i] == session ? (s.last[i] - s.dayOpen[i]) / s.dayOpen[i] * 100 : Double.NaN;
+                    double open = s.field(i, SymbolStates.DAY_OPEN);
+                    out[i] = s.session(i) == session ? (last[i] - open) / open * 100 : Double.NaN;
                 }
             }
         }
     }
 
-    private void sessionField(double[] field, double[] out, int n, long session) {
-        long[] sessionOf = states.session;
+    private void sessionField(int field, double[] out, int n, long session) {
         for (int i = 0; i < n; i++) {
-            out[i] = sessionOf[i] == session ? field[i] : Double.NaN;
+            out[i] = states.session(i) == session ? states.field(i, field) : Double.NaN;
         }
     }
 
     private void changePct(double[] out, int n, long minute, int window) {
-        SymbolStates s = states;
         long k = minute - window;
-        int ring = s.ring();
-        int pos = (int) Math.floorMod(k, (long) ring);
-        for (int i = 0, base = 0; i < n; i++, base += ring) {
-            if (k >= s.firstMinute[i]) {
-                double ref = s.ringClose[base + pos];
-                out[i] = (s.last[i] - ref) / ref * 100;
-            } else {
-                out[i] = Double.NaN;
-            }
+        double[] ref = states.ringClose[states.slot(k)];
+        for (int i = 0; i < n; i++) {
+            double r = ref[i];
+            out[i] = (last[i] - r) / r * 100;
         }
+        undefinedBefore(out, n, k);
     }
 
-    /** Sum (or mean) of bars {@code minute-window .. minute-1}, left to right. */
-    private void windowSum(double[] field, double[] out, int n, long minute, int window, boolean mean) {
-        SymbolStates s = states;
-        long k = minute - window;
-        int ring = s.ring();
-        int start = (int) Math.floorMod(k, (long) ring);
-        for (int i = 0, base = 0; i < n; i++, base += ring) {
-            if (k < s.firstMinute[i]) {
-                out[i] = Double.NaN;
-                continue;
+    /** Sum of bars {@code from .. from+count-1}, left to right, divided by {@code divisor}. */
+    private void windowSum(double[][] ring, double[] out, int n, long from, int count, int divisor) {
+        sumBars(ring, out, n, from, count);
+        if (divisor != 1) {
+            for (int i = 0; i < n; i++) {
+                out[i] /= divisor;
             }
-            double sum = sumBars(field, base, start, window, ring);
-            out[i] = mean ? sum / window : sum;
         }
+        undefinedBefore(out, n, from);
     }
 
-    private void windowExtreme(double[] field, double[] out, int n, long minute, int window, boolean max) {
-        SymbolStates s = states;
-        long k = minute - window;
-        int ring = s.ring();
-        int start = (int) Math.floorMod(k, (long) ring);
-        for (int i = 0, base = 0; i < n; i++, base += ring) {
-            if (k < s.firstMinute[i]) {
-                out[i] = Double.NaN;
-                continue;
-            }
-            int pos = start;
-            double best = field[base + pos];
-            for (int j = 1; j < window; j++) {
-                if (++pos == ring) {
-                    pos = 0;
+    private void windowExtreme(double[][] ring, double[] out, int n, long minute, int window, boolean max) {
+        long from = minute - window;
+        System.arraycopy(ring[states.slot(from)], 0, out, 0, n);
+        for (long k = from + 1; k < minute; k++) {
+            double[] bar = ring[states.slot(k)];
+            if (max) {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.max(out[i], bar[i]);
                 }
-                double v = field[base + pos];
-                best = max ? Math.max(best, v) : Math.min(best, v);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.min(out[i], bar[i]);
+                }
             }
-            out[i] = best;
         }
+        undefinedBefore(out, n, from);
     }
 
     private void relVolume(double[] out, int n, long minute, int window) {
-        SymbolStates s = states;
         int baseline = MetricKind.REL_VOLUME_BASELINE_MINUTES;
-        long k = minute - window - baseline;
-        int ring = s.ring();
-        int start = (int) Math.floorMod(k, (long) ring);
-        int recent = (int) Math.floorMod(minute - window, (long) ring);
-        for (int i = 0, base = 0; i < n; i++, base += ring) {
-            if (k < s.firstMinute[i]) {
-                out[i] = Double.NaN;
-                continue;
+        long from = minute - window - baseline;
+        double[] before = scratch;
+        sumBars(states.ringVolume, before, n, from, baseline);
+        sumBars(states.ringVolume, out, n, minute - window, window);
+        for (int i = 0; i < n; i++) {
+            double b = before[i];
+            out[i] = b == 0 ? Double.NaN : (out[i] / window) / (b / baseline);
+        }
+        undefinedBefore(out, n, from);
+    }
+
+    /** {@code out[i] = bar[from][i] + ... + bar[from+count-1][i]}, added left to right for every symbol. */
+    private void sumBars(double[][] ring, double[] out, int n, long from, int count) {
+        System.arraycopy(ring[states.slot(from)], 0, out, 0, n);
+        for (long k = from + 1; k < from + count; k++) {
+            double[] bar = ring[states.slot(k)];
+            for (int i = 0; i < n; i++) {
+                out[i] += bar[i];
             }
-            double before = sumBars(s.ringVolume, base, start, baseline, ring);
-            double now = sumBars(s.ringVolume, base, recent, window, ring);
-            out[i] = before == 0 ? Double.NaN : (now / window) / (before / baseline);
         }
     }
 
-    private static double sumBars(double[] field, int base, int start, int count, int ring) {
-        double sum = 0;
-        int pos = start;
-        for (int j = 0; j < count; j++) {
-            sum += field[base + pos];
-            if (++pos == ring) {
-                pos = 0;
+    /** Marks undefined the symbols for which bar {@code k} does not exist (before their first minute). */
+    private void undefinedBefore(double[] out, int n, long k) {
+        long[] clock = states.clock;
+        for (int i = 0, c = SymbolStates.FIRST_MINUTE; i < n; i++, c += SymbolStates.CLOCK_FIELDS) {
+            if (k < clock[c]) {
+                out[i] = Double.NaN;
             }
         }
-        return sum;
     }
 
     /** Collects the metrics and constants of a rule set, assigning each a slot. */

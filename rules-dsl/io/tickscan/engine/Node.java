@@ -4,122 +4,154 @@ import io.tickscan.rules.Condition.Op;
 import java.util.Arrays;
 
 /**
- * A compiled condition, evaluated for every symbol of the engine at once into a column of three-valued truths.
- *
- * <p>Truth is a byte ordered {@link #FALSE} &lt; {@link #UNKNOWN} &lt; {@link #TRUE}, so that {@code and} is the
- * minimum, {@code or} the maximum and {@code not} is {@code TRUE - x}: exactly SQL's three-valued logic. Each
- * node reads metric columns by slot and writes into an array it is given; nothing is allocated, boxed or looked
- * up while evaluating, and each loop runs over plain arrays.
+ * A compiled condition, evaluated for every symbol of the engine at once into two bitsets: {@code t}, the
+ * symbols for which it is true, and {@code u}, those for which it is unknown; the rest are false. Bit {@code j}
+ * of word {@code w} is symbol {@code 64*w + j}. This is SQL's three-valued logic on 64 symbols a word:
+ * <pre>
+ *   and:  t = t1 &amp; t2,  notFalse = (t1|u1) &amp; (t2|u2),  u = notFalse &amp; ~t
+ *   or:   t = t1 | t2,  notFalse = (t1|u1) | (t2|u2),  u = notFalse &amp; ~t
+ *   not:  t = ~t1 &amp; ~u1,  u = u1
+ * </pre>
+ * A node only has to be right for the symbols set in {@code care}; an {@code and} narrows {@code care} to the
+ * symbols still not false before it evaluates its next part (an {@code or} to those not yet true), so a
+ * selective first comparison spares the others most of their work, a word at a time. Crosses ignore
+ * {@code care}: they must see every symbol at every scan to remember its previous values. Nothing is allocated,
+ * boxed or looked up while evaluating.
  */
 abstract class Node {
-    static final byte FALSE = 0;
-    static final byte UNKNOWN = 1;
-    static final byte TRUE = 2;
 
     /**
-     * Writes the truth of this condition for symbols {@code 0 .. n-1} into {@code out}.
+     * Writes the truth of this condition for symbols {@code 0 .. n-1}.
      *
-     * @param t the scan time, for the nodes that remember the previous scan
+     * @param t    receives the true bits
+     * @param u    receives the unknown bits
+     * @param care the symbols whose result matters; the others may hold anything
+     * @param time the scan time, for the nodes that remember the previous scan
      */
-    abstract void eval(MetricColumns columns, byte[] out, int n, long t);
+    abstract void eval(MetricColumns columns, long[] t, long[] u, long[] care, int n, long time);
 
-    /** Grows any per-symbol storage to {@code capacity}. */
+    /** Grows any per-symbol storage to {@code capacity} symbols. */
     abstract void ensureCapacity(int capacity);
 
-    /** {@code metric op constant}. */
+    static int words(int symbols) {
+        return (symbols + 63) >>> 6;
+    }
+
+    /**
+     * {@code metric op constant}. Outside any {@code not}, unknown and false lead to the same firing (and and or
+     * are monotone), so such a comparison is compiled {@code twoValued}: it computes only the true bits.
+     */
     static final class CompareConstant extends Node {
         private final int slot;
         private final Op op;
         private final double c;
+        private final boolean twoValued;
 
-        CompareConstant(int slot, Op op, double c) {
+        CompareConstant(int slot, Op op, double c, boolean twoValued) {
             this.slot = slot;
             this.op = op;
             this.c = c;
+            this.twoValued = twoValued;
         }
 
         @Override
-        void eval(MetricColumns columns, byte[] out, int n, long t) {
+        void eval(MetricColumns columns, long[] t, long[] u, long[] care, int n, long time) {
             double[] a = columns.column(slot);
             double k = c;
-            switch (op) {
-                case GT -> {
-                    for (int i = 0; i < n; i++) {
-                        double v = a[i];
-                        out[i] = v > k ? TRUE : v == v ? FALSE : UNKNOWN;
+            int words = words(n);
+            for (int w = 0; w < words; w++) {
+                if (care[w] == 0) {
+                    t[w] = 0;
+                    u[w] = 0;
+                    continue;
+                }
+                int base = w << 6;
+                int end = Math.min(64, n - base);
+                long hit = 0;
+                switch (op) {
+                    case GT -> {
+                        for (int j = 0; j < end; j++) {
+                            hit |= (a[base + j] > k ? 1L : 0L) << j;
+                        }
+                    }
+                    case GE -> {
+                        for (int j = 0; j < end; j++) {
+                            hit |= (a[base + j] >= k ? 1L : 0L) << j;
+                        }
+                    }
+                    case LT -> {
+                        for (int j = 0; j < end; j++) {
+                            hit |= (a[base + j] < k ? 1L : 0L) << j;
+                        }
+                    }
+                    case LE -> {
+                        for (int j = 0; j < end; j++) {
+                            hit |= (a[base + j] <= k ? 1L : 0L) << j;
+                        }
                     }
                 }
-                case GE -> {
-                    for (int i = 0; i < n; i++) {
-                        double v = a[i];
-                        out[i] = v >= k ? TRUE : v == v ? FALSE : UNKNOWN;
-                    }
-                }
-                case LT -> {
-                    for (int i = 0; i < n; i++) {
-                        double v = a[i];
-                        out[i] = v < k ? TRUE : v == v ? FALSE : UNKNOWN;
-                    }
-                }
-                case LE -> {
-                    for (int i = 0; i < n; i++) {
-                        double v = a[i];
-                        out[i] = v <= k ? TRUE : v == v ? FALSE : UNKNOWN;
-                    }
-                }
+                t[w] = hit;
+                u[w] = twoValued ? 0 : undefined(a, base, end);
             }
         }
 
         @Override
         void ensureCapacity(int capacity) {
         }
+    }
+
+    /** Bits of the NaN values of {@code a[base .. base+end-1]}. */
+    static long undefined(double[] a, int base, int end) {
+        long nan = 0;
+        for (int j = 0; j < end; j++) {
+            double x = a[base + j];
+            nan |= (x != x ? 1L : 0L) << j;
+        }
+        return nan;
     }
 
     /** {@code metric op metric}. */
     static final class CompareColumns extends Node {
         private final int left;
-        private final Op op;
         private final int right;
+        private final boolean orEqual;
 
-        CompareColumns(int left, Op op, int right) {
-            this.left = left;
-            this.op = op;
-            this.right = right;
+        private final boolean twoValued;
+
+        /** Any operator, turned into {@code >} or {@code >=} by swapping sides. */
+        CompareColumns(int left, Op op, int right, boolean twoValued) {
+            boolean below = op == Op.LT || op == Op.LE;
+            this.left = below ? right : left;
+            this.right = below ? left : right;
+            this.orEqual = op == Op.GE || op == Op.LE;
+            this.twoValued = twoValued;
         }
 
         @Override
-        void eval(MetricColumns columns, byte[] out, int n, long t) {
+        void eval(MetricColumns columns, long[] t, long[] u, long[] care, int n, long time) {
             double[] a = columns.column(left);
             double[] b = columns.column(right);
-            switch (op) {
-                case GT -> {
-                    for (int i = 0; i < n; i++) {
-                        double x = a[i];
-                        double y = b[i];
-                        out[i] = x > y ? TRUE : (x == x && y == y) ? FALSE : UNKNOWN;
+            int words = words(n);
+            for (int w = 0; w < words; w++) {
+                if (care[w] == 0) {
+                    t[w] = 0;
+                    u[w] = 0;
+                    continue;
+                }
+                int base = w << 6;
+                int end = Math.min(64, n - base);
+                long hit = 0;
+                if (orEqual) {
+                    for (int j = 0; j < end; j++) {
+                        hit |= (a[base + j] >= b[base + j] ? 1L : 0L) << j;
+                    }
+                } else {
+                    for (int j = 0; j < end; j++) {
+                        hit |= (a[base + j] > b[base + j] ? 1L : 0L) << j;
                     }
                 }
-                case GE -> {
-                    for (int i = 0; i < n; i++) {
-                        double x = a[i];
-                        double y = b[i];
-                        out[i] = x >= y ? TRUE : (x == x && y == y) ? FALSE : UNKNOWN;
-                    }
-                }
-                case LT -> {
-                    for (int i = 0; i < n; i++) {
-                        double x = a[i];
-                        double y = b[i];
-                        out[i] = x < y ? TRUE : (x == x && y == y) ? FALSE : UNKNOWN;
-                    }
-                }
-                case LE -> {
-                    for (int i = 0; i < n; i++) {
-                        double x = a[i];
-                        double y = b[i];
-                        out[i] = x <= y ? TRUE : (x == x && y == y) ? FALSE : UNKNOWN;
-                    }
-                }
+                t[w] = hit;
+                u[w] = twoValued ? 0 : undefined(a, base, end) | undefined(b, base, end);
             }
         }
 
@@ -128,28 +160,42 @@ abstract class Node {
         }
     }
 
-    /** {@code value between lo and hi}, inclusive; each side a metric or constant column. */
+    /** {@code value between lo and hi}, inclusive; each side a metric or a constant column. */
     static final class Between extends Node {
         private final int value;
         private final int lo;
         private final int hi;
 
-        Between(int value, int lo, int hi) {
+        private final boolean twoValued;
+
+        Between(int value, int lo, int hi, boolean twoValued) {
             this.value = value;
             this.lo = lo;
             this.hi = hi;
+            this.twoValued = twoValued;
         }
 
         @Override
-        void eval(MetricColumns columns, byte[] out, int n, long t) {
+        void eval(MetricColumns columns, long[] t, long[] u, long[] care, int n, long time) {
             double[] v = columns.column(value);
             double[] l = columns.column(lo);
             double[] h = columns.column(hi);
-            for (int i = 0; i < n; i++) {
-                double x = v[i];
-                double a = l[i];
-                double b = h[i];
-                out[i] = (x >= a && x <= b) ? TRUE : (x == x && a == a && b == b) ? FALSE : UNKNOWN;
+            int words = words(n);
+            for (int w = 0; w < words; w++) {
+                if (care[w] == 0) {
+                    t[w] = 0;
+                    u[w] = 0;
+                    continue;
+                }
+                int base = w << 6;
+                int end = Math.min(64, n - base);
+                long hit = 0;
+                for (int j = 0; j < end; j++) {
+                    double x = v[base + j];
+                    hit |= (x >= l[base + j] & x <= h[base + j] ? 1L : 0L) << j;
+                }
+                t[w] = hit;
+                u[w] = twoValued ? 0 : undefined(v, base, end) | undefined(l, base, end) | undefined(h, base, end);
             }
         }
 
@@ -161,7 +207,8 @@ abstract class Node {
     /**
      * {@code a crosses_above b} (or below): at the previous scan, exactly one second earlier, both sides were
      * defined and {@code a <= b}; now both are defined and {@code a > b}. The previous values are kept per
-     * symbol in two arrays, refreshed at every scan for every symbol.
+     * symbol in two arrays, refreshed at every scan for every symbol whatever {@code care} says. Rules that
+     * share the same cross share one node, which computes it once per scan.
      */
     static final class Cross extends Node {
         private static final long SCAN_INTERVAL_MS = 1000;
@@ -171,6 +218,8 @@ abstract class Node {
         private double[] previousLeft = new double[0];
         private double[] previousRight = new double[0];
         private long previousScan = Long.MIN_VALUE;
+        private long[] resultT = new long[0];
+        private long[] resultU = new long[0];
 
         Cross(int left, int right, boolean above) {
             this.left = left;
@@ -179,26 +228,45 @@ abstract class Node {
         }
 
         @Override
-        void eval(MetricColumns columns, byte[] out, int n, long t) {
+        void eval(MetricColumns columns, long[] t, long[] u, long[] care, int n, long time) {
+            if (previousScan != time) {
+                compute(columns, n, time);
+            }
+            System.arraycopy(resultT, 0, t, 0, words(n));
+            System.arraycopy(resultU, 0, u, 0, words(n));
+        }
+
+        private void compute(MetricColumns columns, int n, long time) {
+            long[] t = resultT;
+            long[] u = resultU;
             double[] a = columns.column(left);
             double[] b = columns.column(right);
             double[] pa = previousLeft;
             double[] pb = previousRight;
-            if (previousScan != t - SCAN_INTERVAL_MS) {
+            if (previousScan != time - SCAN_INTERVAL_MS) {
                 Arrays.fill(pa, 0, n, Double.NaN);
             }
-            for (int i = 0; i < n; i++) {
-                double x = a[i];
-                double y = b[i];
-                double px = pa[i];
-                double py = pb[i];
-                boolean defined = x == x && y == y && px == px && py == py;
-                boolean crossed = above ? (px <= py && x > y) : (px >= py && x < y);
-                out[i] = !defined ? UNKNOWN : crossed ? TRUE : FALSE;
-                pa[i] = x;
-                pb[i] = y;
+            int words = words(n);
+            for (int w = 0; w < words; w++) {
+                int base = w << 6;
+                int end = Math.min(64, n - base);
+                long hit = 0;
+                long nan = 0;
+                for (int j = 0; j < end; j++) {
+                    int i = base + j;
+                    double x = above ? a[i] : b[i];
+                    double y = above ? b[i] : a[i];
+                    double px = above ? pa[i] : pb[i];
+                    double py = above ? pb[i] : pa[i];
+                    hit |= (px <= py & x > y ? 1L : 0L) << j;
+                    nan |= (x != x | y != y | px != px | py != py ? 1L : 0L) << j;
+                    pa[i] = a[i];
+                    pb[i] = b[i];
+                }
+                t[w] = hit & ~nan;
+                u[w] = nan;
             }
-            previousScan = t;
+            previousScan = time;
         }
 
         @Override
@@ -209,15 +277,24 @@ abstract class Node {
                 previousRight = Arrays.copyOf(previousRight, capacity);
                 Arrays.fill(previousLeft, old, capacity, Double.NaN);
                 Arrays.fill(previousRight, old, capacity, Double.NaN);
+                resultT = new long[words(capacity)];
+                resultU = new long[words(capacity)];
             }
+        }
+
+        /** True when {@code other} computes the same cross. */
+        boolean sameAs(int left, int right, boolean above) {
+            return this.left == left && this.right == right && this.above == above;
         }
     }
 
-    /** All parts ({@code and}, the minimum) or any part ({@code or}, the maximum). */
+    /** All parts ({@code and}) or any part ({@code or}), narrowing {@code care} part after part. */
     static final class Junction extends Node {
         private final Node[] parts;
         private final boolean all;
-        private byte[] scratch = new byte[0];
+        private long[] partT = new long[0];
+        private long[] partU = new long[0];
+        private long[] narrowed = new long[0];
 
         Junction(Node[] parts, boolean all) {
             this.parts = parts;
@@ -225,18 +302,28 @@ abstract class Node {
         }
 
         @Override
-        void eval(MetricColumns columns, byte[] out, int n, long t) {
-            parts[0].eval(columns, out, n, t);
-            byte[] tmp = scratch;
+        void eval(MetricColumns columns, long[] t, long[] u, long[] care, int n, long time) {
+            int words = words(n);
+            parts[0].eval(columns, t, u, care, n, time);
+            long[] pt = partT;
+            long[] pu = partU;
+            long[] open = narrowed;
             for (int p = 1; p < parts.length; p++) {
-                parts[p].eval(columns, tmp, n, t);
+                for (int w = 0; w < words; w++) {
+                    open[w] = care[w] & (all ? t[w] | u[w] : ~t[w]);
+                }
+                parts[p].eval(columns, pt, pu, open, n, time);
                 if (all) {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = (byte) Math.min(out[i], tmp[i]);
+                    for (int w = 0; w < words; w++) {
+                        long notFalse = (t[w] | u[w]) & (pt[w] | pu[w]);
+                        t[w] &= pt[w];
+                        u[w] = notFalse & ~t[w];
                     }
                 } else {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = (byte) Math.max(out[i], tmp[i]);
+                    for (int w = 0; w < words; w++) {
+                        long notFalse = t[w] | u[w] | pt[w] | pu[w];
+                        t[w] |= pt[w];
+                        u[w] = notFalse & ~t[w];
                     }
                 }
             }
@@ -244,8 +331,11 @@ abstract class Node {
 
         @Override
         void ensureCapacity(int capacity) {
-            if (capacity > scratch.length) {
-                scratch = new byte[capacity];
+            int words = words(capacity);
+            if (words > partT.length) {
+                partT = new long[words];
+                partU = new long[words];
+                narrowed = new long[words];
             }
             for (Node part : parts) {
                 part.ensureCapacity(capacity);
@@ -262,10 +352,11 @@ abstract class Node {
         }
 
         @Override
-        void eval(MetricColumns columns, byte[] out, int n, long t) {
-            part.eval(columns, out, n, t);
-            for (int i = 0; i < n; i++) {
-                out[i] = (byte) (TRUE - out[i]);
+        void eval(MetricColumns columns, long[] t, long[] u, long[] care, int n, long time) {
+            part.eval(columns, t, u, care, n, time);
+            int words = words(n);
+            for (int w = 0; w < words; w++) {
+                t[w] = ~t[w] & ~u[w];
             }
         }
 

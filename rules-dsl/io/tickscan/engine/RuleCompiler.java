@@ -11,6 +11,7 @@ import io.tickscan.rules.Condition.Or;
 import io.tickscan.rules.MetricKind;
 import io.tickscan.rules.MetricRef;
 import io.tickscan.rules.RuleDefinition;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
@@ -18,6 +19,7 @@ import java.util.List;
 final class RuleCompiler {
     private final MetricColumns.Layout layout = new MetricColumns.Layout();
     private final List<RuleDefinition> rules;
+    private final List<Node.Cross> crosses = new ArrayList<>();
 
     /** Lays out every metric of {@code rules}; only enabled rules are compiled. */
     RuleCompiler(List<RuleDefinition> rules) {
@@ -42,32 +44,51 @@ final class RuleCompiler {
 
     private CompiledRule compile(RuleDefinition rule) {
         int[] slots = rule.metrics().stream().mapToInt(layout::metric).toArray();
-        return new CompiledRule(rule, node(rule.condition()), slots);
+        return new CompiledRule(rule, node(rule.condition(), false), slots);
     }
 
-    private Node node(Condition condition) {
+    /**
+     * @param underNot true inside a {@code not}, where unknown must be told from false; elsewhere the
+     *                 comparisons are compiled two-valued
+     */
+    private Node node(Condition condition, boolean underNot) {
+        boolean twoValued = !underNot;
         if (condition instanceof Comparison c) {
             if (!c.rhs().isMetric()) {
-                return new Node.CompareConstant(layout.metric(c.lhs().metric()), c.op(), c.rhs().number());
+                return new Node.CompareConstant(layout.metric(c.lhs().metric()), c.op(), c.rhs().number(), twoValued);
             }
             if (!c.lhs().isMetric()) {
-                return new Node.CompareConstant(layout.metric(c.rhs().metric()), c.op().mirrored(), c.lhs().number());
+                return new Node.CompareConstant(layout.metric(c.rhs().metric()), c.op().mirrored(), c.lhs().number(),
+                        twoValued);
             }
-            return new Node.CompareColumns(layout.metric(c.lhs().metric()), c.op(), layout.metric(c.rhs().metric()));
+            return new Node.CompareColumns(layout.metric(c.lhs().metric()), c.op(), layout.metric(c.rhs().metric()),
+                    twoValued);
         }
         if (condition instanceof Between b) {
-            return new Node.Between(slot(b.value()), slot(b.lo()), slot(b.hi()));
+            return new Node.Between(slot(b.value()), slot(b.lo()), slot(b.hi()), twoValued);
         }
         if (condition instanceof Cross x) {
-            return new Node.Cross(slot(x.lhs()), slot(x.rhs()), x.above());
+            return cross(slot(x.lhs()), slot(x.rhs()), x.above());
         }
         if (condition instanceof And a) {
-            return new Node.Junction(a.parts().stream().map(this::node).toArray(Node[]::new), true);
+            return new Node.Junction(a.parts().stream().map(p -> node(p, underNot)).toArray(Node[]::new), true);
         }
         if (condition instanceof Or o) {
-            return new Node.Junction(o.parts().stream().map(this::node).toArray(Node[]::new), false);
+            return new Node.Junction(o.parts().stream().map(p -> node(p, underNot)).toArray(Node[]::new), false);
         }
-        return new Node.Negation(node(((Not) condition).part()));
+        return new Node.Negation(node(((Not) condition).part(), true));
+    }
+
+    /** One node per distinct cross, shared by every rule that uses it. */
+    private Node.Cross cross(int left, int right, boolean above) {
+        for (Node.Cross existing : crosses) {
+            if (existing.sameAs(left, right, above)) {
+                return existing;
+            }
+        }
+        Node.Cross cross = new Node.Cross(left, right, above);
+        crosses.add(cross);
+        return cross;
     }
 
     private int slot(Operand operand) {

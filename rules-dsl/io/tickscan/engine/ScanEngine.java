@@ -23,6 +23,7 @@ public final class ScanEngine {
     private final CompiledRule[] rules;
     private final List<MetricRef> metrics;
     private int capacity;
+    private long[] present = new long[0];
     private long lastScan = Long.MIN_VALUE;
     private long scanMinute = Long.MIN_VALUE;
     private long applied;
@@ -58,7 +59,7 @@ public final class ScanEngine {
     public TickOutcome apply(String symbol, long ts, double price, double size) {
         long minute = Math.floorDiv(ts, SymbolStates.MINUTE_MS);
         int i = states.indexOf(symbol);
-        if (minute < scanMinute || (i >= 0 && minute < states.liveMinute[i])) {
+        if (minute < scanMinute || (i >= 0 && minute < states.liveMinute(i))) {
             late++;
             return TickOutcome.LATE;
         }
@@ -67,6 +68,7 @@ public final class ScanEngine {
             if (states.capacity() > capacity) {
                 grow();
             }
+            present[i >>> 6] |= 1L << i;
             for (CompiledRule rule : rules) {
                 rule.symbolAdded(i, symbol);
             }
@@ -91,18 +93,16 @@ public final class ScanEngine {
         int n = states.count();
         boolean barsChanged = minute != scanMinute;
         if (barsChanged) {
-            long[] liveMinute = states.liveMinute;
             for (int i = 0; i < n; i++) {
-                if (liveMinute[i] < minute) {
+                if (states.liveMinute(i) < minute) {
                     states.rollTo(i, minute);
                 }
             }
             scanMinute = minute;
         }
         columns.update(t, barsChanged);
-        double[] last = states.last;
         for (CompiledRule rule : rules) {
-            rule.scan(columns, last, n, t, listener);
+            rule.scan(columns, present, n, t, listener);
         }
         lastScan = t;
         scans++;
@@ -116,7 +116,7 @@ public final class ScanEngine {
             values[j] = columns.column(slots[j])[symbol];
         }
         String name = states.name(symbol);
-        return new Alert(Alert.idOf(rule.id(), name, t), rule.id(), rule.name(), name, t, states.last[symbol],
+        return new Alert(Alert.idOf(rule.id(), name, t), rule.id(), rule.name(), name, t, states.last(symbol),
                 rule.metricNames(), values);
     }
 
@@ -182,13 +182,14 @@ public final class ScanEngine {
     public long bytesPerSymbol() {
         long perRule = 0;
         for (CompiledRule rule : rules) {
-            perRule += 8 + 1 + (rule.definition().universe().symbols() == null ? 0 : 1);
+            perRule += 8; // last firing; truth bits are 2 bits a symbol
         }
         return states.bytesPerSymbol() + indicators.bytesPerSymbol() + 8L * metrics.size() + perRule;
     }
 
     private void grow() {
         capacity = states.capacity();
+        present = Arrays.copyOf(present, Node.words(capacity));
         indicators.ensureCapacity(capacity);
         columns.ensureCapacity(capacity);
         for (CompiledRule rule : rules) {

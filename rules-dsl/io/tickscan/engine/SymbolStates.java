@@ -5,15 +5,43 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The per-symbol state of one engine, as parallel primitive arrays indexed by a dense symbol index: the live
- * 1-minute bar, a ring of complete bars, the newest tick and the session stats.
+ * The per-symbol state of one engine, in primitive arrays indexed by a dense symbol index.
  *
- * <p>Bar {@code k} covers {@code [k*60000, (k+1)*60000)}. The live bar is always the symbol's newest minute;
- * when it is rolled forward it joins the ring as a complete bar, followed by a flat bar for every quiet
- * minute. A live bar with no tick yet ({@code liveEmpty}) is flat at the previous close until a tick opens it.
+ * <p>What a tick touches sits together: the live 1-minute bar, the newest tick and the session stats of a
+ * symbol are {@value #LIVE_FIELDS} neighbouring doubles of {@link #live}, its minutes and timestamps
+ * {@value #CLOCK_FIELDS} neighbouring longs of {@link #clock}. Complete bars are kept bar-major: the ring holds,
+ * for each of its slots, one array over all symbols, so that a scan sums a window for every symbol with loops
+ * over contiguous memory.
+ *
+ * <p>Bar {@code k} covers {@code [k*60000, (k+1)*60000)} and lives in ring slot {@code k mod ring}. The live bar
+ * is always the symbol's newest minute; when it is rolled forward it joins the ring as a complete bar, and every
+ * quiet minute after it becomes a flat bar at the previous close. A live bar with no tick yet is flat at the
+ * previous close until a tick opens it.
  */
 final class SymbolStates {
     static final long MINUTE_MS = 60_000L;
+
+    static final int OPEN = 0;
+    static final int HIGH = 1;
+    static final int LOW = 2;
+    static final int CLOSE = 3;
+    static final int VOLUME = 4;
+    static final int NOTIONAL = 5;
+    static final int LAST = 6;
+    static final int DAY_OPEN = 7;
+    static final int DAY_HIGH = 8;
+    static final int DAY_LOW = 9;
+    static final int DAY_VOLUME = 10;
+    static final int DAY_NOTIONAL = 11;
+    static final int LIVE_FIELDS = 12;
+
+    static final int FIRST_MINUTE = 0;
+    static final int LIVE_MINUTE = 1;
+    static final int LAST_TS = 2;
+    static final int SESSION = 3;
+    static final int LIVE_EMPTY = 4;
+    static final int CLOCK_FIELDS = 5;
+
     /**
      * Ring slots beyond the history limit, so that a live tick up to a minute ahead of the scan clock, which
      * completes the scan's own minute early, never overwrites a bar a rule may still read.
@@ -32,32 +60,24 @@ final class SymbolStates {
     private String[] names;
     private int count;
 
-    long[] firstMinute;
-    long[] liveMinute;
-    boolean[] liveEmpty;
-    double[] open;
-    double[] high;
-    double[] low;
-    double[] close;
-    double[] volume;
-    double[] notional;
-    long[] lastTs;
-    double[] last;
-    double[] ringClose;
-    double[] ringHigh;
-    double[] ringLow;
-    double[] ringVolume;
-    long[] session;
-    double[] dayOpen;
-    double[] dayHigh;
-    double[] dayLow;
-    double[] dayVolume;
-    double[] dayNotional;
+    /** Live bar, newest tick and session stats, {@link #LIVE_FIELDS} per symbol. */
+    double[] live;
+    /** First minute, live minute, newest tick time, session start, live-bar-empty flag; {@link #CLOCK_FIELDS} each. */
+    long[] clock;
+    /** Complete bars: {@code ringClose[k mod ring][symbol]}; likewise high, low and volume. */
+    double[][] ringClose;
+    double[][] ringHigh;
+    double[][] ringLow;
+    double[][] ringVolume;
 
     SymbolStates(int history, SessionCalendar sessions, BarListener listener, int capacity) {
         this.ring = history + RING_SLACK;
         this.sessions = sessions;
         this.listener = listener;
+        this.ringClose = new double[ring][];
+        this.ringHigh = new double[ring][];
+        this.ringLow = new double[ring][];
+        this.ringVolume = new double[ring][];
         allocate(Math.max(capacity, 16));
     }
 
@@ -84,6 +104,26 @@ final class SymbolStates {
         return index == null ? -1 : index;
     }
 
+    long firstMinute(int i) {
+        return clock[i * CLOCK_FIELDS + FIRST_MINUTE];
+    }
+
+    long liveMinute(int i) {
+        return clock[i * CLOCK_FIELDS + LIVE_MINUTE];
+    }
+
+    long session(int i) {
+        return clock[i * CLOCK_FIELDS + SESSION];
+    }
+
+    double last(int i) {
+        return live[i * LIVE_FIELDS + LAST];
+    }
+
+    double field(int i, int field) {
+        return live[i * LIVE_FIELDS + field];
+    }
+
     /** Adds a symbol whose first tick is in {@code minute}; returns its index. */
     int add(String name, long minute) {
         if (count == names.length) {
@@ -92,66 +132,64 @@ final class SymbolStates {
         int i = count++;
         names[i] = name;
         indexByName.put(name, i);
-        firstMinute[i] = minute;
-        liveMinute[i] = minute;
-        liveEmpty[i] = true;
-        lastTs[i] = Long.MIN_VALUE;
-        last[i] = Double.NaN;
-        session[i] = Long.MIN_VALUE;
+        int c = i * CLOCK_FIELDS;
+        clock[c + FIRST_MINUTE] = minute;
+        clock[c + LIVE_MINUTE] = minute;
+        clock[c + LAST_TS] = Long.MIN_VALUE;
+        clock[c + SESSION] = Long.MIN_VALUE;
+        clock[c + LIVE_EMPTY] = 1;
+        live[i * LIVE_FIELDS + LAST] = Double.NaN;
         return i;
     }
 
-    /**
-     * Applies a valid, not-late tick of minute {@code minute >= liveMinute[i]}.
-     */
+    /** Applies a valid, not-late tick of minute {@code minute >= liveMinute(i)}. */
     void apply(int i, long ts, long minute, double price, double size) {
-        if (minute > liveMinute[i]) {
+        int c = i * CLOCK_FIELDS;
+        if (minute > clock[c + LIVE_MINUTE]) {
             rollTo(i, minute);
         }
-        if (liveEmpty[i]) {
-            liveEmpty[i] = false;
-            open[i] = price;
-            high[i] = price;
-            low[i] = price;
-            close[i] = price;
-            volume[i] = size;
-            notional[i] = price * size;
+        int b = i * LIVE_FIELDS;
+        double[] l = live;
+        if (clock[c + LIVE_EMPTY] != 0) {
+            clock[c + LIVE_EMPTY] = 0;
+            l[b + OPEN] = price;
+            l[b + HIGH] = price;
+            l[b + LOW] = price;
+            l[b + CLOSE] = price;
+            l[b + VOLUME] = size;
+            l[b + NOTIONAL] = price * size;
         } else {
-            if (price > high[i]) {
-                high[i] = price;
+            if (price > l[b + HIGH]) {
+                l[b + HIGH] = price;
             }
-            if (price < low[i]) {
-                low[i] = price;
+            if (price < l[b + LOW]) {
+                l[b + LOW] = price;
             }
-            volume[i] += size;
-            notional[i] += price * size;
+            l[b + VOLUME] += size;
+            l[b + NOTIONAL] += price * size;
         }
-        if (ts >= lastTs[i]) {
-            lastTs[i] = ts;
-            last[i] = price;
-            close[i] = price;
+        if (ts >= clock[c + LAST_TS]) {
+            clock[c + LAST_TS] = ts;
+            l[b + LAST] = price;
+            l[b + CLOSE] = price;
         }
-        applyToSession(i, ts, price, size);
-    }
-
-    private void applyToSession(int i, long ts, double price, double size) {
         long s = sessions.sessionStart(ts);
-        if (s > session[i]) {
-            session[i] = s;
-            dayOpen[i] = price;
-            dayHigh[i] = price;
-            dayLow[i] = price;
-            dayVolume[i] = size;
-            dayNotional[i] = price * size;
-        } else if (s == session[i]) {
-            if (price > dayHigh[i]) {
-                dayHigh[i] = price;
+        if (s > clock[c + SESSION]) {
+            clock[c + SESSION] = s;
+            l[b + DAY_OPEN] = price;
+            l[b + DAY_HIGH] = price;
+            l[b + DAY_LOW] = price;
+            l[b + DAY_VOLUME] = size;
+            l[b + DAY_NOTIONAL] = price * size;
+        } else if (s == clock[c + SESSION]) {
+            if (price > l[b + DAY_HIGH]) {
+                l[b + DAY_HIGH] = price;
             }
-            if (price < dayLow[i]) {
-                dayLow[i] = price;
+            if (price < l[b + DAY_LOW]) {
+                l[b + DAY_LOW] = price;
             }
-            dayVolume[i] += size;
-            dayNotional[i] += price * size;
+            l[b + DAY_VOLUME] += size;
+            l[b + DAY_NOTIONAL] += price * size;
         }
     }
 
@@ -160,67 +198,51 @@ final class SymbolStates {
      * {@code minute}'s (flat until a tick opens it).
      */
     void rollTo(int i, long minute) {
-        while (liveMinute[i] < minute) {
-            long k = liveMinute[i];
-            int slot = slot(i, k);
-            double c = close[i];
-            ringClose[slot] = c;
-            ringHigh[slot] = high[i];
-            ringLow[slot] = low[i];
-            ringVolume[slot] = volume[i];
-            listener.barCompleted(i, c);
-            liveMinute[i] = k + 1;
-            liveEmpty[i] = true;
-            open[i] = c;
-            high[i] = c;
-            low[i] = c;
-            volume[i] = 0;
-            notional[i] = 0;
+        int c = i * CLOCK_FIELDS;
+        int b = i * LIVE_FIELDS;
+        double[] l = live;
+        while (clock[c + LIVE_MINUTE] < minute) {
+            long k = clock[c + LIVE_MINUTE];
+            int slot = slot(k);
+            double close = l[b + CLOSE];
+            ringClose[slot][i] = close;
+            ringHigh[slot][i] = l[b + HIGH];
+            ringLow[slot][i] = l[b + LOW];
+            ringVolume[slot][i] = l[b + VOLUME];
+            listener.barCompleted(i, close);
+            clock[c + LIVE_MINUTE] = k + 1;
+            clock[c + LIVE_EMPTY] = 1;
+            l[b + OPEN] = close;
+            l[b + HIGH] = close;
+            l[b + LOW] = close;
+            l[b + VOLUME] = 0;
+            l[b + NOTIONAL] = 0;
         }
     }
 
-    /** Ring position of bar {@code k} of symbol {@code i}. */
-    int slot(int i, long k) {
-        return i * ring + (int) Math.floorMod(k, (long) ring);
+    /** Ring slot of bar {@code k}. */
+    int slot(long k) {
+        return (int) Math.floorMod(k, (long) ring);
     }
 
     private void allocate(int capacity) {
         names = names == null ? new String[capacity] : Arrays.copyOf(names, capacity);
-        firstMinute = grow(firstMinute, capacity);
-        liveMinute = grow(liveMinute, capacity);
-        liveEmpty = liveEmpty == null ? new boolean[capacity] : Arrays.copyOf(liveEmpty, capacity);
-        open = grow(open, capacity);
-        high = grow(high, capacity);
-        low = grow(low, capacity);
-        close = grow(close, capacity);
-        volume = grow(volume, capacity);
-        notional = grow(notional, capacity);
-        lastTs = grow(lastTs, capacity);
-        last = grow(last, capacity);
-        ringClose = grow(ringClose, capacity * ring);
-        ringHigh = grow(ringHigh, capacity * ring);
-        ringLow = grow(ringLow, capacity * ring);
-        ringVolume = grow(ringVolume, capacity * ring);
-        session = grow(session, capacity);
-        dayOpen = grow(dayOpen, capacity);
-        dayHigh = grow(dayHigh, capacity);
-        dayLow = grow(dayLow, capacity);
-        dayVolume = grow(dayVolume, capacity);
-        dayNotional = grow(dayNotional, capacity);
+        live = live == null ? new double[capacity * LIVE_FIELDS] : Arrays.copyOf(live, capacity * LIVE_FIELDS);
+        clock = clock == null ? new long[capacity * CLOCK_FIELDS] : Arrays.copyOf(clock, capacity * CLOCK_FIELDS);
+        for (int s = 0; s < ring; s++) {
+            ringClose[s] = grow(ringClose[s], capacity);
+            ringHigh[s] = grow(ringHigh[s], capacity);
+            ringLow[s] = grow(ringLow[s], capacity);
+            ringVolume[s] = grow(ringVolume[s], capacity);
+        }
     }
 
     private static double[] grow(double[] a, int capacity) {
         return a == null ? new double[capacity] : Arrays.copyOf(a, capacity);
     }
 
-    private static long[] grow(long[] a, int capacity) {
-        return a == null ? new long[capacity] : Arrays.copyOf(a, capacity);
-    }
-
-    /** Heap bytes of the arrays that hold one symbol's state (names and map entries excluded). */
+    /** Heap bytes of the arrays that hold one symbol's state (its name and index entry excluded). */
     long bytesPerSymbol() {
-        return 8L * 4 * ring // ring: close, high, low, volume
-                + 8L * 16 // live bar, newest tick, session stats, first and live minute, session
-                + 1; // liveEmpty
+        return 8L * 4 * ring + 8L * LIVE_FIELDS + 8L * CLOCK_FIELDS;
     }
 }
