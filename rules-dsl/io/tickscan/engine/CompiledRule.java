@@ -17,13 +17,15 @@ public final class CompiledRule {
     private final long cooldownMs;
     private final double minPrice;
     private final double maxPrice;
+    private final boolean hasCross;
     private long[] truth = new long[0];
     private long[] unknown = new long[0];
     private long[] lastFired = new long[0];
     private long[] listed;
 
-    CompiledRule(RuleDefinition definition, Node condition, int[] metricSlots) {
+    CompiledRule(RuleDefinition definition, Node condition, int[] metricSlots, boolean hasCross) {
         this.definition = definition;
+        this.hasCross = hasCross;
         this.condition = condition;
         this.metricSlots = metricSlots;
         this.metricNames = definition.metrics().stream().map(MetricRef::canonical).toList();
@@ -84,11 +86,15 @@ public final class CompiledRule {
      * Evaluates the rule for the symbols it looks at and reports each firing that passes the price bounds and
      * the cooldown.
      *
-     * @param present a bit for every symbol of the engine
+     * @param present   a bit for every symbol of the engine
+     * @param unchanged true when every metric is as at the previous scan, one second earlier: a rule without a
+     *                  cross then keeps its truth, and only the cooldown can change what fires
      */
-    void scan(MetricColumns columns, long[] present, int n, long t, FiringListener listener) {
+    void scan(MetricColumns columns, long[] present, int n, long t, boolean unchanged, FiringListener listener) {
         long[] care = listed != null ? listed : present;
-        condition.eval(columns, truth, unknown, care, n, t);
+        if (!unchanged || hasCross) {
+            condition.eval(columns, truth, unknown, care, n, t);
+        }
         long quietSince = t - cooldownMs;
         double[] last = columns.last();
         long[] fired = lastFired;

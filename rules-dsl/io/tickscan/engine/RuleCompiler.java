@@ -44,7 +44,7 @@ final class RuleCompiler {
 
     private CompiledRule compile(RuleDefinition rule) {
         int[] slots = rule.metrics().stream().mapToInt(layout::metric).toArray();
-        return new CompiledRule(rule, node(rule.condition(), false), slots);
+        return new CompiledRule(rule, node(rule.condition(), false), slots, hasCross(rule.condition()));
     }
 
     /**
@@ -77,6 +77,19 @@ final class RuleCompiler {
             return new Node.Junction(o.parts().stream().map(p -> node(p, underNot)).toArray(Node[]::new), false);
         }
         return new Node.Negation(node(((Not) condition).part(), true));
+    }
+
+    private static boolean hasCross(Condition condition) {
+        if (condition instanceof Cross) {
+            return true;
+        }
+        if (condition instanceof And a) {
+            return a.parts().stream().anyMatch(RuleCompiler::hasCross);
+        }
+        if (condition instanceof Or o) {
+            return o.parts().stream().anyMatch(RuleCompiler::hasCross);
+        }
+        return condition instanceof Not not && hasCross(not.part());
     }
 
     /** One node per distinct cross, shared by every rule that uses it. */

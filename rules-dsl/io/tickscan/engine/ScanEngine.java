@@ -26,6 +26,8 @@ public final class ScanEngine {
     private long[] present = new long[0];
     private long lastScan = Long.MIN_VALUE;
     private long scanMinute = Long.MIN_VALUE;
+    private long lastSession = Long.MIN_VALUE;
+    private boolean ticksSinceScan = true;
     private long applied;
     private long late;
     private long scans;
@@ -74,6 +76,7 @@ public final class ScanEngine {
             }
         }
         states.apply(i, ts, minute, price, size);
+        ticksSinceScan = true;
         applied++;
         return TickOutcome.APPLIED;
     }
@@ -100,10 +103,18 @@ public final class ScanEngine {
             }
             scanMinute = minute;
         }
-        columns.update(t, barsChanged);
-        for (CompiledRule rule : rules) {
-            rule.scan(columns, present, n, t, listener);
+        long session = sessions.sessionStart(t - 1);
+        // With no tick, no new minute and no new session since the scan one second ago, every metric is as it
+        // was then: the columns stay, and only rules with a cross (now false or unknown) are evaluated again.
+        boolean unchanged = !ticksSinceScan && !barsChanged && session == lastSession && lastScan == t - 1000;
+        if (!unchanged) {
+            columns.update(t, barsChanged);
         }
+        for (CompiledRule rule : rules) {
+            rule.scan(columns, present, n, t, unchanged, listener);
+        }
+        ticksSinceScan = false;
+        lastSession = session;
         lastScan = t;
         scans++;
     }
