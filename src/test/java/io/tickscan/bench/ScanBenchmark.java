@@ -24,7 +24,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * One scan of 10,000 symbols by 100 rules of mixed shape, each symbol with two hours of 1-minute bars behind it.
  *
  * <ul>
- *   <li>{@code scan}: the scan of every second; one in sixty is also a minute boundary, as in live mode.</li>
+ *   <li>{@code scan}: the scan of every second after one tick, so that every metric and rule is computed again;
+ *       one in sixty is also a minute boundary, as in live mode.</li>
+ *   <li>{@code scanIdle}: a scan with nothing changed since the previous second (no tick, same minute), which
+ *       reuses the metrics and the truth of the rules without a cross: what most scans of a sparse replay are.</li>
  *   <li>{@code scanAtMinuteBoundary}: every call crosses a minute, so every symbol's bars roll and every
  *       bar metric is recomputed: the worst scan of each minute.</li>
  *   <li>{@code scanWithTicks}: 10,000 ticks (one per symbol) applied, then the scan.</li>
@@ -83,6 +86,16 @@ public class ScanBenchmark {
 
     @Benchmark
     public long scan() {
+        int i = (int) (t / 1000 % symbols);
+        prices[i] *= 1.001;
+        engine.apply(names[i], t + 500, prices[i], 10);
+        t += 1_000;
+        engine.scan(t, count);
+        return fired;
+    }
+
+    @Benchmark
+    public long scanIdle() {
         t += 1_000;
         engine.scan(t, count);
         return fired;
