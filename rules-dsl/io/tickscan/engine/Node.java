@@ -38,26 +38,30 @@ abstract class Node {
     }
 
     /**
-     * {@code metric op constant}. Outside any {@code not}, unknown and false lead to the same firing (and and or
-     * are monotone), so such a comparison is compiled {@code twoValued}: it computes only the true bits.
+     * A comparison of columns, evaluated a word of 64 symbols at a time, skipping the words with no symbol in
+     * {@code care}. Outside any {@code not}, unknown and false lead to the same firing ({@code and} and
+     * {@code or} are monotone), so such a comparison is compiled {@code twoValued}: it computes the true bits
+     * alone.
      */
-    static final class CompareConstant extends Node {
-        private final int slot;
-        private final Op op;
-        private final double c;
+    abstract static class Comparison extends Node {
         private final boolean twoValued;
 
-        CompareConstant(int slot, Op op, double c, boolean twoValued) {
-            this.slot = slot;
-            this.op = op;
-            this.c = c;
+        Comparison(boolean twoValued) {
             this.twoValued = twoValued;
         }
 
+        /** Reads the columns this comparison needs for the coming words. */
+        abstract void bind(MetricColumns columns);
+
+        /** Bits of the symbols {@code base .. base+end-1} for which the comparison holds. */
+        abstract long truths(int base, int end);
+
+        /** Bits of the symbols {@code base .. base+end-1} for which a side is undefined. */
+        abstract long unknowns(int base, int end);
+
         @Override
-        void eval(MetricColumns columns, long[] t, long[] u, long[] care, int n, long time) {
-            double[] a = columns.column(slot);
-            double k = c;
+        final void eval(MetricColumns columns, long[] t, long[] u, long[] care, int n, long time) {
+            bind(columns);
             int words = words(n);
             for (int w = 0; w < words; w++) {
                 if (care[w] == 0) {
@@ -67,36 +71,13 @@ abstract class Node {
                 }
                 int base = w << 6;
                 int end = Math.min(64, n - base);
-                long hit = 0;
-                switch (op) {
-                    case GT -> {
-                        for (int j = 0; j < end; j++) {
-                            hit |= (a[base + j] > k ? 1L : 0L) << j;
-                        }
-                    }
-                    case GE -> {
-                        for (int j = 0; j < end; j++) {
-                            hit |= (a[base + j] >= k ? 1L : 0L) << j;
-                        }
-                    }
-                    case LT -> {
-                        for (int j = 0; j < end; j++) {
-                            hit |= (a[base + j] < k ? 1L : 0L) << j;
-                        }
-                    }
-                    case LE -> {
-                        for (int j = 0; j < end; j++) {
-                            hit |= (a[base + j] <= k ? 1L : 0L) << j;
-                        }
-                    }
-                }
-                t[w] = hit;
-                u[w] = twoValued ? 0 : undefined(a, base, end);
+                t[w] = truths(base, end);
+                u[w] = twoValued ? 0 : unknowns(base, end);
             }
         }
 
         @Override
-        void ensureCapacity(int capacity) {
+        final void ensureCapacity(int capacity) {
         }
     }
 
@@ -110,97 +91,142 @@ abstract class Node {
         return nan;
     }
 
-    /** {@code metric op metric}. */
-    static final class CompareColumns extends Node {
+    /** {@code metric op constant}. */
+    static final class CompareConstant extends Comparison {
+        private final int slot;
+        private final Op op;
+        private final double c;
+        private double[] a;
+
+        CompareConstant(int slot, Op op, double c, boolean twoValued) {
+            super(twoValued);
+            this.slot = slot;
+            this.op = op;
+            this.c = c;
+        }
+
+        @Override
+        void bind(MetricColumns columns) {
+            a = columns.column(slot);
+        }
+
+        @Override
+        long truths(int base, int end) {
+            double[] x = a;
+            double k = c;
+            long hit = 0;
+            switch (op) {
+                case GT -> {
+                    for (int j = 0; j < end; j++) {
+                        hit |= (x[base + j] > k ? 1L : 0L) << j;
+                    }
+                }
+                case GE -> {
+                    for (int j = 0; j < end; j++) {
+                        hit |= (x[base + j] >= k ? 1L : 0L) << j;
+                    }
+                }
+                case LT -> {
+                    for (int j = 0; j < end; j++) {
+                        hit |= (x[base + j] < k ? 1L : 0L) << j;
+                    }
+                }
+                case LE -> {
+                    for (int j = 0; j < end; j++) {
+                        hit |= (x[base + j] <= k ? 1L : 0L) << j;
+                    }
+                }
+            }
+            return hit;
+        }
+
+        @Override
+        long unknowns(int base, int end) {
+            return undefined(a, base, end);
+        }
+    }
+
+    /** {@code metric op metric}, any operator turned into {@code >} or {@code >=} by swapping sides. */
+    static final class CompareColumns extends Comparison {
         private final int left;
         private final int right;
         private final boolean orEqual;
+        private double[] a;
+        private double[] b;
 
-        private final boolean twoValued;
-
-        /** Any operator, turned into {@code >} or {@code >=} by swapping sides. */
         CompareColumns(int left, Op op, int right, boolean twoValued) {
+            super(twoValued);
             boolean below = op == Op.LT || op == Op.LE;
             this.left = below ? right : left;
             this.right = below ? left : right;
             this.orEqual = op == Op.GE || op == Op.LE;
-            this.twoValued = twoValued;
         }
 
         @Override
-        void eval(MetricColumns columns, long[] t, long[] u, long[] care, int n, long time) {
-            double[] a = columns.column(left);
-            double[] b = columns.column(right);
-            int words = words(n);
-            for (int w = 0; w < words; w++) {
-                if (care[w] == 0) {
-                    t[w] = 0;
-                    u[w] = 0;
-                    continue;
+        void bind(MetricColumns columns) {
+            a = columns.column(left);
+            b = columns.column(right);
+        }
+
+        @Override
+        long truths(int base, int end) {
+            double[] x = a;
+            double[] y = b;
+            long hit = 0;
+            if (orEqual) {
+                for (int j = 0; j < end; j++) {
+                    hit |= (x[base + j] >= y[base + j] ? 1L : 0L) << j;
                 }
-                int base = w << 6;
-                int end = Math.min(64, n - base);
-                long hit = 0;
-                if (orEqual) {
-                    for (int j = 0; j < end; j++) {
-                        hit |= (a[base + j] >= b[base + j] ? 1L : 0L) << j;
-                    }
-                } else {
-                    for (int j = 0; j < end; j++) {
-                        hit |= (a[base + j] > b[base + j] ? 1L : 0L) << j;
-                    }
+            } else {
+                for (int j = 0; j < end; j++) {
+                    hit |= (x[base + j] > y[base + j] ? 1L : 0L) << j;
                 }
-                t[w] = hit;
-                u[w] = twoValued ? 0 : undefined(a, base, end) | undefined(b, base, end);
             }
+            return hit;
         }
 
         @Override
-        void ensureCapacity(int capacity) {
+        long unknowns(int base, int end) {
+            return undefined(a, base, end) | undefined(b, base, end);
         }
     }
 
     /** {@code value between lo and hi}, inclusive; each side a metric or a constant column. */
-    static final class Between extends Node {
+    static final class Between extends Comparison {
         private final int value;
         private final int lo;
         private final int hi;
-
-        private final boolean twoValued;
+        private double[] v;
+        private double[] l;
+        private double[] h;
 
         Between(int value, int lo, int hi, boolean twoValued) {
+            super(twoValued);
             this.value = value;
             this.lo = lo;
             this.hi = hi;
-            this.twoValued = twoValued;
         }
 
         @Override
-        void eval(MetricColumns columns, long[] t, long[] u, long[] care, int n, long time) {
-            double[] v = columns.column(value);
-            double[] l = columns.column(lo);
-            double[] h = columns.column(hi);
-            int words = words(n);
-            for (int w = 0; w < words; w++) {
-                if (care[w] == 0) {
-                    t[w] = 0;
-                    u[w] = 0;
-                    continue;
-                }
-                int base = w << 6;
-                int end = Math.min(64, n - base);
-                long hit = 0;
-                for (int j = 0; j < end; j++) {
-                    double x = v[base + j];
-                    hit |= (x >= l[base + j] & x <= h[base + j] ? 1L : 0L) << j;
-                }
-                t[w] = hit;
-                u[w] = twoValued ? 0 : undefined(v, base, end) | undefined(l, base, end) | undefined(h, base, end);
+        void bind(MetricColumns columns) {
+            v = columns.column(value);
+            l = columns.column(lo);
+            h = columns.column(hi);
+        }
+
+        @Override
+        long truths(int base, int end) {
+            long hit = 0;
+            for (int j = 0; j < end; j++) {
+                double x = v[base + j];
+                hit |= (x >= l[base + j] & x <= h[base + j] ? 1L : 0L) << j;
             }
+            return hit;
         }
 
         @Override
-        void ensureCapacity(int capacity) {
+        long unknowns(int base, int end) {
+            return undefined(v, base, end) | undefined(l, base, end) | undefined(h, base, end);
         }
     }
 

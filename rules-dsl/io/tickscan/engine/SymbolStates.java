@@ -21,18 +21,19 @@ import java.util.Map;
 final class SymbolStates {
     static final long MINUTE_MS = 60_000L;
 
+    // The live bar and the session stats are each a run of open, high, low, volume, notional.
     static final int OPEN = 0;
     static final int HIGH = 1;
     static final int LOW = 2;
-    static final int CLOSE = 3;
-    static final int VOLUME = 4;
-    static final int NOTIONAL = 5;
-    static final int LAST = 6;
-    static final int DAY_OPEN = 7;
-    static final int DAY_HIGH = 8;
-    static final int DAY_LOW = 9;
-    static final int DAY_VOLUME = 10;
-    static final int DAY_NOTIONAL = 11;
+    static final int VOLUME = 3;
+    static final int NOTIONAL = 4;
+    static final int DAY_OPEN = 5;
+    static final int DAY_HIGH = DAY_OPEN + HIGH;
+    static final int DAY_LOW = DAY_OPEN + LOW;
+    static final int DAY_VOLUME = DAY_OPEN + VOLUME;
+    static final int DAY_NOTIONAL = DAY_OPEN + NOTIONAL;
+    static final int CLOSE = 10;
+    static final int LAST = 11;
     static final int LIVE_FIELDS = 12;
 
     static final int FIRST_MINUTE = 0;
@@ -152,21 +153,10 @@ final class SymbolStates {
         double[] l = live;
         if (clock[c + LIVE_EMPTY] != 0) {
             clock[c + LIVE_EMPTY] = 0;
-            l[b + OPEN] = price;
-            l[b + HIGH] = price;
-            l[b + LOW] = price;
+            start(l, b + OPEN, price, size);
             l[b + CLOSE] = price;
-            l[b + VOLUME] = size;
-            l[b + NOTIONAL] = price * size;
         } else {
-            if (price > l[b + HIGH]) {
-                l[b + HIGH] = price;
-            }
-            if (price < l[b + LOW]) {
-                l[b + LOW] = price;
-            }
-            l[b + VOLUME] += size;
-            l[b + NOTIONAL] += price * size;
+            extend(l, b + OPEN, price, size);
         }
         if (ts >= clock[c + LAST_TS]) {
             clock[c + LAST_TS] = ts;
@@ -176,21 +166,31 @@ final class SymbolStates {
         long s = sessions.sessionStart(ts);
         if (s > clock[c + SESSION]) {
             clock[c + SESSION] = s;
-            l[b + DAY_OPEN] = price;
-            l[b + DAY_HIGH] = price;
-            l[b + DAY_LOW] = price;
-            l[b + DAY_VOLUME] = size;
-            l[b + DAY_NOTIONAL] = price * size;
+            start(l, b + DAY_OPEN, price, size);
         } else if (s == clock[c + SESSION]) {
-            if (price > l[b + DAY_HIGH]) {
-                l[b + DAY_HIGH] = price;
-            }
-            if (price < l[b + DAY_LOW]) {
-                l[b + DAY_LOW] = price;
-            }
-            l[b + DAY_VOLUME] += size;
-            l[b + DAY_NOTIONAL] += price * size;
+            extend(l, b + DAY_OPEN, price, size);
         }
+    }
+
+    /** Opens a run of open, high, low, volume, notional at {@code at} with one tick. */
+    private static void start(double[] l, int at, double price, double size) {
+        l[at + OPEN] = price;
+        l[at + HIGH] = price;
+        l[at + LOW] = price;
+        l[at + VOLUME] = size;
+        l[at + NOTIONAL] = price * size;
+    }
+
+    /** Adds one tick to the run of open, high, low, volume, notional at {@code at}. */
+    private static void extend(double[] l, int at, double price, double size) {
+        if (price > l[at + HIGH]) {
+            l[at + HIGH] = price;
+        }
+        if (price < l[at + LOW]) {
+            l[at + LOW] = price;
+        }
+        l[at + VOLUME] += size;
+        l[at + NOTIONAL] += price * size;
     }
 
     /**
