@@ -5,7 +5,6 @@ import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 
 /**
  * Maps an instant to the start of the trading session holding it: the UTC day by default, or days starting at a
@@ -37,10 +36,21 @@ final class SessionCalendar {
             cachedEnd = cachedStart + DAY_MS;
             return cachedStart;
         }
-        ZonedDateTime local = Instant.ofEpochMilli(ts).atZone(zone);
-        LocalDate day = local.toLocalTime().isBefore(start) ? local.toLocalDate().minusDays(1) : local.toLocalDate();
-        cachedStart = day.atTime(start).atZone(zone).toInstant().toEpochMilli();
-        cachedEnd = day.plusDays(1).atTime(start).atZone(zone).toInstant().toEpochMilli();
+        // The session holding ts starts at the latest daily start at or before ts. Starts are computed per local
+        // date (a start in a skipped hour moves forward with the gap), never by comparing local clock times,
+        // so a repeated autumn hour and the order of the questions cannot change the answer.
+        LocalDate day = Instant.ofEpochMilli(ts).atZone(zone).toLocalDate().plusDays(2);
+        long next = startOf(day);
+        while (next > ts) {
+            day = day.minusDays(1);
+            cachedEnd = next;
+            next = startOf(day);
+        }
+        cachedStart = next;
         return cachedStart;
+    }
+
+    private long startOf(LocalDate day) {
+        return day.atTime(start).atZone(zone).toInstant().toEpochMilli();
     }
 }

@@ -9,7 +9,7 @@ public enum TickRejectReason {
     MALFORMED,
     /** A symbol that is not 1 to 32 of {@code A-Z a-z 0-9 . _ - / :}. */
     BAD_SYMBOL,
-    /** A timestamp that is not a valid, non-negative instant. */
+    /** A timestamp that is not an instant from 1970 to the end of year 9999. */
     BAD_TS,
     /** A price that is not a finite number above 0. */
     BAD_PRICE,
@@ -19,6 +19,9 @@ public enum TickRejectReason {
     JUMP,
     /** In live mode, a tick too far ahead of the node's clock. */
     FUTURE;
+
+    /** The latest timestamp accepted: 9999-12-31T23:59:59.999Z, in epoch milliseconds. */
+    public static final long MAX_TS = 253_402_300_799_999L;
 
     /** The lower-case label used in summaries and metrics ({@code bad_price}). */
     public String label() {
@@ -34,7 +37,7 @@ public enum TickRejectReason {
         if (!Symbols.isValid(symbol)) {
             return BAD_SYMBOL;
         }
-        if (ts < 0) {
+        if (ts < 0 || ts > MAX_TS) {
             return BAD_TS;
         }
         if (!(price > 0) || price == Double.POSITIVE_INFINITY) {

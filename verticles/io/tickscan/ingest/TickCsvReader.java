@@ -230,28 +230,28 @@ public final class TickCsvReader {
             i++;
         }
         if (i == end && i > start) {
-            return whole >= 100_000_000_000L ? whole : whole * 1000;
+            return wholeNumber(whole);
         }
         if (i > start && i < end && buf[i] == '.' && i - start <= 12) {
             long ms = 0;
             int digits = 0;
-            int j = i + 1;
             boolean roundUp = false;
-            boolean plain = true;
-            for (; j < end; j++) {
-                byte b = buf[j];
-                if (b < '0' || b > '9') {
-                    plain = false;
-                    break;
-                }
+            boolean zero = true;
+            int j = i + 1;
+            for (; j < end && buf[j] >= '0' && buf[j] <= '9'; j++) {
+                int d = buf[j] - '0';
+                zero &= d == 0;
                 if (digits < 3) {
-                    ms = ms * 10 + (b - '0');
+                    ms = ms * 10 + d;
                 } else if (digits == 3) {
-                    roundUp = b >= '5';
+                    roundUp = d >= 5;
                 }
                 digits++;
             }
-            if (plain) {
+            if (j == end) {
+                if (zero) {
+                    return wholeNumber(whole);
+                }
                 for (int d = digits; d < 3; d++) {
                     ms *= 10;
                 }
@@ -259,6 +259,11 @@ public final class TickCsvReader {
             }
         }
         return Timestamps.parse(text(start, end));
+    }
+
+    /** A whole number of at least 100,000,000,000 is epoch milliseconds, any other epoch seconds. */
+    private static long wholeNumber(long whole) {
+        return whole >= Timestamps.MILLIS_FROM ? whole : whole * 1000;
     }
 
     /** A decimal number; NaN when the field is not one. */

@@ -9,7 +9,8 @@ import java.time.format.DateTimeParseException;
 
 /** Reads a tick timestamp in any form the spec allows, as epoch milliseconds. */
 public final class Timestamps {
-    private static final BigDecimal MILLIS_FROM = BigDecimal.valueOf(100_000_000_000L);
+    /** The smallest whole number read as epoch milliseconds rather than seconds. */
+    static final long MILLIS_FROM = 100_000_000_000L;
 
     private Timestamps() {
     }
@@ -52,7 +53,7 @@ public final class Timestamps {
             return -1;
         }
         boolean whole = value.stripTrailingZeros().scale() <= 0;
-        if (whole && value.compareTo(MILLIS_FROM) >= 0) {
+        if (whole && value.compareTo(BigDecimal.valueOf(MILLIS_FROM)) >= 0) {
             return value.longValueExact();
         }
         return value.movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact();

@@ -8,12 +8,15 @@ public final class AlertJson {
     private AlertJson() {
     }
 
-    /** {@code {alert_id, rule_id, rule_name, symbol, ts, price, metrics}}, undefined metrics as null. */
+    /**
+     * {@code {alert_id, rule_id, rule_name, symbol, ts, price, metrics}}; a metric that is undefined, or infinite
+     * after a sum overflowed, is null, since JSON has no other way to say it.
+     */
     public static JsonObject of(Alert alert) {
         JsonObject metrics = new JsonObject();
         for (int i = 0; i < alert.metricNames().size(); i++) {
             double v = alert.metricValues()[i];
-            metrics.put(alert.metricNames().get(i), Double.isNaN(v) ? null : v);
+            metrics.put(alert.metricNames().get(i), Double.isFinite(v) ? v : null);
         }
         return new JsonObject()
                 .put("alert_id", alert.alertId())

@@ -30,6 +30,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -192,6 +193,7 @@ public final class Replay {
 
         @Override
         public void tick(String symbol, long ts, double price, double size) {
+            progress();
             if (driver.offer(symbol, ts, price, size) == TickOutcome.JUMP) {
                 reject(TickRejectReason.JUMP, reader.line(), symbol + " at " + ts + " is more than the allowed gap after the "
                         + "newest tick");
@@ -203,19 +205,25 @@ public final class Replay {
                     throw new UncheckedIOException(e);
                 }
             }
-            if (++sinceCheck == 1 << 20) {
-                sinceCheck = 0;
-                long now = System.nanoTime();
-                if (now - lastProgress >= PROGRESS_EVERY_NANOS) {
-                    lastProgress = now;
-                    log.printf("replay: %.0f%% (%d rows, %d alerts)%n", 100.0 * reader.bytesRead() / Math.max(1, fileSize),
-                            reader.rows(), alerts);
-                }
+        }
+
+        /** A progress line every 2 s, the clock read every 65,536 rows. */
+        private void progress() {
+            if (++sinceCheck < 1 << 16) {
+                return;
+            }
+            sinceCheck = 0;
+            long now = System.nanoTime();
+            if (now - lastProgress >= PROGRESS_EVERY_NANOS) {
+                lastProgress = now;
+                log.printf(Locale.ROOT, "replay: %.0f%% (%d rows, %d alerts)%n",
+                        100.0 * reader.bytesRead() / Math.max(1, fileSize), reader.rows(), alerts);
             }
         }
 
         @Override
         public void reject(TickRejectReason reason, long line, String detail) {
+            progress();
             rejected.merge(reason, 1L, Long::sum);
             if (reported.add(reason)) {
                 log.println("replay: " + (line > 0 ? "line " + line : "row") + ": " + reason.label() + ": " + detail

@@ -3,6 +3,7 @@ package io.tickscan.replay;
 import io.tickscan.engine.TickRejectReason;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -31,17 +32,17 @@ public record ReplaySummary(long rows, long applied, Map<TickRejectReason, Long>
         return rejected.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** Rows per second of wall time. */
-    public double rowsPerSecond() {
-        return nanos == 0 ? 0 : rows * 1e9 / nanos;
+    /** Ticks applied per second of wall time. */
+    public double ticksPerSecond() {
+        return nanos == 0 ? 0 : applied * 1e9 / nanos;
     }
 
     /** The summary as printed at the end of a replay. */
     public String format() {
         String reasons = rejected.isEmpty() ? "" : " (" + rejected.entrySet().stream()
                 .map(e -> e.getKey().label() + " " + e.getValue()).collect(Collectors.joining(", ")) + ")";
-        return String.format("replay: %d rows read, %d ticks applied, %d rejected%s, %d late, %d symbols, %d scans, "
+        return String.format(Locale.ROOT, "replay: %d rows read, %d ticks applied, %d rejected%s, %d late, %d symbols, %d scans, "
                         + "%d alerts in %.3f s (%.0f ticks/s)",
-                rows, applied, rejectedTotal(), reasons, late, symbols, scans, alerts, nanos / 1e9, rowsPerSecond());
+                rows, applied, rejectedTotal(), reasons, late, symbols, scans, alerts, nanos / 1e9, ticksPerSecond());
     }
 }

@@ -202,6 +202,39 @@ class ScanEngineTest {
     }
 
     @Nested
+    @DisplayName("session calendar")
+    class Calendar {
+        private final ZoneId newYork = ZoneId.of("America/New_York");
+
+        @Test
+        void aStartInTheRepeatedAutumnHourIsTheFirstOfItsTwoInstantsWhateverWasAskedBefore() {
+            // 2023-11-05 01:30 happens twice in New York; the session starts at the first, 05:30Z
+            long start = java.time.Instant.parse("2023-11-05T05:30:00Z").toEpochMilli();
+            long previous = java.time.Instant.parse("2023-11-04T05:30:00Z").toEpochMilli();
+            long at0615 = java.time.Instant.parse("2023-11-05T06:15:00Z").toEpochMilli();
+            long at0545 = java.time.Instant.parse("2023-11-05T05:45:00Z").toEpochMilli();
+            long at0500 = java.time.Instant.parse("2023-11-05T05:00:00Z").toEpochMilli();
+            SessionCalendar fresh = new SessionCalendar(newYork, LocalTime.of(1, 30));
+            assertThat(fresh.sessionStart(at0615)).isEqualTo(start);
+            SessionCalendar asked = new SessionCalendar(newYork, LocalTime.of(1, 30));
+            assertThat(asked.sessionStart(at0545)).isEqualTo(start);
+            assertThat(asked.sessionStart(at0615)).isEqualTo(start);
+            assertThat(asked.sessionStart(at0500)).isEqualTo(previous);
+            assertThat(asked.sessionStart(start - 1)).isEqualTo(previous);
+        }
+
+        @Test
+        void aStartInTheSkippedSpringHourMovesForwardWithTheGap() {
+            // 2024-03-10 02:30 does not exist in New York: the session starts at 03:30 EDT = 07:30Z
+            SessionCalendar calendar = new SessionCalendar(newYork, LocalTime.of(2, 30));
+            long start = java.time.Instant.parse("2024-03-10T07:30:00Z").toEpochMilli();
+            assertThat(calendar.sessionStart(start)).isEqualTo(start);
+            assertThat(calendar.sessionStart(start - 1)).isEqualTo(
+                    java.time.Instant.parse("2024-03-09T07:30:00Z").toEpochMilli());
+        }
+    }
+
+    @Nested
     @DisplayName("order and late ticks")
     class Late {
         @Test
@@ -404,6 +437,26 @@ class ScanEngineTest {
             h.tick("A", T0 + 100, 10, 1);
             assertThat(h.firedAt(T0 + 1_000, "A")).containsExactly("on");
         }
+    }
+
+    @Test
+    @DisplayName("the JSON form of a rule fires exactly as its text form")
+    void jsonConditionsFireLikeTheTextForm() {
+        Map<String, Object> json = new java.util.LinkedHashMap<>();
+        json.put("id", "json");
+        json.put("cooldown_sec", 0);
+        json.put("conditions", List.of(Map.of("metric", "last", "op", ">", "metric2", "vwap"),
+                Map.of("metric", "price_change_1m_pct", "op", "between", "value", List.of(0, 50))));
+        EngineHarness h = EngineHarness.of(List.of(json,
+                EngineHarness.rule("text", "last > vwap and change_pct(1m) between 0 and 50", 0)),
+                EngineSettings.DEFAULTS);
+        h.tick("A", T0 + 1_000, 10, 1);
+        h.tick("B", T0 + 1_000, 10, 1);
+        h.scan(T0 + MINUTE);
+        h.tick("A", T0 + MINUTE + 1_000, 12, 1);
+        h.tick("B", T0 + MINUTE + 1_000, 9, 1);
+        assertThat(h.scan(T0 + MINUTE + 2_000)).extracting(a -> a.ruleId() + ":" + a.symbol())
+                .containsExactly("json:A", "text:A");
     }
 
     @Test

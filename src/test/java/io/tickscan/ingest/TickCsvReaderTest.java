@@ -66,6 +66,11 @@ class TickCsvReaderTest {
             1700000000.1234            | 1700000000123
             1700000000.1235            | 1700000000124
             1700000000.9996            | 1700000001000
+            1700000000.000             | 1700000000000
+            100000000000.0             | 100000000000
+            999999999999.00            | 999999999999
+            99999999999.0              | 99999999999000
+            1.0e11                     | 100000000000
             1.7e9                      | 1700000000000
             2023-11-14T22:13:20Z       | 1700000000000
             2023-11-14T22:13:20.250    | 1700000000250
@@ -75,6 +80,31 @@ class TickCsvReaderTest {
         read("ts,symbol,price,size\n" + ts + ",A,1,1\n", null);
         assertThat(rejects).isEmpty();
         assertThat(rows).extracting(Row::ts).containsExactly(expected);
+    }
+
+    @Test
+    void theFastPathAndTheGeneralParserReadEveryTimestampAlike() throws Exception {
+        java.util.Random random = new java.util.Random(3);
+        StringBuilder csv = new StringBuilder("ts,symbol,price,size\n");
+        List<String> texts = new ArrayList<>();
+        for (int n = 0; n < 20_000; n++) {
+            String whole = Long.toString(Math.abs(random.nextLong()) % (random.nextBoolean() ? 10_000_000_000L
+                    : 10_000_000_000_000L));
+            String fraction = random.nextInt(3) == 0 ? "" : "." + "0123456789".substring(0, random.nextInt(6))
+                    .chars().mapToObj(c -> String.valueOf(random.nextInt(10))).reduce("", String::concat);
+            texts.add(whole + fraction);
+            csv.append(whole).append(fraction).append(",A,1,1\n");
+        }
+        read(csv.toString(), null);
+        List<Long> expected = texts.stream().map(Timestamps::parse)
+                .map(ts -> ts > TickRejectReason.MAX_TS ? -1L : ts).filter(ts -> ts >= 0).toList();
+        assertThat(rows).extracting(Row::ts).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aTimestampAfterTheYear9999IsRefused() throws Exception {
+        read("ts,symbol,price,size\n9999999999999999,A,1,1\n", null);
+        assertThat(rejects).extracting(Reject::reason).containsExactly(TickRejectReason.BAD_TS);
     }
 
     @Test
