@@ -76,6 +76,18 @@ public final class CompiledRule {
         }
     }
 
+    /** Takes over the firing times of the rule this one replaces, so a swap does not restart cooldowns. */
+    void inheritCooldowns(CompiledRule previous) {
+        System.arraycopy(previous.lastFired, 0, lastFired, 0, Math.min(lastFired.length, previous.lastFired.length));
+    }
+
+    /** Marks which known symbols the universe lists. */
+    void symbolsKnown(SymbolStates states) {
+        for (int i = 0; i < states.count(); i++) {
+            symbolAdded(i, states.name(i));
+        }
+    }
+
     void symbolAdded(int symbol, String name) {
         if (listed != null && definition.universe().symbols().contains(name)) {
             listed[symbol >>> 6] |= 1L << symbol;

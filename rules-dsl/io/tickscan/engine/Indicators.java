@@ -1,6 +1,8 @@
 package io.tickscan.engine;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The incremental indicators of one engine, one bank per distinct window the rules use, updated once per
@@ -19,6 +21,48 @@ final class Indicators implements SymbolStates.BarListener {
         for (int j = 0; j < rsis.length; j++) {
             rsis[j] = new Rsi(rsiWindows[j], capacity);
         }
+    }
+
+    private Indicators(Ema[] emas, Rsi[] rsis) {
+        this.emas = emas;
+        this.rsis = rsis;
+    }
+
+    /**
+     * The indicators a new rule set needs: a window this engine already computes keeps its state; a new one is
+     * warmed up from the complete bars still in the ring (all of a symbol's bars when its history fits the ring,
+     * so the value is then exactly as if the indicator had run from the start).
+     */
+    Indicators replacing(int[] emaWindows, int[] rsiWindows, SymbolStates states) {
+        int capacity = states.capacity();
+        List<Ema> newEmas = new ArrayList<>();
+        Ema[] nextEmas = new Ema[emaWindows.length];
+        for (int j = 0; j < emaWindows.length; j++) {
+            int window = emaWindows[j];
+            nextEmas[j] = Arrays.stream(emas).filter(e -> e.window == window).findFirst().orElse(null);
+            if (nextEmas[j] == null) {
+                nextEmas[j] = new Ema(window, capacity);
+                newEmas.add(nextEmas[j]);
+            }
+        }
+        List<Rsi> newRsis = new ArrayList<>();
+        Rsi[] nextRsis = new Rsi[rsiWindows.length];
+        for (int j = 0; j < rsiWindows.length; j++) {
+            int window = rsiWindows[j];
+            nextRsis[j] = Arrays.stream(rsis).filter(r -> r.window == window).findFirst().orElse(null);
+            if (nextRsis[j] == null) {
+                nextRsis[j] = new Rsi(window, capacity);
+                newRsis.add(nextRsis[j]);
+            }
+        }
+        Indicators warming = new Indicators(newEmas.toArray(new Ema[0]), newRsis.toArray(new Rsi[0]));
+        for (int i = 0; i < states.count(); i++) {
+            long first = Math.max(states.firstMinute(i), states.liveMinute(i) - states.ring());
+            for (long k = first; k < states.liveMinute(i); k++) {
+                warming.barCompleted(i, states.ringClose[states.slot(k)][i]);
+            }
+        }
+        return new Indicators(nextEmas, nextRsis);
     }
 
     @Override

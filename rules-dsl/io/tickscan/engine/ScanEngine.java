@@ -18,10 +18,11 @@ public final class ScanEngine {
     private final EngineSettings settings;
     private final SessionCalendar sessions;
     private final SymbolStates states;
-    private final Indicators indicators;
-    private final MetricColumns columns;
-    private final CompiledRule[] rules;
-    private final List<MetricRef> metrics;
+    private Indicators indicators;
+    private MetricColumns columns;
+    private CompiledRule[] rules;
+    private List<MetricRef> metrics;
+    private boolean columnsStale;
     private int capacity;
     private long[] present = new long[0];
     private long lastScan = Long.MIN_VALUE;
@@ -59,6 +60,14 @@ public final class ScanEngine {
      * symbol's current bar or before the latest scan's minute is late: counted and dropped.
      */
     public TickOutcome apply(String symbol, long ts, double price, double size) {
+        return apply(symbol, ts, price, size, 0);
+    }
+
+    /**
+     * As {@link #apply(String, long, double, double)}, keeping {@code stamp} (such as the tick's arrival time) as
+     * the symbol's newest stamp, for {@link #stamp(int)}.
+     */
+    public TickOutcome apply(String symbol, long ts, double price, double size, long stamp) {
         long minute = Math.floorDiv(ts, SymbolStates.MINUTE_MS);
         int i = states.indexOf(symbol);
         if (minute < scanMinute || (i >= 0 && minute < states.liveMinute(i))) {
@@ -75,7 +84,7 @@ public final class ScanEngine {
                 rule.symbolAdded(i, symbol);
             }
         }
-        states.apply(i, ts, minute, price, size);
+        states.apply(i, ts, minute, price, size, stamp);
         ticksSinceScan = true;
         applied++;
         return TickOutcome.APPLIED;
@@ -106,9 +115,11 @@ public final class ScanEngine {
         long session = sessions.sessionStart(t - 1);
         // With no tick, no new minute and no new session since the scan one second ago, every metric is as it
         // was then: the columns stay, and only rules with a cross (now false or unknown) are evaluated again.
-        boolean unchanged = !ticksSinceScan && !barsChanged && session == lastSession && lastScan == t - 1000;
+        boolean unchanged = !ticksSinceScan && !barsChanged && !columnsStale && session == lastSession
+                && lastScan == t - 1000;
         if (!unchanged) {
-            columns.update(t, barsChanged);
+            columns.update(t, barsChanged || columnsStale);
+            columnsStale = false;
         }
         for (CompiledRule rule : rules) {
             rule.scan(columns, present, n, t, unchanged, listener);
@@ -117,6 +128,40 @@ public final class ScanEngine {
         lastSession = session;
         lastScan = t;
         scans++;
+    }
+
+    /**
+     * Swaps in a new rule set, to take effect at the next scan. State stays: bars, ticks and session stats; EMA
+     * and RSI windows both sets use keep their state, new ones are warmed up from the bars in the ring; a rule
+     * that keeps its id keeps its cooldowns. A new cross is unknown at its first scan, as at start-up.
+     *
+     * @param rules a rule set validated against this engine's history
+     */
+    public void replaceRules(RuleSet rules) {
+        RuleCompiler compiler = new RuleCompiler(rules.rules());
+        Indicators next = indicators.replacing(compiler.windows(MetricKind.EMA), compiler.windows(MetricKind.RSI),
+                states);
+        CompiledRule[] previous = this.rules;
+        this.indicators = next;
+        states.listener(next);
+        this.rules = compiler.compile();
+        this.columns = compiler.layout().build(states, next, sessions);
+        this.metrics = List.copyOf(compiler.layout().metrics());
+        grow();
+        for (CompiledRule rule : this.rules) {
+            rule.symbolsKnown(states);
+            for (CompiledRule old : previous) {
+                if (old.id().equals(rule.id())) {
+                    rule.inheritCooldowns(old);
+                }
+            }
+        }
+        columnsStale = true;
+    }
+
+    /** The stamp of the newest tick applied to a symbol reported to a listener. */
+    public long stamp(int symbol) {
+        return states.stamp(symbol);
     }
 
     /** The full alert of a firing reported to a {@link FiringListener}. */

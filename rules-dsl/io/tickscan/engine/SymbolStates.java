@@ -41,7 +41,9 @@ final class SymbolStates {
     static final int LAST_TS = 2;
     static final int SESSION = 3;
     static final int LIVE_EMPTY = 4;
-    static final int CLOCK_FIELDS = 5;
+    /** An opaque stamp of the newest tick applied, such as when it arrived; the engine only keeps it. */
+    static final int STAMP = 5;
+    static final int CLOCK_FIELDS = 6;
 
     /**
      * Ring slots beyond the history limit, so that a live tick up to a minute ahead of the scan clock, which
@@ -56,14 +58,17 @@ final class SymbolStates {
 
     private final int ring;
     private final SessionCalendar sessions;
-    private final BarListener listener;
+    private BarListener listener;
     private final Map<String, Integer> indexByName = new HashMap<>();
     private String[] names;
     private int count;
 
     /** Live bar, newest tick and session stats, {@link #LIVE_FIELDS} per symbol. */
     double[] live;
-    /** First minute, live minute, newest tick time, session start, live-bar-empty flag; {@link #CLOCK_FIELDS} each. */
+    /**
+     * First minute, live minute, newest tick time, session start, live-bar-empty flag, stamp; {@link #CLOCK_FIELDS}
+     * each.
+     */
     long[] clock;
     /** Complete bars: {@code ringClose[k mod ring][symbol]}; likewise high, low and volume. */
     double[][] ringClose;
@@ -113,6 +118,10 @@ final class SymbolStates {
         return clock[i * CLOCK_FIELDS + LIVE_MINUTE];
     }
 
+    long stamp(int i) {
+        return clock[i * CLOCK_FIELDS + STAMP];
+    }
+
     long session(int i) {
         return clock[i * CLOCK_FIELDS + SESSION];
     }
@@ -143,9 +152,15 @@ final class SymbolStates {
         return i;
     }
 
+    /** Replaces the listener told of each completed bar. */
+    void listener(BarListener listener) {
+        this.listener = listener;
+    }
+
     /** Applies a valid, not-late tick of minute {@code minute >= liveMinute(i)}. */
-    void apply(int i, long ts, long minute, double price, double size) {
+    void apply(int i, long ts, long minute, double price, double size, long stamp) {
         int c = i * CLOCK_FIELDS;
+        clock[c + STAMP] = stamp;
         if (minute > clock[c + LIVE_MINUTE]) {
             rollTo(i, minute);
         }

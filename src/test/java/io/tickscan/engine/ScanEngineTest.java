@@ -440,6 +440,26 @@ class ScanEngineTest {
     }
 
     @Test
+    @DisplayName("a rule set swapped at run time keeps bars and cooldowns and warms new indicators from the ring")
+    void replacingRules() {
+        EngineHarness h = EngineHarness.of(60, "last > 0");
+        double[] closes = {10, 11, 12, 11};
+        for (int k = 0; k < closes.length; k++) {
+            h.tick("A", T0 + k * MINUTE + 1_000, closes[k], 1);
+            h.scan(T0 + k * MINUTE + 2_000);
+        }
+        long lastFiring = T0 + 3 * MINUTE + 2_000; // every minute under the 60 s cooldown
+        h.engine.replaceRules(io.tickscan.rules.RuleSetReader.read(List.of(
+                EngineHarness.rule("r0", "last > 0", 600),
+                EngineHarness.rule("trend", "ema(3) > 0 and sma(2) > 0", 0)), 180));
+        List<Alert> alerts = h.scan(T0 + 4 * MINUTE);
+        assertThat(alerts).extracting(Alert::ruleId).containsExactly("trend"); // r0 fired less than 600 s ago
+        assertThat(h.value("A", "ema(3)")).isEqualTo(11 + (11 - 11) * 0.5); // seed (10+11+12)/3, then 11
+        assertThat(h.value("A", "sma(2)")).isEqualTo((12.0 + 11.0) / 2);
+        assertThat(h.firedAt(lastFiring + 600_000, "A")).containsExactly("r0", "trend");
+    }
+
+    @Test
     @DisplayName("the JSON form of a rule fires exactly as its text form")
     void jsonConditionsFireLikeTheTextForm() {
         Map<String, Object> json = new java.util.LinkedHashMap<>();
