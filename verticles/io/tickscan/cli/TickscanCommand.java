@@ -3,18 +3,22 @@ package io.tickscan.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The one entry point of {@code tickscan.jar}: {@code replay} and the subcommands to come. */
+/** The one entry point of {@code tickscan.jar}: {@code run} a node, {@code replay} a file. */
 @Command(name = "tickscan", mixinStandardHelpOptions = true, versionProvider = TickscanCommand.Version.class,
         description = "A clustered real-time market scanner.",
-        subcommands = {ReplayCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class TickscanCommand implements Runnable {
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    /** Runs the command line and exits with its code. */
+    /** Runs the command line and exits with its code, unless it started a node that keeps running. */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.setProperty("hazelcast.logging.type", "slf4j");
+        int code = commandLine().execute(args);
+        if (code != RunCommand.RUNNING) {
+            System.exit(code);
+        }
     }
 
     /** The configured command line, for {@link #main} and tests. */

@@ -8,15 +8,8 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.json.schema.Draft;
-import io.vertx.json.schema.JsonSchema;
-import io.vertx.json.schema.JsonSchemaOptions;
-import io.vertx.json.schema.OutputFormat;
-import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +28,7 @@ import java.util.regex.Pattern;
 public final class RulesFile {
     /** Classpath location of the rules file's JSON Schema. */
     public static final String SCHEMA_RESOURCE = "tickscan/rules.schema.json";
-    private static final Validator SCHEMA = loadSchema();
+    private static final Validator SCHEMA = JsonSchemas.load(SCHEMA_RESOURCE);
     private static final Pattern LOCATION = Pattern.compile("line: (\\d+), column: (\\d+)");
 
     private RulesFile() {
@@ -90,34 +83,15 @@ public final class RulesFile {
         return schemaErrors(tree).stream().map(RuleError::toString).toList();
     }
 
-    /** The schema's findings, reduced to the leaf errors and placed like the reader's. */
+    /** The schema's findings, placed like the reader's. */
     private static List<RuleError> schemaErrors(Object tree) {
-        OutputUnit result = SCHEMA.validate(tree);
-        List<RuleError> out = new ArrayList<>();
-        if (Boolean.TRUE.equals(result.getValid()) || result.getErrors() == null) {
-            return out;
-        }
-        List<OutputUnit> errors = result.getErrors();
-        for (OutputUnit e : errors) {
-            String keyword = e.getKeywordLocation();
-            if (keyword.endsWith("/properties") || keyword.endsWith("/items") || keyword.endsWith("/$ref")) {
-                continue;
-            }
-            String at = e.getInstanceLocation();
-            if (keyword.endsWith("/additionalProperties") && errors.stream().anyMatch(o -> o != e
-                    && at.equals(o.getInstanceLocation()) && !o.getKeywordLocation().endsWith("/additionalProperties")
-                    && !o.getKeywordLocation().endsWith("/properties"))) {
-                continue;
-            }
-            out.add(placed(at, "does not match the rules file schema: " + e.getError(), tree));
-        }
-        return out;
+        return JsonSchemas.findings(SCHEMA, tree).stream()
+                .map(f -> placed(f.path(), "does not match the rules file schema: " + f.message(), tree)).toList();
     }
 
-    /** Turns a schema pointer such as {@code #/rules/2/conditions/0/op} into a rule and a place. */
-    private static RuleError placed(String pointer, String message, Object tree) {
-        List<String> parts = new ArrayList<>(List.of(pointer.replaceFirst("^#/?", "").split("/")));
-        parts.removeIf(String::isEmpty);
+    /** Turns a schema path such as {@code rules/2/conditions/0/op} into a rule and a place. */
+    private static RuleError placed(List<String> path, String message, Object tree) {
+        List<String> parts = new ArrayList<>(path);
         if (!parts.isEmpty() && parts.get(0).equals("rules")) {
             parts.remove(0);
         }
@@ -152,18 +126,5 @@ public final class RulesFile {
             return list;
         }
         return value;
-    }
-
-    private static Validator loadSchema() {
-        try (InputStream in = RulesFile.class.getClassLoader().getResourceAsStream(SCHEMA_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("missing " + SCHEMA_RESOURCE + " on the classpath");
-            }
-            JsonObject schema = new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            return Validator.create(JsonSchema.of(schema), new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
-                    .setBaseUri("https://tickscan.io/schemas/").setOutputFormat(OutputFormat.Basic));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

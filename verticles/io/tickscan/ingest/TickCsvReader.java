@@ -132,14 +132,31 @@ public final class TickCsvReader {
 
     /** Reads every row after the header, handing each to the sink. */
     public void readRows() throws IOException {
+        while (readRows(Integer.MAX_VALUE)) {
+            continue;
+        }
+    }
+
+    /**
+     * Reads up to {@code maxRows} more rows, handing each to the sink.
+     *
+     * @return false once the end of the input is reached
+     */
+    public boolean readRows(int maxRows) throws IOException {
         int end;
-        while ((end = nextLine()) >= 0) {
+        int read = 0;
+        while (read < maxRows) {
+            if ((end = nextLine()) < 0) {
+                return false;
+            }
             if (end > pos) {
                 rows++;
+                read++;
                 row(pos, end);
             }
             pos = lineEnd;
         }
+        return true;
     }
 
     /** Rows read so far (blank lines and the header excluded). */

@@ -101,8 +101,7 @@ class RulesFileTest {
         assertThat(RulesFile.schemaFindings("[{\"id\":\"x\",\"when\":\"last > 1\",\"cooldown_sec\":-1,\"foo\":1}]"))
                 .containsExactlyInAnyOrder(
                         "rule 'x' at cooldown_sec: does not match the rules file schema: -1 is less than 0",
-                        "rule 'x' at foo: does not match the rules file schema: "
-                                + "Property \"foo\" does not match additional properties schema");
+                        "rule 'x' at foo: does not match the rules file schema: unknown property");
         assertThat(RulesFile.schemaFindings("[{\"id\":\"x\",\"when\":\"last > 1\"}]")).isEmpty();
     }
 

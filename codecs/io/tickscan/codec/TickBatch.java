@@ -1,0 +1,33 @@
+package io.tickscan.codec;
+
+import java.util.Objects;
+
+/**
+ * Ticks of one partition, collected by an ingest verticle and sent to the partition's address in one message.
+ * Immutable once built: the arrays are owned by the batch and never written after construction, so local
+ * delivery passes this very instance to the scanner.
+ *
+ * @param partition  the partition every symbol of the batch hashes to
+ * @param arrivedAt  wall-clock epoch milliseconds at which the batch's first tick was received
+ * @param symbols    the symbol of each tick
+ * @param timestamps event time of each tick, epoch milliseconds
+ * @param prices     price of each tick
+ * @param sizes      size of each tick
+ */
+public record TickBatch(int partition, long arrivedAt, String[] symbols, long[] timestamps, double[] prices,
+                        double[] sizes) {
+
+    /** Checks that the arrays have one entry per tick. */
+    public TickBatch {
+        Objects.requireNonNull(symbols, "symbols");
+        if (timestamps.length != symbols.length || prices.length != symbols.length
+                || sizes.length != symbols.length) {
+            throw new IllegalArgumentException("a tick batch needs one timestamp, price and size per symbol");
+        }
+    }
+
+    /** Number of ticks. */
+    public int size() {
+        return symbols.length;
+    }
+}

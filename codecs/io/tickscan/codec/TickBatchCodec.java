@@ -1,0 +1,67 @@
+package io.tickscan.codec;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Binary codec of {@link TickBatch}. Locally the batch itself is delivered; across nodes it is written as:
+ * <pre>
+ * +-----------+-----------+-----------+------------------------------------------------------------+
+ * | partition | arrivedAt | count n   | n times:                                                   |
+ * | int32     | int64     | int32     | symbolLength uint8 | symbol ASCII | ts int64 | price f64 | size f64 |
+ * +-----------+-----------+-----------+------------------------------------------------------------+
+ * </pre>
+ * Symbols are at most 32 ASCII characters (validated at ingest), so one byte holds their length.
+ */
+public final class TickBatchCodec implements MessageCodec<TickBatch, TickBatch> {
+    /** The codec's name on the event bus. */
+    public static final String NAME = "tickscan.TickBatch";
+
+    @Override
+    public void encodeToWire(Buffer buffer, TickBatch batch) {
+        buffer.appendInt(batch.partition()).appendLong(batch.arrivedAt()).appendInt(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            byte[] symbol = batch.symbols()[i].getBytes(StandardCharsets.US_ASCII);
+            buffer.appendUnsignedByte((short) symbol.length).appendBytes(symbol)
+                    .appendLong(batch.timestamps()[i]).appendDouble(batch.prices()[i]).appendDouble(batch.sizes()[i]);
+        }
+    }
+
+    @Override
+    public TickBatch decodeFromWire(int pos, Buffer buffer) {
+        int partition = buffer.getInt(pos);
+        long arrivedAt = buffer.getLong(pos + 4);
+        int n = buffer.getInt(pos + 12);
+        int at = pos + 16;
+        String[] symbols = new String[n];
+        long[] timestamps = new long[n];
+        double[] prices = new double[n];
+        double[] sizes = new double[n];
+        for (int i = 0; i < n; i++) {
+            int length = buffer.getUnsignedByte(at);
+            symbols[i] = buffer.getString(at + 1, at + 1 + length, StandardCharsets.US_ASCII.name());
+            at += 1 + length;
+            timestamps[i] = buffer.getLong(at);
+            prices[i] = buffer.getDouble(at + 8);
+            sizes[i] = buffer.getDouble(at + 16);
+            at += 24;
+        }
+        return new TickBatch(partition, arrivedAt, symbols, timestamps, prices, sizes);
+    }
+
+    @Override
+    public TickBatch transform(TickBatch batch) {
+        return batch;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public byte systemCodecID() {
+        return -1;
+    }
+}

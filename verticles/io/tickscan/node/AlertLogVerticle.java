@@ -1,0 +1,29 @@
+package io.tickscan.node;
+
+import io.tickscan.codec.Addresses;
+import io.tickscan.codec.AlertMessage;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writes every alert this node receives to the log, one line each (logger {@code tickscan.alerts}). */
+public final class AlertLogVerticle extends VerticleBase {
+    private static final Logger ALERTS = LoggerFactory.getLogger("tickscan.alerts");
+
+    @Override
+    public Future<?> start() {
+        return vertx.eventBus().<AlertMessage>consumer(Addresses.ALERTS, m -> log(m.body())).completion();
+    }
+
+    private static void log(AlertMessage alert) {
+        StringBuilder metrics = new StringBuilder();
+        for (int i = 0; i < alert.metricNames().size(); i++) {
+            double v = alert.metricValues()[i];
+            metrics.append(i == 0 ? "" : ", ").append(alert.metricNames().get(i)).append('=')
+                    .append(Double.isFinite(v) ? String.format(Locale.ROOT, "%.4g", v) : "null");
+        }
+        ALERTS.info("{} {} {} at {} ({})", alert.ruleId(), alert.symbol(), alert.price(), alert.ts(), metrics);
+    }
+}

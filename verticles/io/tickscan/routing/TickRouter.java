@@ -1,0 +1,213 @@
+package io.tickscan.routing;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tickscan.codec.Addresses;
+import io.tickscan.codec.TickBatch;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Routes valid ticks from one ingest verticle to the partitions' addresses: micro-batched per partition (a batch
+ * leaves when it is full or after {@code routing.flush_ms}), at most {@code routing.max_in_flight} batches per
+ * partition unacknowledged, the rest queued. A batch that finds no consumer (a partition without an owner) is
+ * kept and retried. Everything held, being built, queued or in flight, counts against
+ * {@code routing.buffer_ticks}: when it is reached, {@link #offer} refuses, and the source slows down.
+ *
+ * <p>Used from its verticle's context only.
+ */
+public final class TickRouter {
+    private static final long RETRY_MS = 100;
+    private static final long REPLY_TIMEOUT_MS = 10_000;
+
+    private final Vertx vertx;
+    private final Partitioner partitioner;
+    private final int batchSize;
+    private final int maxInFlight;
+    private final long bufferTicks;
+    private final String[] addresses;
+    private final Pending[] pending;
+    private final ArrayDeque<TickBatch>[] queues;
+    private final int[] inFlight;
+    private final AtomicLong held;
+    private final DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS);
+    private final Counter routed;
+    private final Counter timedOut;
+    private final long flushTimer;
+    private boolean retryScheduled;
+
+    /**
+     * @param routing  the {@code routing} settings
+     * @param source   the source's name, for metrics
+     * @param held     where this router keeps its count of held ticks (a gauge reads it)
+     */
+    @SuppressWarnings("unchecked")
+    public TickRouter(Vertx vertx, Partitioner partitioner, JsonObject routing, MeterRegistry registry, String source,
+                      AtomicLong held) {
+        this.vertx = vertx;
+        this.partitioner = partitioner;
+        this.batchSize = routing.getInteger("batch_size");
+        this.maxInFlight = routing.getInteger("max_in_flight");
+        this.bufferTicks = routing.getLong("buffer_ticks");
+        int partitions = partitioner.partitions();
+        this.addresses = new String[partitions];
+        this.pending = new Pending[partitions];
+        this.queues = new ArrayDeque[partitions];
+        for (int p = 0; p < partitions; p++) {
+            addresses[p] = Addresses.partition(p);
+            queues[p] = new ArrayDeque<>();
+        }
+        this.inFlight = new int[partitions];
+        this.held = held;
+        this.routed = Counter.builder("ticks_routed").tag("source", source).register(registry);
+        this.timedOut = Counter.builder("ticks_dropped").tag("reason", "timeout").register(registry);
+        this.flushTimer = vertx.setPeriodic(routing.getInteger("flush_ms"), id -> flushAll());
+    }
+
+    /** True when the buffer has room for another tick. */
+    public boolean hasRoom() {
+        return held.get() < bufferTicks;
+    }
+
+    /**
+     * Takes a valid tick, unless the buffer is full.
+     *
+     * @param arrivedAt wall-clock milliseconds at which the tick was received
+     * @return false when the buffer is full: the tick was not taken, and the source should slow down
+     */
+    public boolean offer(String symbol, long ts, double price, double size, long arrivedAt) {
+        if (held.get() >= bufferTicks) {
+            return false;
+        }
+        int p = partitioner.partitionOf(symbol);
+        Pending batch = pending[p];
+        if (batch == null) {
+            batch = pending[p] = new Pending(batchSize, arrivedAt);
+        }
+        batch.add(symbol, ts, price, size);
+        held.incrementAndGet();
+        if (batch.count == batchSize) {
+            seal(p);
+            pump(p);
+        }
+        return true;
+    }
+
+    /** Sends every batch being built now, without waiting for the flush timer. */
+    public void flushAll() {
+        for (int p = 0; p < pending.length; p++) {
+            if (pending[p] != null) {
+                seal(p);
+            }
+            pump(p);
+        }
+    }
+
+    /** Ticks held: being built, queued or in flight. */
+    public long held() {
+        return held.get();
+    }
+
+    /**
+     * Stops the flush timer and sends what is held; the future completes when every tick has been acknowledged
+     * (or dropped, counted), or after {@code maxWaitMs}.
+     */
+    public Future<Void> close(long maxWaitMs) {
+        vertx.cancelTimer(flushTimer);
+        flushAll();
+        Promise<Void> drained = Promise.promise();
+        awaitDrained(drained, System.currentTimeMillis() + maxWaitMs);
+        return drained.future();
+    }
+
+    private void awaitDrained(Promise<Void> drained, long deadline) {
+        if (held.get() == 0 || System.currentTimeMillis() >= deadline) {
+            drained.complete();
+        } else {
+            vertx.setTimer(5, id -> awaitDrained(drained, deadline));
+        }
+    }
+
+    private void seal(int p) {
+        queues[p].addLast(pending[p].toBatch(p));
+        pending[p] = null;
+    }
+
+    private void pump(int p) {
+        ArrayDeque<TickBatch> queue = queues[p];
+        while (inFlight[p] < maxInFlight && !queue.isEmpty()) {
+            TickBatch batch = queue.pollFirst();
+            inFlight[p]++;
+            vertx.eventBus().request(addresses[p], batch, delivery).onComplete(reply -> {
+                inFlight[p]--;
+                if (reply.succeeded()) {
+                    held.addAndGet(-batch.size());
+                    routed.increment(batch.size());
+                } else if (reply.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS) {
+                    queue.addFirst(batch);
+                    scheduleRetry();
+                    return;
+                } else {
+                    held.addAndGet(-batch.size());
+                    timedOut.increment(batch.size());
+                }
+                pump(p);
+            });
+        }
+    }
+
+    /** Retries the partitions without an owner a little later, rather than spinning. */
+    private void scheduleRetry() {
+        if (!retryScheduled) {
+            retryScheduled = true;
+            vertx.setTimer(RETRY_MS, id -> {
+                retryScheduled = false;
+                for (int p = 0; p < queues.length; p++) {
+                    pump(p);
+                }
+            });
+        }
+    }
+
+    /** A batch being built for one partition. */
+    private static final class Pending {
+        final String[] symbols;
+        final long[] timestamps;
+        final double[] prices;
+        final double[] sizes;
+        final long arrivedAt;
+        int count;
+
+        Pending(int capacity, long arrivedAt) {
+            symbols = new String[capacity];
+            timestamps = new long[capacity];
+            prices = new double[capacity];
+            sizes = new double[capacity];
+            this.arrivedAt = arrivedAt;
+        }
+
+        void add(String symbol, long ts, double price, double size) {
+            symbols[count] = symbol;
+            timestamps[count] = ts;
+            prices[count] = price;
+            sizes[count] = size;
+            count++;
+        }
+
+        TickBatch toBatch(int partition) {
+            if (count == symbols.length) {
+                return new TickBatch(partition, arrivedAt, symbols, timestamps, prices, sizes);
+            }
+            return new TickBatch(partition, arrivedAt, Arrays.copyOf(symbols, count), Arrays.copyOf(timestamps, count),
+                    Arrays.copyOf(prices, count), Arrays.copyOf(sizes, count));
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package io.tickscan.source;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tickscan.codec.Addresses;
+import io.tickscan.engine.TickRejectReason;
+import io.tickscan.ingest.TickCsvReader;
+import io.tickscan.ingest.Timestamps;
+import io.tickscan.routing.Partitioner;
+import io.tickscan.routing.TickRouter;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * Takes the ticks posted to {@code POST /api/ticks}, handed over by the web side on {@link Addresses#INGEST_HTTP}:
+ * NDJSON ({@code {"symbol": "AAPL", "ts": 1700000000000, "price": 189.5, "size": 100}} a line, {@code ts} in any
+ * form of the spec) or CSV with a header in either layout. Every row is validated and counted; the reply says
+ * how many were accepted and, by reason, how many were not, with the first few errors and their lines. Rows
+ * that arrive while the routing buffer is full are refused as {@code overloaded}, for the client to send again.
+ */
+public final class HttpIngestVerticle extends VerticleBase {
+    private static final int ERRORS_SHOWN = 10;
+
+    private final MeterRegistry registry;
+    private final LongSupplier clock;
+    private final AtomicLong held = new AtomicLong();
+    private SourceCounters counters;
+    private TickRouter router;
+
+    /**
+     * @param registry where the source's meters go
+     * @param clock    wall-clock milliseconds
+     */
+    public HttpIngestVerticle(MeterRegistry registry, LongSupplier clock) {
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    @Override
+    public Future<?> start() {
+        counters = new SourceCounters(registry, "http");
+        router = new TickRouter(vertx, new Partitioner(config().getInteger("partitions")),
+                config().getJsonObject("routing"), registry, "http", held);
+        Gauge.builder("worker_queue_depth", held, AtomicLong::get).tag("source", "http").register(registry);
+        return vertx.eventBus().<Buffer>consumer(Addresses.INGEST_HTTP, this::onBody).completion();
+    }
+
+    @Override
+    public Future<?> stop() {
+        return router.close(SourceCounters.DRAIN_MS);
+    }
+
+    private void onBody(Message<Buffer> message) {
+        String type = String.valueOf(message.headers().get("content-type"));
+        Tally tally = new Tally(clock.getAsLong());
+        if (type.contains("csv")) {
+            csv(message.body(), tally);
+        } else {
+            ndjson(message.body(), tally);
+        }
+        router.flushAll();
+        message.reply(tally.toJson());
+    }
+
+    private void csv(Buffer body, Tally tally) {
+        TickCsvReader reader = new TickCsvReader(new ByteArrayInputStream(body.getBytes()), null,
+                new TickCsvReader.Sink() {
+                    @Override
+                    public void tick(String symbol, long ts, double price, double size) {
+                        tally.offer(symbol, ts, price, size, -1);
+                    }
+
+                    @Override
+                    public void reject(TickRejectReason reason, long line, String detail) {
+                        tally.reject(reason, line, detail);
+                    }
+                });
+        try {
+            reader.readHeader();
+            reader.readRows();
+        } catch (TickCsvReader.FormatException e) {
+            tally.reject(TickRejectReason.MALFORMED, 1, e.getMessage());
+        } catch (IOException e) {
+            throw new IllegalStateException("reading from memory", e);
+        }
+    }
+
+    private void ndjson(Buffer body, Tally tally) {
+        String[] lines = body.toString().split("\n", -1);
+        for (int n = 0; n < lines.length; n++) {
+            String line = lines[n].strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            long number = n + 1;
+            JsonObject row;
+            try {
+                row = new JsonObject(line);
+            } catch (DecodeException | ClassCastException e) {
+                tally.reject(TickRejectReason.MALFORMED, number, "not a JSON object: " + abbreviate(line));
+                continue;
+            }
+            Object symbol = row.getValue("symbol");
+            Object ts = row.getValue("ts");
+            Object price = row.getValue("price");
+            Object size = row.getValue("size");
+            if (!(symbol instanceof String s)) {
+                tally.reject(TickRejectReason.BAD_SYMBOL, number, "symbol: " + symbol);
+            } else if (ts == null || (!(ts instanceof Number) && !(ts instanceof String))) {
+                tally.reject(TickRejectReason.BAD_TS, number, "ts: " + ts);
+            } else if (!(price instanceof Number p)) {
+                tally.reject(TickRejectReason.BAD_PRICE, number, "price: " + price);
+            } else if (!(size instanceof Number z)) {
+                tally.reject(TickRejectReason.BAD_SIZE, number, "size: " + size);
+            } else {
+                long millis = Timestamps.parse(String.valueOf(ts instanceof Number num ? num.toString() : ts));
+                tally.offer(s, millis, p.doubleValue(), z.doubleValue(), number);
+            }
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    }
+
+    /** Counts of one request. */
+    private final class Tally {
+        private final long arrivedAt;
+        private final Map<String, Long> rejected = new TreeMap<>();
+        private final JsonArray errors = new JsonArray();
+        private long accepted;
+
+        Tally(long arrivedAt) {
+            this.arrivedAt = arrivedAt;
+        }
+
+        void offer(String symbol, long ts, double price, double size, long line) {
+            TickRejectReason reason = TickRejectReason.check(symbol, ts, price, size);
+            if (reason != null) {
+                reject(reason, line, symbol + "," + ts + "," + price + "," + size);
+                return;
+            }
+            if (!router.offer(symbol, ts, price, size, arrivedAt)) {
+                counters.throttled(1);
+                note("overloaded", line, "the node is busy; send this row again");
+                return;
+            }
+            accepted++;
+        }
+
+        void reject(TickRejectReason reason, long line, String detail) {
+            counters.rejected(reason);
+            note(reason.label(), line, detail);
+        }
+
+        void note(String reason, long line, String detail) {
+            rejected.merge(reason, 1L, Long::sum);
+            if (errors.size() < ERRORS_SHOWN) {
+                errors.add((line > 0 ? "line " + line + ": " : "") + reason + ": " + detail);
+            }
+        }
+
+        JsonObject toJson() {
+            return new JsonObject().put("accepted", accepted)
+                    .put("rejected", new JsonObject(new java.util.LinkedHashMap<>(rejected)))
+                    .put("errors", errors);
+        }
+    }
+}
