@@ -54,6 +54,7 @@ public final class WebVerticle extends VerticleBase {
                 })));
         router.route().last().handler(ctx -> json(ctx, 404, new JsonObject().put("error", "no such resource: "
                 + ctx.request().method() + " " + ctx.request().path())));
+        router.route().failureHandler(this::failed);
         return vertx.createHttpServer().requestHandler(router)
                 .listen(config().getInteger("port"), config().getString("host"))
                 .onSuccess(s -> server = s);
@@ -105,6 +106,16 @@ public final class WebVerticle extends VerticleBase {
                 unavailable(ctx, reply.cause(), "rules cannot be replaced yet");
             }
         });
+    }
+
+    private void failed(RoutingContext ctx) {
+        int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+        String error = status == 413 ? "the body is larger than http.max_body_bytes ("
+                + config().getLong("max_body_bytes") + " bytes); send it in parts"
+                : ctx.failure() != null ? String.valueOf(ctx.failure().getMessage()) : "request failed";
+        if (!ctx.response().ended()) {
+            json(ctx, status, new JsonObject().put("error", error));
+        }
     }
 
     private static void unavailable(RoutingContext ctx, Throwable cause, String noHandlers) {
