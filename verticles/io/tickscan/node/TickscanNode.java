@@ -217,6 +217,11 @@ public final class TickscanNode {
         return httpPort;
     }
 
+    /** The registry of the node's meters (what {@code /metrics} shows). */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
     /** The node's Vert.x instance. */
     public Vertx vertx() {
         return vertx;
