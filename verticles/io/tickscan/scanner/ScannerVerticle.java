@@ -87,8 +87,10 @@ public final class ScannerVerticle extends VerticleBase {
         List<Future<Void>> ready = new ArrayList<>();
         JsonArray partitions = conf.getJsonArray("partitions");
         for (int k = 0; k < partitions.size(); k++) {
-            MessageConsumer<TickBatch> consumer = vertx.eventBus().consumer(Addresses.partition(partitions.getInteger(k)),
-                    this::onBatch);
+            // local until partitions are handed over between nodes (the cluster issue): two nodes' consumers on
+            // one partition address would split a symbol's ticks between two states
+            MessageConsumer<TickBatch> consumer = vertx.eventBus().localConsumer(
+                    Addresses.partition(partitions.getInteger(k)), this::onBatch);
             consumers.add(consumer);
             ready.add(consumer.completion());
         }

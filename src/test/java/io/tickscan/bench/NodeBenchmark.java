@@ -22,11 +22,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a whole node (not clustered) with the simulator as fast as the node takes its ticks, 10,000 symbols and
  * 100 rules of mixed shape, and reports the sustained ticks/s through routing and scanning, the scan time and the
- * tick-to-alert latency, over {@code seconds} after 15 s of warm-up. The simulator is asked for 50 million ticks
- * a second, so the node's own limit sets the pace (what it cannot take is held back and counted). The
+ * tick-to-alert latency, over {@code seconds} after 15 s of warm-up. By default the simulator is asked for 50
+ * million ticks a second, so the node's own limit sets the pace (what it cannot take is held back and counted). The
  * percentiles come from the node's own histograms (upper bounds of their buckets); alert logging is off.
  *
- * <p>Usage: {@code NodeBenchmark [seconds] [scanner threading: event-loop|worker] [scanner instances]}.
+ * <p>Usage: {@code NodeBenchmark [seconds] [event-loop|worker] [scanner instances, 0: one per core]
+ * [simulator ticks/s, default 50,000,000: as fast as the node goes]}.
  */
 public final class NodeBenchmark {
     private NodeBenchmark() {
@@ -36,6 +37,7 @@ public final class NodeBenchmark {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
         String threading = args.length > 1 ? args[1] : "event-loop";
         int instances = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        int rate = args.length > 3 ? Integer.parseInt(args[3]) : 50_000_000;
         Path dir = Files.createTempDirectory("tickscan-bench");
         Path rules = dir.resolve("rules.json");
         Files.writeString(rules, new JsonArray(BenchRules.mixed(100)).encode());
@@ -45,7 +47,7 @@ public final class NodeBenchmark {
         conf.getJsonObject("rules").put("file", rules.toString());
         conf.getJsonObject("scanner").put("threading", threading).put("instances", instances);
         conf.getJsonObject("sources").getJsonObject("simulator").put("symbols", 10_000)
-                .put("ticks_per_second", 50_000_000);
+                .put("ticks_per_second", rate);
         Path confFile = dir.resolve("tickscan.json");
         Files.writeString(confFile, conf.encode());
         Vertx loader = Vertx.vertx();
