@@ -37,6 +37,7 @@ public final class TickRouter {
     private final Pending[] pending;
     private final ArrayDeque<TickBatch>[] queues;
     private final int[] inFlight;
+    private final boolean[] parked;
     private final AtomicLong held;
     private final DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS);
     private final Counter routed;
@@ -66,6 +67,7 @@ public final class TickRouter {
             queues[p] = new ArrayDeque<>();
         }
         this.inFlight = new int[partitions];
+        this.parked = new boolean[partitions];
         this.held = held;
         this.routed = Counter.builder("ticks_routed").tag("source", source).register(registry);
         this.timedOut = Counter.builder("ticks_dropped").tag("reason", "timeout").register(registry);
@@ -143,7 +145,7 @@ public final class TickRouter {
 
     private void pump(int p) {
         ArrayDeque<TickBatch> queue = queues[p];
-        while (inFlight[p] < maxInFlight && !queue.isEmpty()) {
+        while (!parked[p] && inFlight[p] < maxInFlight && !queue.isEmpty()) {
             TickBatch batch = queue.pollFirst();
             inFlight[p]++;
             vertx.eventBus().request(addresses[p], batch, delivery).onComplete(reply -> {
@@ -153,6 +155,7 @@ public final class TickRouter {
                     routed.increment(batch.size());
                 } else if (reply.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS) {
                     queue.addFirst(batch);
+                    parked[p] = true; // the failure may come back at once: wait for the retry, do not spin
                     scheduleRetry();
                     return;
                 } else {
@@ -171,7 +174,10 @@ public final class TickRouter {
             vertx.setTimer(RETRY_MS, id -> {
                 retryScheduled = false;
                 for (int p = 0; p < queues.length; p++) {
-                    pump(p);
+                    if (parked[p]) {
+                        parked[p] = false;
+                        pump(p);
+                    }
                 }
             });
         }
