@@ -1,6 +1,7 @@
 package io.tickscan.routing;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tickscan.codec.Addresses;
 import io.tickscan.codec.TickBatch;
@@ -72,6 +73,19 @@ public final class TickRouter {
         this.routed = Counter.builder("ticks_routed").tag("source", source).register(registry);
         this.timedOut = Counter.builder("ticks_dropped").tag("reason", "timeout").register(registry);
         this.flushTimer = vertx.setPeriodic(routing.getInteger("flush_ms"), id -> flushAll());
+    }
+
+    /**
+     * The router of a source verticle, from its config ({@code partitions}, {@code routing}), with its
+     * {@code worker_queue_depth{source}} gauge.
+     */
+    public static TickRouter forSource(Vertx vertx, JsonObject config, MeterRegistry registry, String source) {
+        AtomicLong held = new AtomicLong();
+        Gauge.builder("worker_queue_depth", held, AtomicLong::get).tag("source", source)
+                .description("Ticks held by a source's router: being batched, queued or awaiting a scanner")
+                .register(registry);
+        return new TickRouter(vertx, new Partitioner(config.getInteger("partitions")),
+                config.getJsonObject("routing"), registry, source, held);
     }
 
     /** True when the buffer has room for another tick. */

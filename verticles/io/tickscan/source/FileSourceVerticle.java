@@ -3,7 +3,6 @@ package io.tickscan.source;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tickscan.engine.TickRejectReason;
 import io.tickscan.ingest.TickCsvReader;
-import io.tickscan.routing.Partitioner;
 import io.tickscan.routing.TickRouter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -14,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +32,6 @@ public final class FileSourceVerticle extends VerticleBase {
 
     private final MeterRegistry registry;
     private final LongSupplier clock;
-    private final AtomicLong held = new AtomicLong();
     private final List<Row> chunk = new ArrayList<>();
     private SourceCounters counters;
     private TickRouter router;
@@ -70,10 +67,7 @@ public final class FileSourceVerticle extends VerticleBase {
         speed = pace.equals("max") ? Double.POSITIVE_INFINITY : Double.parseDouble(pace.substring(0, pace.length() - 1));
         loop = file.getBoolean("loop");
         counters = new SourceCounters(registry, "file");
-        router = new TickRouter(vertx, new Partitioner(config().getInteger("partitions")),
-                config().getJsonObject("routing"), registry, "file", held);
-        io.micrometer.core.instrument.Gauge.builder("worker_queue_depth", held, AtomicLong::get).tag("source", "file")
-                .register(registry);
+        router = TickRouter.forSource(vertx, config(), registry, "file");
         open();
         vertx.runOnContext(v -> play());
         LOG.info("file source: {} at {}{}", path, pace, loop ? ", looping" : "");

@@ -1,12 +1,10 @@
 package io.tickscan.source;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tickscan.codec.Addresses;
 import io.tickscan.engine.TickRejectReason;
 import io.tickscan.ingest.TickCsvReader;
 import io.tickscan.ingest.Timestamps;
-import io.tickscan.routing.Partitioner;
 import io.tickscan.routing.TickRouter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -19,7 +17,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,7 +31,6 @@ public final class HttpIngestVerticle extends VerticleBase {
 
     private final MeterRegistry registry;
     private final LongSupplier clock;
-    private final AtomicLong held = new AtomicLong();
     private SourceCounters counters;
     private TickRouter router;
 
@@ -50,9 +46,7 @@ public final class HttpIngestVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         counters = new SourceCounters(registry, "http");
-        router = new TickRouter(vertx, new Partitioner(config().getInteger("partitions")),
-                config().getJsonObject("routing"), registry, "http", held);
-        Gauge.builder("worker_queue_depth", held, AtomicLong::get).tag("source", "http").register(registry);
+        router = TickRouter.forSource(vertx, config(), registry, "http");
         return vertx.eventBus().<Buffer>consumer(Addresses.INGEST_HTTP, this::onBody).completion();
     }
 

@@ -1,15 +1,12 @@
 package io.tickscan.source;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tickscan.routing.Partitioner;
 import io.tickscan.routing.TickRouter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +33,6 @@ public final class SimulatorVerticle extends VerticleBase {
 
     private final MeterRegistry registry;
     private final LongSupplier clock;
-    private final AtomicLong held = new AtomicLong();
     private SourceCounters counters;
     private TickRouter router;
     private SplittableRandom random;
@@ -77,11 +73,7 @@ public final class SimulatorVerticle extends VerticleBase {
         ticksPerStep = rate * STEP_MS / 1000.0;
         ticksPerMinutePerSymbol = rate * 60.0 / symbols;
         counters = new SourceCounters(registry, "simulator");
-        router = new TickRouter(vertx, new Partitioner(config().getInteger("partitions")),
-                config().getJsonObject("routing"), registry, "simulator", held);
-        Gauge.builder("worker_queue_depth", held, AtomicLong::get).tag("source", "simulator")
-                .description("Ticks held by a source's router: being batched, queued or awaiting a scanner")
-                .register(registry);
+        router = TickRouter.forSource(vertx, config(), registry, "simulator");
         Promise<Void> backfilled = Promise.promise();
         long now = clock.getAsLong();
         for (int k = 0; k < OPENING_BURSTS; k++) {
