@@ -27,6 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TickRouter {
     private static final long RETRY_MS = 100;
+    /**
+     * A batch starts this small and doubles up to {@code batch_size}: most batches leave partial on the flush
+     * timer, and allocating {@code batch_size} slots for each would be most of the node's garbage.
+     */
+    private static final int FIRST_CAPACITY = 32;
     private static final long REPLY_TIMEOUT_MS = 10_000;
 
     private final Vertx vertx;
@@ -106,11 +111,11 @@ public final class TickRouter {
         int p = partitioner.partitionOf(symbol);
         Pending batch = pending[p];
         if (batch == null) {
-            batch = pending[p] = new Pending(batchSize, arrivedAt);
+            batch = pending[p] = new Pending(Math.min(FIRST_CAPACITY, batchSize), arrivedAt);
         }
         batch.add(symbol, ts, price, size);
         held.incrementAndGet();
-        if (batch.count == batchSize) {
+        if (batch.count >= batchSize) {
             seal(p);
             pump(p);
         }
@@ -197,12 +202,12 @@ public final class TickRouter {
         }
     }
 
-    /** A batch being built for one partition. */
+    /** A batch being built for one partition; its arrays grow by doubling. */
     private static final class Pending {
-        final String[] symbols;
-        final long[] timestamps;
-        final double[] prices;
-        final double[] sizes;
+        String[] symbols;
+        long[] timestamps;
+        double[] prices;
+        double[] sizes;
         final long arrivedAt;
         int count;
 
@@ -215,6 +220,13 @@ public final class TickRouter {
         }
 
         void add(String symbol, long ts, double price, double size) {
+            if (count == symbols.length) {
+                int capacity = count * 2;
+                symbols = Arrays.copyOf(symbols, capacity);
+                timestamps = Arrays.copyOf(timestamps, capacity);
+                prices = Arrays.copyOf(prices, capacity);
+                sizes = Arrays.copyOf(sizes, capacity);
+            }
             symbols[count] = symbol;
             timestamps[count] = ts;
             prices[count] = price;

@@ -23,8 +23,13 @@ final class BenchRules {
     private BenchRules() {
     }
 
-    /** {@code count} rules cycling through the templates with thresholds that vary per rule. */
+    /** {@code count} rules cycling through the templates with thresholds that vary per rule, cooldown 60 s. */
     static List<Object> mixed(int count) {
+        return mixed(count, 60);
+    }
+
+    /** {@code count} rules cycling through the templates with thresholds that vary per rule. */
+    static List<Object> mixed(int count, int cooldownSec) {
         List<Object> rules = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int round = i / TEMPLATES.length;
@@ -33,7 +38,7 @@ final class BenchRules {
             Map<String, Object> rule = new LinkedHashMap<>();
             rule.put("id", "rule-" + i);
             rule.put("when", when);
-            rule.put("cooldown_sec", 60);
+            rule.put("cooldown_sec", cooldownSec);
             if (i % 7 == 0) {
                 rule.put("universe", Map.of("min_price", 5, "max_price", 500));
             }

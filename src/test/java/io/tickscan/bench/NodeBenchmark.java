@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * percentiles come from the node's own histograms (upper bounds of their buckets); alert logging is off.
  *
  * <p>Usage: {@code NodeBenchmark [seconds] [event-loop|worker] [scanner instances, 0: one per core]
- * [simulator ticks/s, default 50,000,000: as fast as the node goes]}.
+ * [simulator ticks/s, default 50,000,000: as fast as the node goes] [rules' cooldown_sec, default 60]}.
  */
 public final class NodeBenchmark {
     private NodeBenchmark() {
@@ -38,9 +38,10 @@ public final class NodeBenchmark {
         String threading = args.length > 1 ? args[1] : "event-loop";
         int instances = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         int rate = args.length > 3 ? Integer.parseInt(args[3]) : 50_000_000;
+        int cooldown = args.length > 4 ? Integer.parseInt(args[4]) : 60;
         Path dir = Files.createTempDirectory("tickscan-bench");
         Path rules = dir.resolve("rules.json");
-        Files.writeString(rules, new JsonArray(BenchRules.mixed(100)).encode());
+        Files.writeString(rules, new JsonArray(BenchRules.mixed(100, cooldown)).encode());
         JsonObject conf = new JsonObject(Files.readString(Path.of("conf/tickscan.json")));
         conf.getJsonObject("cluster").put("enabled", false);
         conf.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
