@@ -167,7 +167,7 @@ public final class TickscanNode {
     }
 
     private JsonObject readiness() {
-        boolean joined = clusterManager == null || clusterManager.getNodes().contains(nodeId);
+        boolean joined = clusterManager == null || clusterManager.getNodes().contains(clusterManager.getNodeId());
         JsonObject state = new JsonObject().put("ready", ready && joined).put("node", nodeId)
                 .put("scanners", scanners.size()).put("partitions", config.partitions())
                 .put("clustered", clusterManager != null);

@@ -57,7 +57,9 @@ public final class WebVerticle extends VerticleBase {
         router.route().failureHandler(this::failed);
         return vertx.createHttpServer().requestHandler(router)
                 .listen(config().getInteger("port"), config().getString("host"))
-                .onSuccess(s -> server = s);
+                .onSuccess(s -> server = s)
+                .recover(e -> Future.failedFuture(new IllegalStateException("http.host/http.port "
+                        + config().getString("host") + ":" + config().getInteger("port") + ": " + e.getMessage(), e)));
     }
 
     /** The port the server listens on (useful when configured with 0). */

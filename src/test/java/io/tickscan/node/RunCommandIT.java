@@ -49,7 +49,8 @@ class RunCommandIT {
                 "TICKSCAN_HTTP_HOST", "127.0.0.1",
                 "TICKSCAN_CLUSTER_NAME", "run-it-" + UUID.randomUUID(),
                 "TICKSCAN_CLUSTER_PORT", String.valueOf(40_000 + ThreadLocalRandom.current().nextInt(10_000)),
-                "TICKSCAN_SOURCES_SIMULATOR_SYMBOLS", "300").start();
+                "TICKSCAN_SOURCES_SIMULATOR_SYMBOLS", "300",
+                "TICKSCAN_NODE_ID", "run-it-node").start();
         try {
             HttpClient http = HttpClient.newHttpClient();
             HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
@@ -72,7 +73,7 @@ class RunCommandIT {
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
         String output = Files.readString(log);
-        assertThat(output).contains("stopping", "stopped").doesNotContain("Exception");
+        assertThat(output).contains("[run-it-node]", "stopping", "stopped").doesNotContain("Exception");
         assertThat(output.indexOf("stopped")).isGreaterThan(output.indexOf("stopping"));
     }
 
