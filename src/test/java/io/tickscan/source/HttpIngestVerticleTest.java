@@ -1,0 +1,68 @@
+package io.tickscan.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tickscan.codec.Addresses;
+import io.tickscan.codec.TickBatch;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** HTTP ingest with a controllable clock: every row counted, valid ones routed, stamped with the arrival time. */
+@ExtendWith(VertxExtension.class)
+class HttpIngestVerticleTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final List<TickBatch> routed = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void deploy(Vertx vertx, VertxTestContext ctx) {
+        Addresses.registerCodecs(vertx.eventBus());
+        vertx.eventBus().<TickBatch>consumer(Addresses.partition(0), m -> {
+            routed.add(m.body());
+            m.reply(null);
+        });
+        JsonObject config = new JsonObject().put("partitions", 1).put("routing", new JsonObject()
+                .put("batch_size", 100).put("flush_ms", 5).put("max_in_flight", 2).put("buffer_ticks", 3));
+        vertx.deployVerticle(() -> new HttpIngestVerticle(registry, () -> 42L), new DeploymentOptions().setConfig(config))
+                .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void rowsAreCountedByReasonAndWhatTheBufferCannotTakeIsRefusedAsOverloaded(Vertx vertx, VertxTestContext ctx) {
+        String body = String.join("\n",
+                "{\"symbol\": \"A\", \"ts\": 1700000000000, \"price\": 1, \"size\": 1}",
+                "{\"symbol\": \"A\", \"ts\": \"2023-11-14T22:13:20.5Z\", \"price\": 2, \"size\": 1}",
+                "{\"symbol\": \"A\", \"ts\": 1700000000000, \"price\": 0, \"size\": 1}",
+                "[1, 2]",
+                "{\"symbol\": \"A\", \"ts\": 1700000000000, \"price\": 3, \"size\": 1}",
+                "{\"symbol\": \"A\", \"ts\": 1700000000000, \"price\": 4, \"size\": 1}");
+        vertx.eventBus().<JsonObject>request(Addresses.INGEST_HTTP, Buffer.buffer(body),
+                new DeliveryOptions().addHeader("content-type", "application/x-ndjson"))
+                .onComplete(ctx.succeeding(reply -> vertx.setTimer(100, id -> ctx.verify(() -> {
+                    JsonObject counts = reply.body();
+                    assertThat(counts.getLong("accepted")).isEqualTo(3);
+                    assertThat(counts.getJsonObject("rejected").getMap()).containsEntry("bad_price", 1L)
+                            .containsEntry("malformed", 1L).containsEntry("overloaded", 1L);
+                    assertThat(counts.getJsonArray("errors").getList()).contains(
+                            "line 4: malformed: not a JSON object: [1, 2]",
+                            "line 6: overloaded: the node is busy; send this row again");
+                    assertThat(routed).hasSize(1);
+                    assertThat(routed.get(0).timestamps()).containsExactly(1700000000000L, 1700000000500L,
+                            1700000000000L);
+                    assertThat(routed.get(0).arrivedAt()).isEqualTo(42L);
+                    assertThat(registry.get("ticks_rejected").tags("reason", "bad_price", "source", "http").counter()
+                            .count()).isEqualTo(1);
+                    ctx.completeNow();
+                }))));
+    }
+}
