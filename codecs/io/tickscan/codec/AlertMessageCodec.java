@@ -1,7 +1,6 @@
 package io.tickscan.codec;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +15,14 @@ import java.util.List;
  * +----------+---------+-----------+--------+-------+---------+-------------+-------------+--------------------------+
  * </pre>
  */
-public final class AlertMessageCodec implements MessageCodec<AlertMessage, AlertMessage> {
+public final class AlertMessageCodec extends PassThroughCodec<AlertMessage> {
     /** The codec's name on the event bus. */
     public static final String NAME = "tickscan.AlertMessage";
+
+    /** The codec, named {@link #NAME}. */
+    public AlertMessageCodec() {
+        super(NAME);
+    }
 
     @Override
     public void encodeToWire(Buffer buffer, AlertMessage alert) {
@@ -67,20 +71,5 @@ public final class AlertMessageCodec implements MessageCodec<AlertMessage, Alert
         String s = buffer.getString(at[0] + 4, at[0] + 4 + length, StandardCharsets.UTF_8.name());
         at[0] += 4 + length;
         return s;
-    }
-
-    @Override
-    public AlertMessage transform(AlertMessage alert) {
-        return alert;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public byte systemCodecID() {
-        return -1;
     }
 }

@@ -1,7 +1,6 @@
 package io.tickscan.codec;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -14,9 +13,14 @@ import java.nio.charset.StandardCharsets;
  * </pre>
  * Symbols are at most 32 ASCII characters (validated at ingest), so one byte holds their length.
  */
-public final class TickBatchCodec implements MessageCodec<TickBatch, TickBatch> {
+public final class TickBatchCodec extends PassThroughCodec<TickBatch> {
     /** The codec's name on the event bus. */
     public static final String NAME = "tickscan.TickBatch";
+
+    /** The codec, named {@link #NAME}. */
+    public TickBatchCodec() {
+        super(NAME);
+    }
 
     @Override
     public void encodeToWire(Buffer buffer, TickBatch batch) {
@@ -48,20 +52,5 @@ public final class TickBatchCodec implements MessageCodec<TickBatch, TickBatch> 
             at += 24;
         }
         return new TickBatch(partition, arrivedAt, symbols, timestamps, prices, sizes);
-    }
-
-    @Override
-    public TickBatch transform(TickBatch batch) {
-        return batch;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public byte systemCodecID() {
-        return -1;
     }
 }

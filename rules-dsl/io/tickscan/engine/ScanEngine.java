@@ -221,11 +221,6 @@ public final class ScanEngine {
         return scans;
     }
 
-    /** The time of the latest scan, or {@link Long#MIN_VALUE} before the first. */
-    public long lastScan() {
-        return lastScan;
-    }
-
     /** The settings the engine runs with. */
     public EngineSettings settings() {
         return settings;

@@ -14,19 +14,4 @@ public record Universe(Set<String> symbols, double minPrice, double maxPrice) {
 
     /** Every symbol at every price. */
     public static final Universe ALL = new Universe(null, Double.NaN, Double.NaN);
-
-    /** True when {@code symbol} is listed, or no list is given. */
-    public boolean includes(String symbol) {
-        return symbols == null || symbols.contains(symbol);
-    }
-
-    /** True when the rule may look at a symbol whose {@code last} is {@code price}. */
-    public boolean admitsPrice(double price) {
-        return !(price < minPrice) && !(price > maxPrice) && (price == price || !hasPriceBounds());
-    }
-
-    /** True when a minimum or maximum price is set. */
-    public boolean hasPriceBounds() {
-        return !Double.isNaN(minPrice) || !Double.isNaN(maxPrice);
-    }
 }

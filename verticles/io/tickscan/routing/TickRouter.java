@@ -132,17 +132,20 @@ public final class TickRouter {
         }
     }
 
-    /** Ticks held: being built, queued or in flight. */
-    public long held() {
-        return held.get();
-    }
-
     /**
      * Stops the flush timer and sends what is held; the future completes when every tick has been acknowledged
      * (or dropped, counted), or after {@code maxWaitMs}.
      */
     public Future<Void> close(long maxWaitMs) {
         vertx.cancelTimer(flushTimer);
+        return drained(maxWaitMs);
+    }
+
+    /**
+     * Sends what is held now; the future completes when every tick has been acknowledged (or dropped, counted),
+     * or after {@code maxWaitMs}.
+     */
+    public Future<Void> drained(long maxWaitMs) {
         flushAll();
         Promise<Void> drained = Promise.promise();
         awaitDrained(drained, System.currentTimeMillis() + maxWaitMs);

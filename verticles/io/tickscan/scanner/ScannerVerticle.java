@@ -49,7 +49,7 @@ public final class ScannerVerticle extends VerticleBase {
     private final LongSupplier clock;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
     private final List<Alert> found = new ArrayList<>();
-    private final List<Long> stamps = new ArrayList<>();
+    private long[] stamps = new long[64];
     private final Map<String, Counter> alertsByRule = new HashMap<>();
     private ScanEngine engine;
     private EngineSettings settings;
@@ -206,16 +206,22 @@ public final class ScannerVerticle extends VerticleBase {
             vertx.eventBus().publish(Addresses.ALERTS, new AlertMessage(alert.alertId(), alert.ruleId(),
                     alert.ruleName(), alert.symbol(), alert.ts(), alert.price(), alert.metricNames(),
                     alert.metricValues(), now));
-            tickToAlert.record(Math.max(0, now - stamps.get(k)), TimeUnit.MILLISECONDS);
+            tickToAlert.record(Math.max(0, now - stamps[k]), TimeUnit.MILLISECONDS);
         }
         found.clear();
-        stamps.clear();
     }
 
     private void fired(CompiledRule rule, int symbol, long t) {
+        if (found.size() == stamps.length) {
+            stamps = java.util.Arrays.copyOf(stamps, stamps.length * 2);
+        }
+        stamps[found.size()] = engine.stamp(symbol);
         found.add(engine.alert(rule, symbol, t));
-        stamps.add(engine.stamp(symbol));
-        alertsByRule.computeIfAbsent(rule.id(), id -> Counter.builder("alerts_emitted").tag("rule", id)
-                .register(registry)).increment();
+        Counter emitted = alertsByRule.get(rule.id());
+        if (emitted == null) {
+            emitted = Counter.builder("alerts_emitted").tag("rule", rule.id()).register(registry);
+            alertsByRule.put(rule.id(), emitted);
+        }
+        emitted.increment();
     }
 }

@@ -28,6 +28,7 @@ public final class SimulatorVerticle extends VerticleBase {
     private static final double MINUTE_VOLATILITY = 0.001;
     private static final double BURSTS_PER_MINUTE = 3;
     private static final int OPENING_BURSTS = 6;
+    private static final long BACKFILL_DRAIN_MS = 60_000;
     private static final double BURST_VOLUME = 3;
     private static final double BURST_TREND_PER_MINUTE = 0.003;
 
@@ -99,8 +100,7 @@ public final class SimulatorVerticle extends VerticleBase {
     /** One minute of history per turn of the event loop, waiting whenever the buffer is full. */
     private void backfill(long minute, long until, Promise<Void> done) {
         if (minute >= until) {
-            router.flushAll();
-            awaitDrained(done);
+            router.drained(BACKFILL_DRAIN_MS).onComplete(done);
             return;
         }
         if (!router.hasRoom()) {
@@ -119,14 +119,6 @@ public final class SimulatorVerticle extends VerticleBase {
             }
         }
         vertx.runOnContext(v -> backfill(minute + 1, until, done));
-    }
-
-    private void awaitDrained(Promise<Void> done) {
-        if (router.held() == 0) {
-            done.complete();
-        } else {
-            vertx.setTimer(5, id -> awaitDrained(done));
-        }
     }
 
     private void step() {
