@@ -15,17 +15,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The JSON Schemas that ship in the jar, and their findings reduced to what a user needs to read. */
-final class JsonSchemas {
+public final class JsonSchemas {
 
-    /** One leaf error: where ({@code rules/2/cooldown_sec} as path segments) and what. */
-    record Finding(List<String> path, String message) {
+    /**
+     * One leaf error.
+     *
+     * @param path    where, as path segments ({@code rules/2/cooldown_sec})
+     * @param message what
+     */
+    public record Finding(List<String> path, String message) {
     }
 
     private JsonSchemas() {
     }
 
     /** A validator for a schema on the classpath. */
-    static Validator load(String resource) {
+    public static Validator load(String resource) {
         try (InputStream in = JsonSchemas.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing " + resource + " on the classpath");
@@ -43,7 +48,7 @@ final class JsonSchemas {
      * reports each enclosing object and array, and flags a declared property as "additional" whenever its
      * value is wrong; those echoes are dropped.
      */
-    static List<Finding> findings(Validator validator, Object json) {
+    public static List<Finding> findings(Validator validator, Object json) {
         OutputUnit result = validator.validate(json);
         List<Finding> out = new ArrayList<>();
         if (Boolean.TRUE.equals(result.getValid()) || result.getErrors() == null) {

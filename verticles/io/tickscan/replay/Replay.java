@@ -1,6 +1,6 @@
 package io.tickscan.replay;
 
-import io.tickscan.config.RulesFile;
+import io.tickscan.scanner.RulesFile;
 import io.tickscan.engine.Alert;
 import io.tickscan.engine.CompiledRule;
 import io.tickscan.engine.EngineSettings;
@@ -9,7 +9,7 @@ import io.tickscan.engine.FiringListener;
 import io.tickscan.engine.ScanEngine;
 import io.tickscan.engine.TickOutcome;
 import io.tickscan.engine.TickRejectReason;
-import io.tickscan.ingest.TickCsvReader;
+import io.tickscan.ingest.csv.TickCsvReader;
 import io.tickscan.rules.RuleSet;
 import io.tickscan.rules.RuleSetException;
 import io.tickscan.rules.Symbols;

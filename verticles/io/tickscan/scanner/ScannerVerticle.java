@@ -7,7 +7,7 @@ import io.tickscan.codec.Addresses;
 import io.tickscan.codec.AlertMessage;
 import io.tickscan.codec.TickBatch;
 import io.tickscan.config.NodeConfig;
-import io.tickscan.config.RulesFile;
+import io.tickscan.scanner.RulesFile;
 import io.tickscan.engine.Alert;
 import io.tickscan.engine.CompiledRule;
 import io.tickscan.engine.EngineSettings;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The boundaries of the four source roots of ARCHITECTURE.md, with packages read from the folders themselves:
  * {@code rules-dsl/} depends on the JDK alone, {@code codecs/} on the JDK and Vert.x core's buffer and event
- * bus, {@code web/} never on {@code verticles/}, and no package lives in two roots.
+ * bus, {@code web/} never on {@code verticles/} nor on {@code rules-dsl/}, and no package lives in two roots.
  */
 class SourceRootBoundariesTest {
     private static JavaClasses classes;
@@ -86,6 +86,14 @@ class SourceRootBoundariesTest {
     void theWebSideNeverReachesIntoTheScannerSide() {
         noClasses().that().resideInAnyPackage(packagesOf("web"))
                 .should().dependOnClassesThat().resideInAnyPackage(packagesOf("verticles"))
+                .allowEmptyShould(true)
+                .check(classes);
+    }
+
+    @Test
+    void theWebSideNeverReachesIntoTheRulesEngine() {
+        noClasses().that().resideInAnyPackage(packagesOf("web"))
+                .should().dependOnClassesThat().resideInAnyPackage(packagesOf("rules-dsl"))
                 .allowEmptyShould(true)
                 .check(classes);
     }

@@ -1,6 +1,6 @@
 package io.tickscan.bench;
 
-import io.tickscan.config.RulesFile;
+import io.tickscan.scanner.RulesFile;
 import io.tickscan.engine.EngineSettings;
 import io.tickscan.engine.ScanEngine;
 import io.tickscan.rules.RuleSet;

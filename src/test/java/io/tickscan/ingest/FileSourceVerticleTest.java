@@ -1,4 +1,4 @@
-package io.tickscan.source;
+package io.tickscan.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
-package io.tickscan.config;
+package io.tickscan.scanner;
 
+import io.tickscan.config.JsonSchemas;
 import io.tickscan.rules.RuleError;
 import io.tickscan.rules.RuleSet;
 import io.tickscan.rules.RuleSetException;

@@ -1,8 +1,8 @@
-package io.tickscan.source;
+package io.tickscan.ingest;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tickscan.engine.TickRejectReason;
-import io.tickscan.ingest.TickCsvReader;
+import io.tickscan.ingest.csv.TickCsvReader;
 import io.tickscan.routing.TickRouter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

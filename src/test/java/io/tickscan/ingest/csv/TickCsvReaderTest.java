@@ -1,4 +1,4 @@
-package io.tickscan.ingest;
+package io.tickscan.ingest.csv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

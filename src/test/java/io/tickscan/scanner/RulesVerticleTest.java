@@ -1,4 +1,4 @@
-package io.tickscan.node;
+package io.tickscan.scanner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.tickscan.config;
+package io.tickscan.scanner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

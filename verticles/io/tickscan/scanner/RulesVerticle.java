@@ -1,7 +1,7 @@
-package io.tickscan.node;
+package io.tickscan.scanner;
 
 import io.tickscan.codec.Addresses;
-import io.tickscan.config.RulesFile;
+import io.tickscan.scanner.RulesFile;
 import io.tickscan.rules.RuleError;
 import io.tickscan.rules.RuleSet;
 import io.tickscan.rules.RuleSetException;

@@ -1,4 +1,4 @@
-package io.tickscan.source;
+package io.tickscan.ingest;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tickscan.routing.TickRouter;

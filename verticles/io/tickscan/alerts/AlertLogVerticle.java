@@ -1,4 +1,4 @@
-package io.tickscan.node;
+package io.tickscan.alerts;
 
 import io.tickscan.codec.Addresses;
 import io.tickscan.codec.AlertMessage;

@@ -1,4 +1,4 @@
-package io.tickscan.ingest;
+package io.tickscan.ingest.csv;
 
 import io.tickscan.engine.TickRejectReason;
 import io.tickscan.rules.Symbols;

@@ -1,10 +1,10 @@
-package io.tickscan.source;
+package io.tickscan.ingest;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tickscan.codec.Addresses;
 import io.tickscan.engine.TickRejectReason;
-import io.tickscan.ingest.TickCsvReader;
-import io.tickscan.ingest.Timestamps;
+import io.tickscan.ingest.csv.TickCsvReader;
+import io.tickscan.ingest.csv.Timestamps;
 import io.tickscan.routing.TickRouter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

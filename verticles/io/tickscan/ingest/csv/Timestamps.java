@@ -1,4 +1,4 @@
-package io.tickscan.ingest;
+package io.tickscan.ingest.csv;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
