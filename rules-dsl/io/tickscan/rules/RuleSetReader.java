@@ -36,10 +36,12 @@ public final class RuleSetReader {
     public static final int MAX_COOLDOWN_SEC = 31_536_000;
 
     private final int historyLimit;
+    private final RuleLimits limits;
     private final List<RuleError> errors = new ArrayList<>();
 
-    private RuleSetReader(int historyLimit) {
-        this.historyLimit = historyLimit;
+    private RuleSetReader(RuleLimits limits) {
+        this.limits = limits;
+        this.historyLimit = limits.historyMinutes();
     }
 
     /**
@@ -50,7 +52,18 @@ public final class RuleSetReader {
      * @throws RuleSetException with every error when anything is invalid
      */
     public static RuleSet read(Object tree, int historyLimit) {
-        return new RuleSetReader(historyLimit).readFile(tree);
+        return read(tree, RuleLimits.withHistory(historyLimit));
+    }
+
+    /**
+     * Reads and validates a whole rules file within {@code limits}.
+     *
+     * @param tree   a JSON array of rules, or an object whose {@code rules} is one
+     * @param limits history, rules per set and conditions per rule
+     * @throws RuleSetException with every error when anything is invalid
+     */
+    public static RuleSet read(Object tree, RuleLimits limits) {
+        return new RuleSetReader(limits).readFile(tree);
     }
 
     private RuleSet readFile(Object tree) {

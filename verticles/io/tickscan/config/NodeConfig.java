@@ -1,6 +1,7 @@
 package io.tickscan.config;
 
 import io.tickscan.engine.EngineSettings;
+import io.tickscan.rules.RuleLimits;
 import io.vertx.core.json.JsonObject;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -51,6 +52,14 @@ public record NodeConfig(JsonObject json) {
     /** {@code rules.file}. */
     public String rulesFile() {
         return json.getJsonObject("rules").getString("file");
+    }
+
+    /** The limits of a rule set: {@code engine.history_minutes}, {@code rules.max_rules}, {@code rules.max_conditions}. */
+    public RuleLimits ruleLimits() {
+        JsonObject rules = json.getJsonObject("rules");
+        return new RuleLimits(engine().getInteger("history_minutes"),
+                rules.getInteger("max_rules", RuleLimits.DEFAULT_MAX_RULES),
+                rules.getInteger("max_conditions", RuleLimits.DEFAULT_MAX_CONDITIONS));
     }
 
     /** {@code sources.<name>.*}. */

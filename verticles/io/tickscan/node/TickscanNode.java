@@ -77,7 +77,7 @@ public final class TickscanNode {
         String rules;
         try {
             rules = Files.readString(Path.of(config.rulesFile()), StandardCharsets.UTF_8);
-            RulesFile.parse(rules, config.engine().getInteger("history_minutes"));
+            RulesFile.parse(rules, config.ruleLimits());
         } catch (Exception e) {
             return Future.failedFuture(new IllegalArgumentException("rules.file " + config.rulesFile() + ": "
                     + e.getMessage(), e));

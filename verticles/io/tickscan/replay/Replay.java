@@ -1,5 +1,6 @@
 package io.tickscan.replay;
 
+import io.tickscan.rules.RuleLimits;
 import io.tickscan.scanner.RulesFile;
 import io.tickscan.engine.Alert;
 import io.tickscan.engine.CompiledRule;
@@ -115,7 +116,7 @@ public final class Replay {
     private RuleSet loadRules() throws ReplayException {
         fileSize(options.rules(), "--rules");
         try {
-            return RulesFile.load(options.rules(), options.settings().historyMinutes());
+            return RulesFile.load(options.rules(), RuleLimits.withHistory(options.settings().historyMinutes()));
         } catch (IOException e) {
             throw new ReplayException("cannot read --rules " + options.rules() + ": " + describe(e));
         } catch (RuleSetException e) {

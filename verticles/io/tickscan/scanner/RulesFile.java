@@ -2,6 +2,7 @@ package io.tickscan.scanner;
 
 import io.tickscan.config.JsonSchemas;
 import io.tickscan.rules.RuleError;
+import io.tickscan.rules.RuleLimits;
 import io.tickscan.rules.RuleSet;
 import io.tickscan.rules.RuleSetException;
 import io.tickscan.rules.RuleSetReader;
@@ -41,8 +42,8 @@ public final class RulesFile {
      * @throws IOException      when the file cannot be read
      * @throws RuleSetException when it is not valid, with every error
      */
-    public static RuleSet load(Path file, int historyLimit) throws IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), historyLimit);
+    public static RuleSet load(Path file, RuleLimits limits) throws IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8), limits);
     }
 
     /**
@@ -50,14 +51,14 @@ public final class RulesFile {
      *
      * @throws RuleSetException when it is not valid JSON or not a valid rule set, with every error
      */
-    public static RuleSet parse(String json, int historyLimit) {
+    public static RuleSet parse(String json, RuleLimits limits) {
         Object tree;
         try {
             tree = Json.decodeValue(json);
         } catch (DecodeException e) {
             throw new RuleSetException(List.of(new RuleError(-1, null, "", "not valid JSON" + jsonProblem(e))));
         }
-        RuleSet rules = RuleSetReader.read(plain(tree), historyLimit);
+        RuleSet rules = RuleSetReader.read(plain(tree), limits);
         List<RuleError> schemaErrors = schemaErrors(tree);
         if (!schemaErrors.isEmpty()) {
             throw new RuleSetException(schemaErrors);

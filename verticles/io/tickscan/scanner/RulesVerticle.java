@@ -36,7 +36,7 @@ public final class RulesVerticle extends VerticleBase {
 
     private void replace(Message<String> message) {
         try {
-            RuleSet rules = RulesFile.parse(message.body(), history);
+            RuleSet rules = RulesFile.parse(message.body(), io.tickscan.rules.RuleLimits.withHistory(history));
             current = message.body();
             vertx.eventBus().publish(Addresses.RULES_UPDATE, current);
             LOG.info("rule set replaced: {} rules, {} enabled", rules.rules().size(), rules.enabledRules().size());

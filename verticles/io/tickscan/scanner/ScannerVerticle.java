@@ -81,7 +81,7 @@ public final class ScannerVerticle extends VerticleBase {
         String instance = conf.getString("instance");
         settings = NodeConfig.engineSettings(conf.getJsonObject("engine"));
         futureToleranceMs = conf.getJsonObject("engine").getLong("future_tolerance_ms");
-        RuleSet rules = RulesFile.parse(conf.getString("rules"), settings.historyMinutes());
+        RuleSet rules = RulesFile.parse(conf.getString("rules"), io.tickscan.rules.RuleLimits.withHistory(settings.historyMinutes()));
         engine = new ScanEngine(rules, settings);
         meters(instance);
         List<Future<Void>> ready = new ArrayList<>();
@@ -168,7 +168,7 @@ public final class ScannerVerticle extends VerticleBase {
 
     private void onRules(Message<String> message) {
         try {
-            pendingRules = RulesFile.parse(message.body(), settings.historyMinutes());
+            pendingRules = RulesFile.parse(message.body(), io.tickscan.rules.RuleLimits.withHistory(settings.historyMinutes()));
         } catch (RuleSetException e) {
             LOG.error("refused a rule set that should have been validated: {}", e.getMessage());
         }

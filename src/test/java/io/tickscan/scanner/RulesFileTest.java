@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class RulesFileTest {
-    private static final int HISTORY = 180;
+    private static final RuleLimits HISTORY = RuleLimits.withHistory(180);
 
     @ParameterizedTest(name = "{0}")
     @DisplayName("a bad rules file is refused whole with exactly these errors")
