@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tickscan.rules.RuleError;
+import io.tickscan.rules.RuleLimits;
 import io.tickscan.rules.RuleSet;
 import io.tickscan.rules.RuleSetException;
 import io.tickscan.rules.RuleSetReader;
