@@ -2,7 +2,16 @@ package io.tickscan.config;
 
 import io.tickscan.engine.EngineSettings;
 import io.tickscan.rules.RuleLimits;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.FileSystemXmlConfig;
 import io.vertx.core.json.JsonObject;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
 import java.time.LocalTime;
 import java.time.ZoneId;
 
@@ -52,6 +61,40 @@ public record NodeConfig(JsonObject json) {
     /** {@code rules.file}. */
     public String rulesFile() {
         return json.getJsonObject("rules").getString("file");
+    }
+
+    /**
+     * The JSON text of the rules a node starts with when the cluster runs none yet ({@code rules.file}).
+     *
+     * @throws NodeConfigLoader.ConfigException naming {@code rules.file} and the reason when it cannot be read
+     */
+    public String rulesText() {
+        try {
+            return Files.readString(Path.of(rulesFile()), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new NodeConfigLoader.ConfigException(List.of("rules.file: cannot read " + rulesFile() + " ("
+                    + e.getClass().getSimpleName() + ")"));
+        }
+    }
+
+    /**
+     * The Hazelcast configuration of {@code cluster.config}, with {@code cluster.name}, {@code cluster.host}
+     * and {@code cluster.port} put in its {@code ${cluster.*}} placeholders.
+     *
+     * @throws NodeConfigLoader.ConfigException naming {@code cluster.config} when it cannot be read
+     */
+    public Config hazelcastConfig() {
+        JsonObject cluster = cluster();
+        Properties properties = new Properties();
+        properties.setProperty("cluster.name", cluster.getString("name"));
+        properties.setProperty("cluster.host", cluster.getString("host"));
+        properties.setProperty("cluster.port", String.valueOf(cluster.getInteger("port")));
+        try {
+            return new FileSystemXmlConfig(cluster.getString("config"), properties);
+        } catch (FileNotFoundException e) {
+            throw new NodeConfigLoader.ConfigException(List.of("cluster.config: no such file "
+                    + cluster.getString("config")));
+        }
     }
 
     /** The limits of a rule set: {@code engine.history_minutes}, {@code rules.max_rules}, {@code rules.max_conditions}. */
