@@ -1,50 +1,88 @@
 package io.tickscan.codec;
 
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 
-/** Every event-bus address of tickscan, with what travels on it, and the one place codecs are registered. */
+/**
+ * Every event-bus address of tickscan, with what travels on it, and the one place codecs are registered.
+ *
+ * <p>Each address is one of three kinds, said first in its Javadoc:
+ * <ul>
+ *   <li><b>node-local</b>: consumed with {@code localConsumer} and sent with {@link #local()} options, so that it
+ *   is answered by the node that asked. A clustered {@code request} to an address that every node consumes is
+ *   round-robined across the members: the answer comes from another node, and a dead peer makes it time out.
+ *   Everything about this node (HTTP ingest, rules as this node runs them, status) is node-local.</li>
+ *   <li><b>cluster-wide publish</b>: every node's consumers receive it (alerts, rule set versions).</li>
+ *   <li><b>point-to-point</b>: exactly one consumer owns it ({@code part.<p>}).</li>
+ * </ul>
+ */
 public final class Addresses {
     /**
-     * Prefix of the partition addresses {@code part.<p>}: {@code send}/{@code request} of a {@link TickBatch}
+     * Point-to-point. Prefix of the partition addresses {@code part.<p>}: {@code request} of a {@link TickBatch}
      * ({@link TickBatchCodec}) to the one scanner instance that owns partition p, which replies with an empty
-     * body once the ticks are applied.
+     * body once the ticks are applied. The consumers are local to their node until partitions move between
+     * nodes (the cluster issue), so today each node's sources feed its own scanners.
      */
     public static final String PARTITION_PREFIX = "part.";
 
-    /** {@code publish} of an {@link AlertMessage} ({@link AlertMessageCodec}) to every node's web side. */
+    /**
+     * Cluster-wide publish of an {@link Alert} ({@link AlertCodec}) to every node's alert log and web side: a
+     * browser connected to any node sees every alert.
+     */
     public static final String ALERTS = "alerts";
 
     /**
-     * {@code publish} of a validated rules file, as JSON text ({@code String}), to every scanner instance, which
-     * swaps to it at its next scan.
+     * Cluster-wide publish of a new rule set version, {@code {"version": n, "text": "<rules file>"}}
+     * ({@code JsonObject}), to every node's rules verticle, which adopts it if its version is higher than the one
+     * it holds. Every member thus converges on the highest version, whatever the order of arrival.
      */
     public static final String RULES_UPDATE = "rules.update";
 
     /**
-     * {@code request} of a rules file as JSON text ({@code String}) to validate and publish; the reply is a
-     * JSON object {@code {"accepted": true, "rules": n}} or {@code {"accepted": false, "errors": [...]}}.
+     * Node-local publish of the rule set this node adopted, {@code {"version": n, "text": "<rules file>"}}
+     * ({@code JsonObject}), to this node's scanner instances, which swap it in at their next scan.
+     */
+    public static final String RULES_APPLY = "rules.apply";
+
+    /**
+     * Node-local {@code request} of a rules file as JSON text ({@code String}) to validate and make the cluster's;
+     * the reply is {@code {"accepted": true, "version": n, "rules": r, "enabled": e}}, or
+     * {@code {"accepted": false, "error_count": n, "errors": [...]}}; it fails with code 503 when the cluster's
+     * rule store does not answer.
      */
     public static final String RULES_REPLACE = "rules.replace";
 
-    /** {@code request} with no body; the reply is the current rules file as JSON text ({@code String}). */
+    /**
+     * Node-local {@code request} with no body; the reply is {@code {"version": n, "text": "<rules file>"}}
+     * ({@code JsonObject}): the rule set this node's scanners run or will run at their next scan.
+     */
     public static final String RULES_CURRENT = "rules.current";
 
     /**
-     * {@code request} of an HTTP body of ticks ({@code Buffer}, NDJSON or CSV) with the header
-     * {@code content-type}; the reply is a JSON object counting accepted and rejected rows by reason.
+     * Node-local {@code request} of an HTTP body of ticks ({@code Buffer}) with the header {@code format}
+     * ({@code ndjson} or {@code csv}); the reply is a JSON object counting accepted and rejected rows by reason.
      */
     public static final String INGEST_HTTP = "ingest.http";
 
     /**
-     * {@code publish} with no body: the scanners of this node start scanning (they wait, so that a source can
+     * Node-local publish with no body: the scanners of this node start scanning (they wait, so that a source can
      * first lay down history, such as the simulator's backfill, without its ticks being late).
      */
     public static final String SCANNERS_START = "scanners.start";
 
-    /** {@code request} with no body; the reply is a JSON object {@code {"ready": bool, "why": "..."}}. */
-    public static final String NODE_READINESS = "node.readiness";
+    /**
+     * Node-local {@code request} with no body; the reply is this node's status as a JSON object:
+     * {@code {"node", "ready", "why"?, "clustered", "members", "scanners", "partitions", "partitions_owned"}}.
+     */
+    public static final String NODE_STATUS = "node.status";
+
 
     private Addresses() {
+    }
+
+    /** New options for a message to a node-local address: delivered on this node only. */
+    public static DeliveryOptions local() {
+        return new DeliveryOptions().setLocalOnly(true);
     }
 
     /** The address of partition {@code p}. */
@@ -55,6 +93,6 @@ public final class Addresses {
     /** Registers every tickscan codec as the default codec of its type; call once per Vert.x instance. */
     public static void registerCodecs(EventBus eventBus) {
         eventBus.registerDefaultCodec(TickBatch.class, new TickBatchCodec());
-        eventBus.registerDefaultCodec(AlertMessage.class, new AlertMessageCodec());
+        eventBus.registerDefaultCodec(Alert.class, new AlertCodec());
     }
 }

@@ -92,7 +92,8 @@ public final class ScanEngine {
 
     /**
      * Runs the scan at {@code t}: completes every symbol's bars up to {@code t}'s minute, computes each metric
-     * once per symbol and evaluates every rule, reporting firings that pass universe and cooldown.
+     * once per symbol and evaluates every rule, reporting firings that pass universe and cooldown. A rule whose
+     * evaluation throws (its listener, say) is reported to {@link FiringListener#failed} and the next rule runs.
      *
      * @param t a whole second, later than the previous scan
      */
@@ -122,7 +123,11 @@ public final class ScanEngine {
             columnsStale = false;
         }
         for (CompiledRule rule : rules) {
-            rule.scan(columns, present, n, t, unchanged, listener);
+            try {
+                rule.scan(columns, present, n, t, unchanged, listener);
+            } catch (RuntimeException e) {
+                listener.failed(rule, t, e);
+            }
         }
         ticksSinceScan = false;
         lastSession = session;
@@ -164,16 +169,19 @@ public final class ScanEngine {
         return states.stamp(symbol);
     }
 
-    /** The full alert of a firing reported to a {@link FiringListener}. */
-    public Alert alert(CompiledRule rule, int symbol, long t) {
+    /**
+     * The full alert of a firing reported to a {@link FiringListener}, made by {@code factory} so that the caller's
+     * alert type is the one object created.
+     */
+    public <A> A alert(CompiledRule rule, int symbol, long t, AlertFactory<A> factory) {
         int[] slots = rule.metricSlots();
         double[] values = new double[slots.length];
         for (int j = 0; j < slots.length; j++) {
             values[j] = columns.column(slots[j])[symbol];
         }
         String name = states.name(symbol);
-        return new Alert(Alert.idOf(rule.id(), name, t), rule.id(), rule.name(), name, t, states.last(symbol),
-                rule.metricNames(), values);
+        return factory.create(AlertFactory.alertId(rule.id(), name, t), rule.id(), rule.name(), name, t,
+                states.last(symbol), rule.metricNames(), values);
     }
 
     /**

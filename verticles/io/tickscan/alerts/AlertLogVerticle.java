@@ -1,7 +1,7 @@
 package io.tickscan.alerts;
 
 import io.tickscan.codec.Addresses;
-import io.tickscan.codec.AlertMessage;
+import io.tickscan.codec.Alert;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.Locale;
@@ -14,10 +14,10 @@ public final class AlertLogVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        return vertx.eventBus().<AlertMessage>consumer(Addresses.ALERTS, m -> log(m.body())).completion();
+        return vertx.eventBus().<Alert>consumer(Addresses.ALERTS, m -> log(m.body())).completion();
     }
 
-    private static void log(AlertMessage alert) {
+    private static void log(Alert alert) {
         StringBuilder metrics = new StringBuilder();
         for (int i = 0; i < alert.metricNames().size(); i++) {
             double v = alert.metricValues()[i];

@@ -99,8 +99,12 @@ public record NodeConfig(JsonObject json) {
 
     /** The limits of a rule set: {@code engine.history_minutes}, {@code rules.max_rules}, {@code rules.max_conditions}. */
     public RuleLimits ruleLimits() {
-        JsonObject rules = json.getJsonObject("rules");
-        return new RuleLimits(engine().getInteger("history_minutes"),
+        return ruleLimits(engine(), json.getJsonObject("rules"));
+    }
+
+    /** The limits of a rule set from the {@code engine.*} and {@code rules.*} settings (already validated). */
+    public static RuleLimits ruleLimits(JsonObject engine, JsonObject rules) {
+        return new RuleLimits(engine.getInteger("history_minutes"),
                 rules.getInteger("max_rules", RuleLimits.DEFAULT_MAX_RULES),
                 rules.getInteger("max_conditions", RuleLimits.DEFAULT_MAX_CONDITIONS));
     }

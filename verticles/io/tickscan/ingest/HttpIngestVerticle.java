@@ -20,7 +20,8 @@ import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
- * Takes the ticks posted to {@code POST /api/ticks}, handed over by the web side on {@link Addresses#INGEST_HTTP}:
+ * Takes the ticks posted to this node's {@code POST /api/ticks}, handed over by the web side on
+ * {@link Addresses#INGEST_HTTP} with the format it decided ({@code format} header):
  * NDJSON ({@code {"symbol": "AAPL", "ts": 1700000000000, "price": 189.5, "size": 100}} a line, {@code ts} in any
  * form of the spec) or CSV with a header in either layout. Every row is validated and counted; the reply says
  * how many were accepted and, by reason, how many were not, with the first few errors and their lines. Rows
@@ -47,7 +48,7 @@ public final class HttpIngestVerticle extends VerticleBase {
     public Future<?> start() {
         counters = new SourceCounters(registry, "http");
         router = TickRouter.forSource(vertx, config(), registry, "http");
-        return vertx.eventBus().<Buffer>consumer(Addresses.INGEST_HTTP, this::onBody).completion();
+        return vertx.eventBus().<Buffer>localConsumer(Addresses.INGEST_HTTP, this::onBody).completion();
     }
 
     @Override
@@ -56,9 +57,8 @@ public final class HttpIngestVerticle extends VerticleBase {
     }
 
     private void onBody(Message<Buffer> message) {
-        String type = String.valueOf(message.headers().get("content-type"));
         Tally tally = new Tally(clock.getAsLong());
-        if (type.contains("csv")) {
+        if ("csv".equals(message.headers().get("format"))) {
             csv(message.body(), tally);
         } else {
             ndjson(message.body(), tally);
@@ -102,7 +102,7 @@ public final class HttpIngestVerticle extends VerticleBase {
             try {
                 row = new JsonObject(line);
             } catch (DecodeException | ClassCastException e) {
-                tally.reject(TickRejectReason.MALFORMED, number, "not a JSON object: " + abbreviate(line));
+                tally.reject(TickRejectReason.MALFORMED, number, "not a JSON object: " + line);
                 continue;
             }
             Object symbol = row.getValue("symbol");
@@ -161,7 +161,7 @@ public final class HttpIngestVerticle extends VerticleBase {
         void note(String reason, long line, String detail) {
             rejected.merge(reason, 1L, Long::sum);
             if (errors.size() < ERRORS_SHOWN) {
-                errors.add((line > 0 ? "line " + line + ": " : "") + reason + ": " + detail);
+                errors.add((line > 0 ? "line " + line + ": " : "") + reason + ": " + abbreviate(detail));
             }
         }
 

@@ -1,6 +1,6 @@
 package io.tickscan.replay;
 
-import io.tickscan.engine.Alert;
+import io.tickscan.codec.Alert;
 import io.vertx.core.json.JsonObject;
 
 /** The JSON form of an alert, as {@code replay} writes it one a line. */

@@ -2,7 +2,7 @@ package io.tickscan.replay;
 
 import io.tickscan.rules.RuleLimits;
 import io.tickscan.scanner.RulesFile;
-import io.tickscan.engine.Alert;
+import io.tickscan.codec.Alert;
 import io.tickscan.engine.CompiledRule;
 import io.tickscan.engine.EngineSettings;
 import io.tickscan.engine.EventTimeDriver;
@@ -90,7 +90,7 @@ public final class Replay {
         }
         long size = fileSize(options.ticks(), "--ticks");
         ScanEngine engine = new ScanEngine(rules, options.settings());
-        FiringListener collect = (rule, symbol, t) -> pending.add(engine.alert(rule, symbol, t));
+        FiringListener collect = (rule, symbol, t) -> pending.add(engine.alert(rule, symbol, t, Alert::new));
         EventTimeDriver driver = new EventTimeDriver(engine, options.maxGapMs(), collect);
         try (InputStream in = Files.newInputStream(options.ticks());
              Writer out = openOutput()) {

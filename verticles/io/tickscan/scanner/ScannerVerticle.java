@@ -1,20 +1,20 @@
 package io.tickscan.scanner;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tickscan.codec.Addresses;
-import io.tickscan.codec.AlertMessage;
+import io.tickscan.codec.Alert;
 import io.tickscan.codec.TickBatch;
 import io.tickscan.config.NodeConfig;
-import io.tickscan.scanner.RulesFile;
-import io.tickscan.engine.Alert;
 import io.tickscan.engine.CompiledRule;
 import io.tickscan.engine.EngineSettings;
+import io.tickscan.engine.FiringListener;
 import io.tickscan.engine.ScanEngine;
 import io.tickscan.engine.TickRejectReason;
+import io.tickscan.rules.RuleLimits;
 import io.tickscan.rules.RuleSet;
-import io.tickscan.rules.RuleSetException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -23,6 +23,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,100 +34,105 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A scanner instance: owns some partitions, applies their ticks to its engine as batches arrive, and scans at
- * every whole second of its clock, publishing each alert on {@link Addresses#ALERTS}. A new rule set published on
- * {@link Addresses#RULES_UPDATE} is swapped in at the next scan. A scan that runs late makes the scanner skip
- * the seconds it missed (counted); scans never overlap, since a verticle runs one thing at a time.
+ * every whole second of its clock ({@link ScanSchedule}), publishing each alert on {@link Addresses#ALERTS}. A
+ * rule set of a higher version published on {@link Addresses#RULES_APPLY} is swapped in at the next scan.
+ *
+ * <p>It never stops scanning: a tick that fails is skipped and counted ({@code batch_failures_total}), a rule
+ * that fails is skipped for that scan and a scan that fails is abandoned, both counted
+ * ({@code scan_failures_total}); each distinct failure is logged once, and the next scan runs on time.
  *
  * <p>Config: {@code instance} (its id), {@code partitions} (the partitions it owns), {@code engine} (the
- * {@code engine.*} settings), {@code rules} (the rules file's JSON text), and, for tests, {@code scan_trigger}:
- * an address on which scan times are sent instead of the timer. With the timer, scanning starts when
- * {@link Addresses#SCANNERS_START} is published on this node.
+ * {@code engine.*} settings), {@code rules} (the {@code rules.*} settings) and {@code rule_set}
+ * ({@code {"version": n, "text": "<rules file>"}}). Scanning starts when {@link Addresses#SCANNERS_START} is
+ * published on this node.
  */
 public final class ScannerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ScannerVerticle.class);
 
     private final MeterRegistry registry;
     private final LongSupplier clock;
+    private final ScanSchedule.Timers timers;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
     private final List<Alert> found = new ArrayList<>();
-    private long[] stamps = new long[64];
     private final Map<String, Counter> alertsByRule = new HashMap<>();
+    private final FailureLog failures = new FailureLog(LOG);
+    private final Firings firings = new Firings();
+    private long[] stamps = new long[64];
+    private String instance;
     private ScanEngine engine;
-    private EngineSettings settings;
+    private RuleLimits limits;
     private RuleSet pendingRules;
+    private long pendingVersion;
+    private volatile long rulesVersion;
     private long futureToleranceMs;
-    private long lastScan = Long.MIN_VALUE;
-    private long scanTimer = -1;
-    private long reportedLate;
+    private ScanSchedule schedule;
     private Timer scanCycle;
     private Timer tickToAlert;
     private Counter symbolsScanned;
     private Counter processed;
     private Counter future;
     private Counter late;
-    private Counter skipped;
+    private Counter scanFailures;
+    private Counter batchFailures;
+    private long reportedLate;
 
     /**
+     * A scanner on Vert.x timers.
+     *
      * @param registry where the scanner's meters go
-     * @param clock    wall-clock milliseconds (a controllable clock in tests)
+     * @param clock    wall-clock milliseconds
      */
     public ScannerVerticle(MeterRegistry registry, LongSupplier clock) {
+        this(registry, clock, null);
+    }
+
+    /**
+     * A scanner on the given timers (tests fire them by hand).
+     *
+     * @param registry where the scanner's meters go
+     * @param clock    wall-clock milliseconds (a controllable clock in tests)
+     * @param timers   the scan schedule's timers, or null for Vert.x's
+     */
+    public ScannerVerticle(MeterRegistry registry, LongSupplier clock, ScanSchedule.Timers timers) {
         this.registry = registry;
         this.clock = clock;
+        this.timers = timers;
     }
 
     @Override
     public Future<?> start() {
         JsonObject conf = config();
-        String instance = conf.getString("instance");
-        settings = NodeConfig.engineSettings(conf.getJsonObject("engine"));
+        instance = conf.getString("instance");
+        EngineSettings settings = NodeConfig.engineSettings(conf.getJsonObject("engine"));
+        limits = NodeConfig.ruleLimits(conf.getJsonObject("engine"), conf.getJsonObject("rules"));
         futureToleranceMs = conf.getJsonObject("engine").getLong("future_tolerance_ms");
-        RuleSet rules = RulesFile.parse(conf.getString("rules"), io.tickscan.rules.RuleLimits.withHistory(settings.historyMinutes()));
-        engine = new ScanEngine(rules, settings);
-        meters(instance);
-        List<Future<Void>> ready = new ArrayList<>();
+        JsonObject ruleSet = conf.getJsonObject("rule_set");
+        engine = new ScanEngine(RulesFile.parse(ruleSet.getString("text"), limits), settings);
+        rulesVersion = ruleSet.getLong("version");
+        meters();
+        schedule = new ScanSchedule(clock, timers != null ? timers : new VertxTimers(), this::scan,
+                Counter.builder("scans_skipped").description("Seconds skipped after a late scan").register(registry));
         JsonArray partitions = conf.getJsonArray("partitions");
         for (int k = 0; k < partitions.size(); k++) {
             // local until partitions are handed over between nodes (the cluster issue): two nodes' consumers on
             // one partition address would split a symbol's ticks between two states
-            MessageConsumer<TickBatch> consumer = vertx.eventBus().localConsumer(
-                    Addresses.partition(partitions.getInteger(k)), this::onBatch);
-            consumers.add(consumer);
-            ready.add(consumer.completion());
+            consumers.add(vertx.eventBus().localConsumer(Addresses.partition(partitions.getInteger(k)),
+                    this::onBatch));
         }
-        MessageConsumer<String> rulesConsumer = vertx.eventBus().consumer(Addresses.RULES_UPDATE, this::onRules);
-        consumers.add(rulesConsumer);
-        ready.add(rulesConsumer.completion());
-        String trigger = conf.getString("scan_trigger");
-        if (trigger != null) {
-            MessageConsumer<Long> triggers = vertx.eventBus().consumer(trigger, m -> {
-                scan(m.body());
-                m.reply(engine.scans());
-            });
-            consumers.add(triggers);
-            ready.add(triggers.completion());
-        } else {
-            MessageConsumer<Object> go = vertx.eventBus().localConsumer(Addresses.SCANNERS_START, m -> {
-                if (scanTimer < 0) {
-                    scheduleNextScan();
-                }
-            });
-            consumers.add(go);
-            ready.add(go.completion());
-        }
-        LOG.info("scanner {} owns {} partitions, {} rules", instance, partitions.size(), engine.rules().size());
-        return Future.all(ready);
+        consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.RULES_APPLY, this::onRules));
+        consumers.add(vertx.eventBus().localConsumer(Addresses.SCANNERS_START, m -> schedule.start()));
+        LOG.info("scanner {} owns {} partitions, rules version {} ({} rules)", instance, partitions.size(),
+                rulesVersion, engine.rules().size());
+        return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     }
 
     @Override
     public Future<?> stop() {
-        if (scanTimer >= 0) {
-            vertx.cancelTimer(scanTimer);
-        }
+        schedule.stop();
         return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
     }
 
-    private void meters(String instance) {
+    private void meters() {
         scanCycle = Timer.builder("scan_cycle").description("Time of one scan of every symbol by every rule")
                 .tag("instance", instance).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(2))
@@ -137,24 +143,42 @@ public final class ScannerVerticle extends VerticleBase {
                 .register(registry);
         symbolsScanned = Counter.builder("symbols_scanned").register(registry);
         processed = Counter.builder("tick_processed").description("Ticks applied by scanners").register(registry);
-        future = Counter.builder("ticks_rejected").tag("reason", TickRejectReason.FUTURE.label()).tag("source", "scanner")
-                .register(registry);
+        future = Counter.builder("ticks_rejected").tag("reason", TickRejectReason.FUTURE.label())
+                .tag("source", "scanner").register(registry);
         late = Counter.builder("ticks_rejected").tag("reason", "late").tag("source", "scanner").register(registry);
-        skipped = Counter.builder("scans_skipped").description("Seconds skipped after a late scan").register(registry);
+        scanFailures = Counter.builder("scan_failures").description("Scans abandoned and rules skipped in a scan "
+                + "because of an error").register(registry);
+        batchFailures = Counter.builder("batch_failures").description("Ticks of a batch that failed to apply")
+                .register(registry);
+        Gauge.builder("rules_version", () -> rulesVersion).description("Version of the rule set a scanner runs")
+                .tag("instance", instance).register(registry);
     }
 
     private void onBatch(Message<TickBatch> message) {
         TickBatch batch = message.body();
         long horizon = clock.getAsLong() + futureToleranceMs;
         int applied = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            long ts = batch.timestamps()[i];
-            if (ts > horizon) {
-                future.increment();
-                continue;
+        int i = 0;
+        while (i < batch.size()) {
+            try {
+                for (; i < batch.size(); i++) {
+                    long ts = batch.timestamps()[i];
+                    String symbol = batch.symbols()[i];
+                    if (symbol == null) {
+                        throw new NullPointerException("a tick without symbol");
+                    }
+                    if (ts > horizon) {
+                        future.increment();
+                    } else {
+                        engine.apply(symbol, ts, batch.prices()[i], batch.sizes()[i], batch.arrivedAt());
+                        applied++;
+                    }
+                }
+            } catch (RuntimeException e) {
+                batchFailures.increment();
+                failures.failed("applying a tick of partition " + batch.partition() + " on scanner " + instance, e);
+                i++;
             }
-            engine.apply(batch.symbols()[i], ts, batch.prices()[i], batch.sizes()[i], batch.arrivedAt());
-            applied++;
         }
         long lateNow = engine.lateTicks();
         if (lateNow != reportedLate) {
@@ -166,62 +190,94 @@ public final class ScannerVerticle extends VerticleBase {
         message.reply(null);
     }
 
-    private void onRules(Message<String> message) {
-        try {
-            pendingRules = RulesFile.parse(message.body(), io.tickscan.rules.RuleLimits.withHistory(settings.historyMinutes()));
-        } catch (RuleSetException e) {
-            LOG.error("refused a rule set that should have been validated: {}", e.getMessage());
+    private void onRules(Message<JsonObject> message) {
+        long version = message.body().getLong("version");
+        if (version <= Math.max(rulesVersion, pendingVersion)) {
+            return;
         }
-    }
-
-    private void scheduleNextScan() {
-        long now = clock.getAsLong();
-        long next = Math.floorDiv(now, 1000L) * 1000 + 1000;
-        scanTimer = vertx.setTimer(Math.max(1, next - now), id -> {
-            long due = Math.floorDiv(clock.getAsLong(), 1000L) * 1000;
-            if (lastScan != Long.MIN_VALUE && due - lastScan > 1000) {
-                skipped.increment((due - lastScan) / 1000 - 1);
-            }
-            if (due > lastScan) {
-                scan(due);
-            }
-            scheduleNextScan();
-        });
+        try {
+            pendingRules = RulesFile.parse(message.body().getString("text"), limits);
+            pendingVersion = version;
+        } catch (RuntimeException e) {
+            failures.failed("reading rules version " + version + " on scanner " + instance, e);
+        }
     }
 
     private void scan(long t) {
-        if (pendingRules != null) {
-            engine.replaceRules(pendingRules);
-            LOG.info("swapped to {} rules at scan {}", engine.rules().size(), t);
-            pendingRules = null;
+        try {
+            if (pendingRules != null) {
+                swapRules();
+            }
+            long started = System.nanoTime();
+            engine.scan(t, firings);
+            scanCycle.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            symbolsScanned.increment(engine.symbolCount());
+            publishFound();
+        } catch (RuntimeException e) {
+            scanFailures.increment();
+            failures.failed("the scan by scanner " + instance, e);
+        } finally {
+            found.clear();
         }
-        long started = System.nanoTime();
-        engine.scan(t, this::fired);
-        scanCycle.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        symbolsScanned.increment(engine.symbolCount());
-        lastScan = t;
-        long now = clock.getAsLong();
-        for (int k = 0; k < found.size(); k++) {
-            Alert alert = found.get(k);
-            vertx.eventBus().publish(Addresses.ALERTS, new AlertMessage(alert.alertId(), alert.ruleId(),
-                    alert.ruleName(), alert.symbol(), alert.ts(), alert.price(), alert.metricNames(),
-                    alert.metricValues(), now));
-            tickToAlert.record(Math.max(0, now - stamps[k]), TimeUnit.MILLISECONDS);
-        }
-        found.clear();
     }
 
-    private void fired(CompiledRule rule, int symbol, long t) {
-        if (found.size() == stamps.length) {
-            stamps = java.util.Arrays.copyOf(stamps, stamps.length * 2);
+    private void swapRules() {
+        engine.replaceRules(pendingRules);
+        rulesVersion = pendingVersion;
+        pendingRules = null;
+        LOG.info("scanner {} runs rules version {} ({} rules)", instance, rulesVersion, engine.rules().size());
+        List<String> ids = engine.rules().stream().map(CompiledRule::id).toList();
+        alertsByRule.entrySet().removeIf(e -> {
+            if (ids.contains(e.getKey())) {
+                return false;
+            }
+            registry.remove(e.getValue());
+            return true;
+        });
+    }
+
+    private void publishFound() {
+        long now = clock.getAsLong();
+        for (int k = 0; k < found.size(); k++) {
+            vertx.eventBus().publish(Addresses.ALERTS, found.get(k));
+            tickToAlert.record(Math.max(0, now - stamps[k]), TimeUnit.MILLISECONDS);
         }
-        stamps[found.size()] = engine.stamp(symbol);
-        found.add(engine.alert(rule, symbol, t));
-        Counter emitted = alertsByRule.get(rule.id());
-        if (emitted == null) {
-            emitted = Counter.builder("alerts_emitted").tag("rule", rule.id()).register(registry);
-            alertsByRule.put(rule.id(), emitted);
+    }
+
+    /** Collects the firings of a scan and counts the rules that fail. */
+    private final class Firings implements FiringListener {
+        @Override
+        public void fired(CompiledRule rule, int symbol, long t) {
+            if (found.size() == stamps.length) {
+                stamps = Arrays.copyOf(stamps, stamps.length * 2);
+            }
+            stamps[found.size()] = engine.stamp(symbol);
+            found.add(engine.alert(rule, symbol, t, Alert::new));
+            Counter emitted = alertsByRule.get(rule.id());
+            if (emitted == null) {
+                emitted = Counter.builder("alerts_emitted").tag("rule", rule.id()).register(registry);
+                alertsByRule.put(rule.id(), emitted);
+            }
+            emitted.increment();
         }
-        emitted.increment();
+
+        @Override
+        public void failed(CompiledRule rule, long t, RuntimeException failure) {
+            scanFailures.increment();
+            failures.failed("rule '" + rule.id() + "' on scanner " + instance, failure);
+        }
+    }
+
+    /** Vert.x's own timers, on this verticle's context. */
+    private final class VertxTimers implements ScanSchedule.Timers {
+        @Override
+        public long set(long delayMs, java.util.function.LongConsumer task) {
+            return vertx.setTimer(delayMs, task::accept);
+        }
+
+        @Override
+        public void cancel(long id) {
+            vertx.cancelTimer(id);
+        }
     }
 }

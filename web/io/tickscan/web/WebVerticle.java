@@ -1,30 +1,43 @@
 package io.tickscan.web;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.tickscan.codec.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The node's HTTP side: {@code POST /api/ticks}, {@code GET} and {@code PUT /api/rules}, {@code /metrics}
- * (Prometheus), {@code /health/live} and {@code /health/ready}. It only talks to the rest of the node over the
- * event bus ({@link Addresses}), never to the scanner's classes.
+ * The node's HTTP side: {@code POST /api/ticks}, {@code GET} and {@code PUT /api/rules}, {@code GET /api/status},
+ * {@code /metrics} (Prometheus), {@code /health/live} and {@code /health/ready}. Everything it asks goes to this
+ * node's own consumers ({@link Addresses#local()}), so another member, dead or alive, never answers or delays
+ * it; it never touches the scanner's or the engine's classes.
+ *
+ * <p>Bodies are read raw ({@link RawBody}) and their format decided by {@link BodyFormat}, so that curl's
+ * defaults work at any size. Errors are JSON {@code {"error": "..."}} in plain words: 400 for a body that cannot
+ * be read, 405 with {@code Allow} for a wrong method, 413 beyond {@code http.max_body_bytes}, 415 for a content
+ * type that cannot be read, 503 while something this node needs is missing.
  *
  * <p>Config: {@code host}, {@code port} (0 for any free port), {@code max_body_bytes}.
  */
 public final class WebVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(WebVerticle.class);
     private final PrometheusMeterRegistry registry;
     private HttpServer server;
 
@@ -36,24 +49,32 @@ public final class WebVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(config().getLong("max_body_bytes"));
+        RawBody body = new RawBody(config().getLong("max_body_bytes"));
         router.post("/api/ticks").handler(body).handler(this::postTicks);
+        allow(router, "/api/ticks", HttpMethod.POST);
         router.get("/api/rules").handler(this::getRules);
         router.put("/api/rules").handler(body).handler(this::putRules);
+        allow(router, "/api/rules", HttpMethod.GET, HttpMethod.PUT);
+        router.get("/api/status").handler(this::getStatus);
+        allow(router, "/api/status", HttpMethod.GET);
         router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+        allow(router, "/metrics", HttpMethod.GET);
         router.get("/health/live").handler(HealthCheckHandler.create(vertx)
                 .register("event-loop", promise -> promise.complete(Status.OK())));
         router.get("/health/ready").handler(HealthCheckHandler.create(vertx).register("node", 2000, promise ->
-                vertx.eventBus().<JsonObject>request(Addresses.NODE_READINESS, null).onComplete(reply -> {
-                    if (reply.succeeded() && reply.result().body().getBoolean("ready")) {
-                        promise.complete(Status.OK(reply.result().body()));
-                    } else {
-                        promise.complete(Status.KO(reply.succeeded() ? reply.result().body()
-                                : new JsonObject().put("why", "starting")));
-                    }
-                })));
-        router.route().last().handler(ctx -> json(ctx, 404, new JsonObject().put("error", "no such resource: "
-                + ctx.request().method() + " " + ctx.request().path())));
+                vertx.eventBus().<JsonObject>request(Addresses.NODE_STATUS, null, Addresses.local())
+                        .onComplete(reply -> {
+                            if (reply.succeeded() && reply.result().body().getBoolean("ready")) {
+                                promise.complete(Status.OK(reply.result().body()));
+                            } else {
+                                promise.complete(Status.KO(reply.succeeded() ? reply.result().body()
+                                        : new JsonObject().put("why", "starting")));
+                            }
+                        })));
+        allow(router, "/health/live", HttpMethod.GET);
+        allow(router, "/health/ready", HttpMethod.GET);
+        router.route().last().handler(ctx -> json(ctx, 404, error("no such resource: " + ctx.request().method()
+                + " " + Echo.cut(ctx.request().path()))));
         router.route().failureHandler(this::failed);
         return vertx.createHttpServer().requestHandler(router)
                 .listen(config().getInteger("port"), config().getString("host"))
@@ -67,62 +88,123 @@ public final class WebVerticle extends VerticleBase {
         return server.actualPort();
     }
 
+    /** Answers 405 with {@code Allow} for any other method on {@code path}. */
+    private static void allow(Router router, String path, HttpMethod... methods) {
+        String allowed = Arrays.stream(methods).map(HttpMethod::name).collect(Collectors.joining(", "));
+        router.route(path).handler(ctx -> {
+            ctx.response().putHeader("allow", allowed);
+            json(ctx, 405, error(ctx.request().method() + " is not allowed on " + path + "; use " + allowed));
+        });
+    }
+
     private void postTicks(RoutingContext ctx) {
-        Buffer payload = ctx.body().buffer();
-        if (payload == null || payload.length() == 0) {
-            json(ctx, 400, new JsonObject().put("error", "the body is empty: send NDJSON ticks or CSV with a header"));
+        Buffer payload = RawBody.of(ctx);
+        if (isBlank(payload)) {
+            json(ctx, 400, error("the body is empty: send NDJSON ticks or CSV with a header"));
             return;
         }
-        String type = String.valueOf(ctx.request().getHeader("content-type"));
+        BodyFormat format;
+        try {
+            format = BodyFormat.of(ctx.request().getHeader("content-type"), payload);
+        } catch (BodyFormat.Unreadable e) {
+            json(ctx, e.status, error(e.getMessage()));
+            return;
+        }
         vertx.eventBus().<JsonObject>request(Addresses.INGEST_HTTP, payload,
-                new DeliveryOptions().addHeader("content-type", type)).onComplete(reply -> {
+                        Addresses.local().addHeader("format", format.name().toLowerCase(Locale.ROOT)))
+                .onComplete(reply -> {
                     if (reply.succeeded()) {
                         json(ctx, 200, reply.result().body());
                     } else {
-                        unavailable(ctx, reply.cause(), "HTTP ingest is not enabled on this node");
+                        unavailable(ctx, reply.cause(), "HTTP ingest is not enabled on this node (sources.http.enabled)");
                     }
                 });
     }
 
     private void getRules(RoutingContext ctx) {
-        vertx.eventBus().<String>request(Addresses.RULES_CURRENT, null).onComplete(reply -> {
-            if (reply.succeeded()) {
-                ctx.response().putHeader("content-type", "application/json").end(reply.result().body());
-            } else {
+        vertx.eventBus().<JsonObject>request(Addresses.RULES_CURRENT, null, Addresses.local()).onComplete(reply -> {
+            if (reply.failed()) {
                 unavailable(ctx, reply.cause(), "rules are not loaded yet");
+                return;
             }
+            JsonObject current = reply.result().body();
+            Object file = Json.decodeValue(current.getString("text"));
+            Object rules = file instanceof JsonObject object ? object.getValue("rules") : file;
+            ctx.response().putHeader("etag", "\"" + current.getLong("version") + "\"");
+            json(ctx, 200, new JsonObject().put("version", current.getLong("version")).put("rules", rules));
         });
     }
 
     private void putRules(RoutingContext ctx) {
-        String text = ctx.body().asString();
-        if (text == null || text.isBlank()) {
-            json(ctx, 400, new JsonObject().put("error", "the body is empty: send a rules file (JSON)"));
+        Buffer payload = RawBody.of(ctx);
+        if (isBlank(payload)) {
+            json(ctx, 400, error("the body is empty: send a rules file (JSON)"));
             return;
         }
-        vertx.eventBus().<JsonObject>request(Addresses.RULES_REPLACE, text).onComplete(reply -> {
+        String type = ctx.request().getHeader("content-type");
+        if (!BodyFormat.mayHoldJson(type)) {
+            json(ctx, 415, error("content-type " + Echo.cut(type) + " cannot be read: send the rules file as "
+                    + "application/json"));
+            return;
+        }
+        vertx.eventBus().<JsonObject>request(Addresses.RULES_REPLACE, payload.toString(), Addresses.local())
+                .onComplete(reply -> {
+                    if (reply.succeeded()) {
+                        JsonObject result = reply.result().body();
+                        json(ctx, result.getBoolean("accepted") ? 200 : 422, result);
+                    } else {
+                        unavailable(ctx, reply.cause(), "rules cannot be replaced yet");
+                    }
+                });
+    }
+
+    private void getStatus(RoutingContext ctx) {
+        vertx.eventBus().<JsonObject>request(Addresses.NODE_STATUS, null, Addresses.local()).onComplete(reply -> {
             if (reply.succeeded()) {
-                JsonObject result = reply.result().body();
-                json(ctx, result.getBoolean("accepted") ? 200 : 422, result);
+                json(ctx, 200, reply.result().body());
             } else {
-                unavailable(ctx, reply.cause(), "rules cannot be replaced yet");
+                unavailable(ctx, reply.cause(), "the node is starting");
             }
         });
     }
 
     private void failed(RoutingContext ctx) {
         int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-        String error = status == 413 ? "the body is larger than http.max_body_bytes ("
-                + config().getLong("max_body_bytes") + " bytes); send it in parts"
-                : ctx.failure() != null ? String.valueOf(ctx.failure().getMessage()) : "request failed";
+        String message;
+        if (status == 413) {
+            message = "the body is larger than http.max_body_bytes (" + config().getLong("max_body_bytes")
+                    + " bytes); send it in parts";
+        } else if (status >= 500) {
+            LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+            message = "the request failed inside the node; see its log";
+        } else {
+            message = HttpResponseStatus.valueOf(status).reasonPhrase().toLowerCase(Locale.ROOT);
+        }
         if (!ctx.response().ended()) {
-            json(ctx, status, new JsonObject().put("error", error));
+            json(ctx, status, error(message));
         }
     }
 
+    private static boolean isBlank(Buffer payload) {
+        for (int i = 0; i < payload.length(); i++) {
+            if (!Character.isWhitespace(payload.getByte(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void unavailable(RoutingContext ctx, Throwable cause, String noHandlers) {
-        boolean absent = cause instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS;
-        json(ctx, 503, new JsonObject().put("error", absent ? noHandlers : String.valueOf(cause.getMessage())));
+        String message = cause instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS
+                ? noHandlers
+                : cause instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE
+                ? e.getMessage()
+                : "this node did not answer in time";
+        json(ctx, 503, error(message));
+    }
+
+    private static JsonObject error(String message) {
+        return new JsonObject().put("error", message);
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -28,12 +28,12 @@ class CodecRoundTripTest {
 
     @Test
     void anAlertSurvivesTheWireWithItsUndefinedMetricsAndIsPassedAsIsLocally() {
-        AlertMessage alert = new AlertMessage("mom:AAPL:1000", "mom", "Momentum \u00e9t\u00e9", "AAPL", 1000, 189.5,
-                List.of("last", "change_pct(5m)"), new double[] {189.5, Double.NaN}, 1234);
-        AlertMessageCodec codec = new AlertMessageCodec();
+        Alert alert = new Alert("mom:AAPL:1000", "mom", "Momentum \u00e9t\u00e9", "AAPL", 1000, 189.5,
+                List.of("last", "change_pct(5m)"), new double[] {189.5, Double.NaN});
+        AlertCodec codec = new AlertCodec();
         Buffer wire = Buffer.buffer().appendInt(42);
         codec.encodeToWire(wire, alert);
-        AlertMessage back = codec.decodeFromWire(4, wire);
+        Alert back = codec.decodeFromWire(4, wire);
         assertThat(back).usingRecursiveComparison().ignoringFields("metricValues").isEqualTo(alert);
         assertThat(back.metricValues()[0]).isEqualTo(189.5);
         assertThat(back.metricValues()[1]).isNaN();

@@ -1,5 +1,6 @@
 package io.tickscan.engine;
 
+import io.tickscan.codec.Alert;
 import io.tickscan.rules.RuleSet;
 import io.tickscan.rules.RuleSetReader;
 import io.tickscan.rules.WhenParser;
@@ -51,7 +52,7 @@ final class EngineHarness {
     /** Runs the scan at {@code t} and returns its alerts. */
     List<Alert> scan(long t) {
         List<Alert> alerts = new ArrayList<>();
-        engine.scan(t, (rule, symbol, at) -> alerts.add(engine.alert(rule, symbol, at)));
+        engine.scan(t, (rule, symbol, at) -> alerts.add(engine.alert(rule, symbol, at, Alert::new)));
         return alerts;
     }
 

@@ -1,5 +1,6 @@
 package io.tickscan.engine;
 
+import io.tickscan.codec.Alert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -112,7 +113,7 @@ class EngineVsReferenceModelTest {
         ScanEngine engine = new ScanEngine(ruleSet, settings, EXPECTED_SYMBOLS);
         ArrayDeque<AlertLine> engineAlerts = new ArrayDeque<>();
         EventTimeDriver driver = new EventTimeDriver(engine, EventTimeDriver.DEFAULT_MAX_GAP_MS,
-                (rule, symbol, t) -> engineAlerts.add(AlertLine.of(engine.alert(rule, symbol, t))));
+                (rule, symbol, t) -> engineAlerts.add(AlertLine.of(engine.alert(rule, symbol, t, Alert::new))));
         ReferenceModel reference = new ReferenceModel(ruleSet);
         ReferenceModel.ScanListener check = (t, expected) -> compareScan(t, engineAlerts, expected, context);
 

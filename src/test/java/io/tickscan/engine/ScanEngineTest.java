@@ -1,5 +1,6 @@
 package io.tickscan.engine;
 
+import io.tickscan.codec.Alert;
 import static io.tickscan.engine.EngineHarness.DAY;
 import static io.tickscan.engine.EngineHarness.MINUTE;
 import static io.tickscan.engine.EngineHarness.T0;

@@ -3,10 +3,11 @@ package io.tickscan.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tickscan.codec.Addresses;
-import io.tickscan.codec.AlertMessage;
+import io.tickscan.codec.Alert;
 import io.tickscan.config.NodeConfig;
 import io.tickscan.config.NodeConfigLoader;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,11 +16,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -35,7 +38,9 @@ class NodeIT {
     @TempDir
     static Path dir;
     static TickscanNode node;
-    static final List<AlertMessage> alerts = new CopyOnWriteArrayList<>();
+    static final List<Alert> seen = new ArrayList<>();
+    static final LinkedBlockingQueue<Alert> arrivals = new LinkedBlockingQueue<>();
+    static JsonArray startRules;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -43,6 +48,7 @@ class NodeIT {
         JsonObject rules = new JsonObject(Files.readString(Path.of("conf/rules.json")));
         rules.getJsonArray("rules").add(new JsonObject().put("id", "posted-above-5000").put("when", "last > 5000")
                 .put("cooldown_sec", 3600));
+        startRules = rules.getJsonArray("rules");
         Path rulesFile = dir.resolve("rules.json");
         Files.writeString(rulesFile, rules.encodePrettily());
         JsonObject conf = new JsonObject(Files.readString(Path.of("conf/tickscan.json")));
@@ -58,7 +64,7 @@ class NodeIT {
         loader.close().await();
         node = new TickscanNode(config, System::currentTimeMillis);
         node.start().await(120, TimeUnit.SECONDS);
-        node.vertx().eventBus().<AlertMessage>consumer(Addresses.ALERTS, m -> alerts.add(m.body())).completion()
+        node.vertx().eventBus().<Alert>consumer(Addresses.ALERTS, m -> arrivals.add(m.body())).completion()
                 .await();
     }
 
@@ -83,23 +89,38 @@ class NodeIT {
         return URI.create("http://127.0.0.1:" + node.httpPort() + path);
     }
 
-    /** Waits for an alert matching {@code id} to reach this node's bus, polling, up to {@code seconds}. */
-    static AlertMessage awaitAlert(java.util.function.Predicate<AlertMessage> which, int seconds) throws Exception {
+    /** Waits for an alert matching {@code which} to reach this node's bus, up to {@code seconds}. */
+    static synchronized Alert awaitAlert(Predicate<Alert> which, int seconds) throws Exception {
+        for (Alert alert : seen) {
+            if (which.test(alert)) {
+                return alert;
+            }
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            for (AlertMessage alert : alerts) {
+        for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+            Alert alert = arrivals.poll(left, TimeUnit.NANOSECONDS);
+            if (alert != null) {
+                seen.add(alert);
                 if (which.test(alert)) {
                     return alert;
                 }
             }
-            Thread.sleep(50);
         }
-        throw new AssertionError("no such alert within " + seconds + " s; got " + alerts.size() + " alerts");
+        throw new AssertionError("no such alert within " + seconds + " s; got " + seen.size() + " alerts");
+    }
+
+    /** Waits until every scanner of the node runs rules {@code version} (its {@code rules_version} gauges). */
+    static void awaitScannersOn(long version) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (node.registry().find("rules_version").gauges().stream().anyMatch(g -> g.value() != version)) {
+            assertThat(System.nanoTime()).as("scanners on version %d within 10 s", version).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
     }
 
     @Test
     void theSimulatorsAlertsArriveAndMetricsAndReadinessAnswerOverHttp() throws Exception {
-        AlertMessage first = awaitAlert(a -> a.symbol().startsWith("SIM"), 60);
+        Alert first = awaitAlert(a -> a.symbol().startsWith("SIM"), 60);
         assertThat(first.alertId()).isEqualTo(first.ruleId() + ":" + first.symbol() + ":" + first.ts());
         HttpResponse<String> ready = get("/health/ready");
         assertThat(ready.statusCode()).isEqualTo(200);
@@ -128,7 +149,7 @@ class NodeIT {
         assertThat(counts.getJsonObject("rejected").getMap()).containsEntry("bad_price", 1).containsEntry("malformed", 1)
                 .containsEntry("bad_symbol", 1).containsEntry("bad_ts", 1);
         assertThat(counts.getJsonArray("errors").getString(0)).isEqualTo("line 2: bad_price: POSTED," + now + ",-1.0,10.0");
-        AlertMessage alert = awaitAlert(a -> a.symbol().equals("POSTED"), 10);
+        Alert alert = awaitAlert(a -> a.symbol().equals("POSTED"), 10);
         assertThat(alert.ruleId()).isEqualTo("posted-above-5000");
         assertThat(alert.price()).isEqualTo(5100);
 
@@ -140,27 +161,74 @@ class NodeIT {
     }
 
     @Test
+    @DisplayName("a rule set swapped at run time gets the next version and takes effect; an invalid one is refused whole")
     void aRuleSetSwappedAtRunTimeTakesEffectAndAnInvalidOneIsRefusedWhole() throws Exception {
         HttpResponse<String> refused = send("PUT", "/api/rules", "application/json",
                 "[{\"id\": \"ok\", \"when\": \"last > 1\"}, {\"id\": \"bad\", \"when\": \"last >> 1\"}]");
         assertThat(refused.statusCode()).isEqualTo(422);
         assertThat(new JsonObject(refused.body()).getJsonArray("errors").getList()).containsExactly(
                 "rule 'bad' at when, column 7: expected a metric or a number, found '>'");
-        assertThat(get("/api/rules").body()).contains("posted-above-5000");
+        JsonObject before = new JsonObject(get("/api/rules").body());
+        assertThat(before.getJsonArray("rules").encode()).contains("posted-above-5000");
 
+        JsonArray next = startRules.copy().add(new JsonObject().put("id", "swapped-above-7000")
+                .put("when", "last > 7000").put("cooldown_sec", 3600));
         HttpResponse<String> accepted = send("PUT", "/api/rules", "application/json",
-                "{\"rules\": [{\"id\": \"swapped-above-7000\", \"when\": \"last > 7000\", \"cooldown_sec\": 3600}]}");
+                new JsonObject().put("rules", next).encode());
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
-        assertThat(get("/api/rules").body()).contains("swapped-above-7000");
-        Thread.sleep(1100); // the swap happens at each scanner's next scan
+        long version = new JsonObject(accepted.body()).getLong("version");
+        assertThat(version).isGreaterThan(before.getLong("version"));
+        JsonObject after = new JsonObject(get("/api/rules").body());
+        assertThat(after.getLong("version")).isEqualTo(version);
+        assertThat(after.getJsonArray("rules")).isEqualTo(next);
+        awaitScannersOn(version);
         send("POST", "/api/ticks", "application/x-ndjson",
                 "{\"symbol\": \"SWAP\", \"ts\": " + System.currentTimeMillis() + ", \"price\": 7500, \"size\": 1}");
         assertThat(awaitAlert(a -> a.symbol().equals("SWAP"), 10).ruleId()).isEqualTo("swapped-above-7000");
     }
 
     @Test
+    @DisplayName("bodies sent with curl's defaults are read at any size, by their content type or by sniffing")
+    void curlsDefaultContentTypeIsReadAtAnySize() throws Exception {
+        long now = System.currentTimeMillis();
+        StringBuilder ndjson = new StringBuilder();
+        for (int i = 0; i < 400; i++) {
+            ndjson.append("{\"symbol\": \"FORM").append(i % 7).append("\", \"ts\": ").append(now)
+                    .append(", \"price\": 10, \"size\": 1}\n");
+        }
+        assertThat(ndjson.length()).isGreaterThan(8192);
+        HttpResponse<String> form = send("POST", "/api/ticks", "application/x-www-form-urlencoded", ndjson.toString());
+        assertThat(form.statusCode()).as(form.body()).isEqualTo(200);
+        assertThat(new JsonObject(form.body()).getLong("accepted")).isEqualTo(400);
+        HttpResponse<String> csv = send("POST", "/api/ticks", "application/x-www-form-urlencoded",
+                "ts,symbol,price,size\n" + now + ",FORMCSV,10,1\n");
+        assertThat(new JsonObject(csv.body()).getLong("accepted")).isEqualTo(1);
+        HttpResponse<String> rules = send("PUT", "/api/rules", "application/x-www-form-urlencoded", "\n");
+        assertThat(rules.statusCode()).isEqualTo(400);
+        assertThat(new JsonObject(rules.body()).getString("error")).isEqualTo("the body is empty: send a rules file (JSON)");
+    }
+
+    @Test
+    @DisplayName("wrong requests get clear errors, with no Vert.x internals in them")
     void wrongRequestsGetClearErrors() throws Exception {
         assertThat(send("POST", "/api/ticks", "application/x-ndjson", "").statusCode()).isEqualTo(400);
+        HttpResponse<String> newline = send("POST", "/api/ticks", "application/x-www-form-urlencoded", "\n");
+        assertThat(newline.statusCode()).isEqualTo(400);
+        assertThat(newline.body()).contains("the body is empty");
+        HttpResponse<String> xml = send("POST", "/api/ticks", "application/xml", "<ticks/>");
+        assertThat(xml.statusCode()).isEqualTo(415);
+        assertThat(new JsonObject(xml.body()).getString("error")).isEqualTo("content-type application/xml cannot be "
+                + "read: send application/x-ndjson, application/json or text/csv");
+        assertThat(send("PUT", "/api/rules", "multipart/form-data; boundary=x", "--x--").statusCode()).isEqualTo(415);
+        HttpResponse<String> sniffFailed = send("POST", "/api/ticks", "text/plain", "hello");
+        assertThat(sniffFailed.statusCode()).isEqualTo(400);
+        assertThat(sniffFailed.body()).contains("cannot tell the format");
+        HttpResponse<String> wrongMethod = send("DELETE", "/api/rules", "application/json", "");
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("allow")).hasValue("GET, PUT");
+        HttpResponse<String> longPath = get("/api/" + "x".repeat(3000));
+        assertThat(longPath.statusCode()).isEqualTo(404);
+        assertThat(longPath.body().length()).isLessThan(200);
         HttpResponse<String> tooBig = send("POST", "/api/ticks", "text/csv", "x".repeat(2_000_000));
         assertThat(tooBig.statusCode()).isEqualTo(413);
         assertThat(tooBig.body()).contains("larger than http.max_body_bytes (1048576 bytes)");

@@ -2,7 +2,7 @@ package io.tickscan.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tickscan.engine.Alert;
+import io.tickscan.codec.Alert;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tickscan.codec.Addresses;
-import io.tickscan.codec.AlertMessage;
+import io.tickscan.codec.Alert;
 import io.tickscan.codec.TickBatch;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,30 +17,77 @@ import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A scanner instance with a controllable clock: ticks in on its partition, alerts out at the expected scan. */
+/**
+ * A scanner instance with a controllable clock and timers: ticks in on its partition, alerts out at the expected
+ * scan, failures counted without stopping it.
+ */
 @ExtendWith(VertxExtension.class)
+@DisplayName("a scanner instance")
 class ScannerVerticleTest {
     private static final long T0 = 1_700_000_040_000L; // minute-aligned
+    private static final String RULES = "[{\"id\": \"up\", \"when\": \"last > 100\", \"cooldown_sec\": 60}]";
     private final AtomicLong now = new AtomicLong(T0);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final List<AlertMessage> alerts = new ArrayList<>();
+    private final ManualTimers timers = new ManualTimers();
+    private final List<Alert> alerts = new ArrayList<>();
+    private Promise<Void> alertsArrived;
+    private int alertsExpected;
 
-    @BeforeEach
-    void deploy(Vertx vertx, VertxTestContext ctx) {
-        Addresses.registerCodecs(vertx.eventBus());
-        vertx.eventBus().<AlertMessage>consumer(Addresses.ALERTS, m -> alerts.add(m.body()));
+    private Future<String> deploy(Vertx vertx, boolean withCodecs) {
+        if (withCodecs) {
+            Addresses.registerCodecs(vertx.eventBus());
+            vertx.eventBus().<Alert>consumer(Addresses.ALERTS, m -> {
+                alerts.add(m.body());
+                if (alertsArrived != null && alerts.size() >= alertsExpected) {
+                    alertsArrived.tryComplete();
+                }
+            });
+        } else {
+            vertx.eventBus().registerDefaultCodec(TickBatch.class, new io.tickscan.codec.TickBatchCodec());
+        }
         JsonObject config = new JsonObject().put("instance", "test/scanner-0")
                 .put("partitions", new JsonArray().add(3))
                 .put("engine", new JsonObject().put("history_minutes", 180).put("session_zone", "UTC")
                         .put("session_start", "00:00").put("future_tolerance_ms", 2000))
-                .put("rules", "[{\"id\": \"up\", \"when\": \"last > 100\", \"cooldown_sec\": 60}]")
-                .put("scan_trigger", "test.scan");
-        vertx.deployVerticle(() -> new ScannerVerticle(registry, now::get), new DeploymentOptions().setConfig(config))
-                .onComplete(ctx.succeedingThenComplete());
+                .put("rules", new JsonObject())
+                .put("rule_set", new JsonObject().put("version", 1).put("text", RULES));
+        return vertx.deployVerticle(() -> new ScannerVerticle(registry, now::get, timers),
+                        new DeploymentOptions().setConfig(config))
+                .compose(id -> {
+                    vertx.eventBus().publish(Addresses.SCANNERS_START, null, Addresses.local());
+                    return awaitArmed(vertx).map(id);
+                });
+    }
+
+    /** Completes once the scanner has armed its first timer (after {@code SCANNERS_START}). */
+    private Future<Void> awaitArmed(Vertx vertx) {
+        Promise<Void> armed = Promise.promise();
+        vertx.setPeriodic(1, id -> {
+            if (timers.armed() > 0) {
+                vertx.cancelTimer(id);
+                armed.complete();
+            }
+        });
+        return armed.future();
+    }
+
+    private Future<Void> expectAlerts(int count) {
+        alertsExpected = count;
+        alertsArrived = Promise.promise();
+        if (alerts.size() >= count) {
+            alertsArrived.complete();
+        }
+        return alertsArrived.future();
+    }
+
+    /** Scans at {@code t}: sets the clock there and fires the armed timer. */
+    private Future<Void> scanAt(long t) {
+        now.set(t);
+        return timers.fire();
     }
 
     private static TickBatch batch(String symbol, long ts, double price) {
@@ -46,34 +95,81 @@ class ScannerVerticleTest {
     }
 
     @Test
+    @DisplayName("applies ticks as they arrive and publishes the alert at the next scan")
     void ticksAreAppliedAndTheAlertIsPublishedAtTheNextScan(Vertx vertx, VertxTestContext ctx) {
-        vertx.eventBus().request(Addresses.partition(3), batch("AAPL", T0 + 100, 101))
-                .compose(ack -> vertx.eventBus().request("test.scan", T0 + 1000))
-                .compose(scans -> vertx.eventBus().request(Addresses.partition(3), batch("MSFT", T0 + 1100, 99)))
-                .compose(ack -> vertx.eventBus().request("test.scan", T0 + 2000))
-                .onComplete(ctx.succeeding(v -> vertx.setTimer(50, id -> ctx.verify(() -> {
-                    assertThat(alerts).extracting(AlertMessage::alertId).containsExactly("up:AAPL:" + (T0 + 1000));
+        deploy(vertx, true)
+                .compose(v -> vertx.eventBus().request(Addresses.partition(3), batch("AAPL", T0 + 100, 101)))
+                .compose(ack -> scanAt(T0 + 1000))
+                .compose(v -> vertx.eventBus().request(Addresses.partition(3), batch("MSFT", T0 + 1100, 99)))
+                .compose(ack -> scanAt(T0 + 2000))
+                .compose(v -> expectAlerts(1))
+                .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+                    assertThat(alerts).extracting(Alert::alertId).containsExactly("up:AAPL:" + (T0 + 1000));
                     assertThat(alerts.get(0).price()).isEqualTo(101);
                     assertThat(alerts.get(0).metricNames()).containsExactly("last");
                     assertThat(registry.get("tick_processed").counter().count()).isEqualTo(2);
+                    assertThat(registry.get("scan_cycle").timer().count()).isEqualTo(2);
+                    assertThat(registry.get("alerts_emitted").tag("rule", "up").counter().count()).isEqualTo(1);
                     ctx.completeNow();
-                }))));
+                })));
     }
 
     @Test
-    void ticksTooFarAheadOfTheClockAreRejectedAndANewRuleSetTakesEffectAtTheNextScan(Vertx vertx,
-                                                                                    VertxTestContext ctx) {
-        vertx.eventBus().request(Addresses.partition(3), batch("AAPL", T0 + 60_000, 101))
-                .compose(ack -> vertx.eventBus().request(Addresses.partition(3), batch("AAPL", T0 + 500, 50)))
+    @DisplayName("rejects ticks too far ahead, swaps in a higher rules version at the next scan, ignores a lower one, "
+            + "and drops the meters of removed rules")
+    void higherRuleVersionsAreSwappedInAtTheNextScan(Vertx vertx, VertxTestContext ctx) {
+        deploy(vertx, true)
+                .compose(v -> vertx.eventBus().request(Addresses.partition(3), batch("AAPL", T0 + 500, 101)))
+                .compose(ack -> scanAt(T0 + 1000))
+                .compose(v -> expectAlerts(1))
+                .compose(ack -> vertx.eventBus().request(Addresses.partition(3), batch("AAPL", T0 + 60_000, 101)))
+                .compose(ack -> vertx.eventBus().request(Addresses.partition(3), batch("AAPL", T0 + 1500, 50)))
                 .compose(ack -> {
-                    vertx.eventBus().publish(Addresses.RULES_UPDATE,
-                            "[{\"id\": \"down\", \"when\": \"last < 60\", \"cooldown_sec\": 0}]");
-                    return vertx.eventBus().request("test.scan", T0 + 1000);
+                    vertx.eventBus().publish(Addresses.RULES_APPLY, new JsonObject().put("version", 3).put("text",
+                            "[{\"id\": \"down\", \"when\": \"last < 60\", \"cooldown_sec\": 0}]"), Addresses.local());
+                    vertx.eventBus().publish(Addresses.RULES_APPLY, new JsonObject().put("version", 2).put("text",
+                            "[{\"id\": \"stale\", \"when\": \"last < 60\", \"cooldown_sec\": 0}]"), Addresses.local());
+                    return scanAt(T0 + 2000);
                 })
-                .onComplete(ctx.succeeding(v -> vertx.setTimer(50, id -> ctx.verify(() -> {
+                .compose(v -> expectAlerts(2))
+                .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
                     assertThat(registry.get("ticks_rejected").tag("reason", "future").counter().count()).isEqualTo(1);
-                    assertThat(alerts).extracting(AlertMessage::alertId).containsExactly("down:AAPL:" + (T0 + 1000));
+                    assertThat(alerts).extracting(Alert::alertId)
+                            .containsExactly("up:AAPL:" + (T0 + 1000), "down:AAPL:" + (T0 + 2000));
+                    assertThat(registry.get("rules_version").gauge().value()).isEqualTo(3);
+                    assertThat(registry.find("alerts_emitted").tag("rule", "up").counter()).isNull();
                     ctx.completeNow();
-                }))));
+                })));
+    }
+
+    @Test
+    @DisplayName("counts a scan that fails and runs the next one on time")
+    void aFailedScanIsCountedAndTheNextScanRuns(Vertx vertx, VertxTestContext ctx) {
+        deploy(vertx, false) // no alert codec: publishing the alert fails inside the scan
+                .compose(v -> vertx.eventBus().request(Addresses.partition(3), batch("AAPL", T0 + 100, 101)))
+                .compose(ack -> scanAt(T0 + 1000))
+                .compose(v -> scanAt(T0 + 2000))
+                .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+                    assertThat(registry.get("scan_failures").counter().count()).isEqualTo(1);
+                    assertThat(registry.get("scan_cycle").timer().count()).isEqualTo(2);
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    @DisplayName("skips a tick that fails to apply, counts it, and applies the rest of its batch")
+    void aFailedTickIsCountedAndTheRestOfTheBatchApplied(Vertx vertx, VertxTestContext ctx) {
+        TickBatch poisoned = new TickBatch(3, T0, new String[] {"AAPL", null, "MSFT"},
+                new long[] {T0 + 100, T0 + 100, T0 + 100}, new double[] {101, 1, 102}, new double[] {1, 1, 1});
+        deploy(vertx, true)
+                .compose(v -> vertx.eventBus().request(Addresses.partition(3), poisoned))
+                .compose(ack -> scanAt(T0 + 1000))
+                .compose(v -> expectAlerts(2))
+                .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+                    assertThat(registry.get("batch_failures").counter().count()).isEqualTo(1);
+                    assertThat(registry.get("tick_processed").counter().count()).isEqualTo(2);
+                    assertThat(alerts).extracting(Alert::symbol).containsExactly("AAPL", "MSFT");
+                    ctx.completeNow();
+                })));
     }
 }

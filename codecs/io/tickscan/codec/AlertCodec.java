@@ -6,31 +6,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Binary codec of {@link AlertMessage}. Locally the message itself is delivered; across nodes it is written as
+ * Binary codec of {@link Alert}. Locally the message itself is delivered; across nodes it is written as
  * (every string a UTF-8 run prefixed by its int32 byte length):
  * <pre>
- * +----------+---------+-----------+--------+-------+---------+-------------+-------------+--------------------------+
- * | alertId  | ruleId  | ruleName  | symbol | ts    | price   | publishedAt | metrics m   | m times: name | value f64 |
- * | string   | string  | string    | string | int64 | f64     | int64       | int32       |  string        |           |
- * +----------+---------+-----------+--------+-------+---------+-------------+-------------+--------------------------+
+ * +----------+---------+-----------+--------+-------+---------+-------------+--------------------------+
+ * | alertId  | ruleId  | ruleName  | symbol | ts    | price   | metrics m   | m times: name | value f64 |
+ * | string   | string  | string    | string | int64 | f64     | int32       |  string        |           |
+ * +----------+---------+-----------+--------+-------+---------+-------------+--------------------------+
  * </pre>
  */
-public final class AlertMessageCodec extends PassThroughCodec<AlertMessage> {
+public final class AlertCodec extends PassThroughCodec<Alert> {
     /** The codec's name on the event bus. */
-    public static final String NAME = "tickscan.AlertMessage";
+    public static final String NAME = "tickscan.Alert";
 
     /** The codec, named {@link #NAME}. */
-    public AlertMessageCodec() {
+    public AlertCodec() {
         super(NAME);
     }
 
     @Override
-    public void encodeToWire(Buffer buffer, AlertMessage alert) {
+    public void encodeToWire(Buffer buffer, Alert alert) {
         string(buffer, alert.alertId());
         string(buffer, alert.ruleId());
         string(buffer, alert.ruleName());
         string(buffer, alert.symbol());
-        buffer.appendLong(alert.ts()).appendDouble(alert.price()).appendLong(alert.publishedAt());
+        buffer.appendLong(alert.ts()).appendDouble(alert.price());
         buffer.appendInt(alert.metricNames().size());
         for (int i = 0; i < alert.metricNames().size(); i++) {
             string(buffer, alert.metricNames().get(i));
@@ -39,7 +39,7 @@ public final class AlertMessageCodec extends PassThroughCodec<AlertMessage> {
     }
 
     @Override
-    public AlertMessage decodeFromWire(int pos, Buffer buffer) {
+    public Alert decodeFromWire(int pos, Buffer buffer) {
         int[] at = {pos};
         String alertId = string(buffer, at);
         String ruleId = string(buffer, at);
@@ -47,9 +47,8 @@ public final class AlertMessageCodec extends PassThroughCodec<AlertMessage> {
         String symbol = string(buffer, at);
         long ts = buffer.getLong(at[0]);
         double price = buffer.getDouble(at[0] + 8);
-        long publishedAt = buffer.getLong(at[0] + 16);
-        int m = buffer.getInt(at[0] + 24);
-        at[0] += 28;
+        int m = buffer.getInt(at[0] + 16);
+        at[0] += 20;
         List<String> names = new ArrayList<>(m);
         double[] values = new double[m];
         for (int i = 0; i < m; i++) {
@@ -57,8 +56,7 @@ public final class AlertMessageCodec extends PassThroughCodec<AlertMessage> {
             values[i] = buffer.getDouble(at[0]);
             at[0] += 8;
         }
-        return new AlertMessage(alertId, ruleId, ruleName, symbol, ts, price, List.copyOf(names), values,
-                publishedAt);
+        return new Alert(alertId, ruleId, ruleName, symbol, ts, price, List.copyOf(names), values);
     }
 
     private static void string(Buffer buffer, String s) {

@@ -1,0 +1,55 @@
+package io.tickscan.scanner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("the scan schedule")
+class ScanScheduleTest {
+    private static final long T0 = 1_700_000_040_000L;
+    private final AtomicLong now = new AtomicLong(T0 + 250);
+    private final ManualTimers timers = new ManualTimers();
+    private final Counter skipped = new SimpleMeterRegistry().counter("scans_skipped");
+    private final List<Long> scans = new ArrayList<>();
+
+    @Test
+    @DisplayName("arms the next whole second, and a scan that throws does not stop the next one")
+    void aScanThatThrowsDoesNotStopTheSchedule() {
+        ScanSchedule schedule = new ScanSchedule(now::get, timers, t -> {
+            scans.add(t);
+            throw new IllegalStateException("boom at " + t);
+        }, skipped);
+        schedule.start();
+        assertThat(timers.nextDelay()).isEqualTo(750);
+        now.set(T0 + 1000);
+        assertThat(timers.fire().failed()).isTrue();
+        assertThat(timers.armed()).isEqualTo(1);
+        now.set(T0 + 2001);
+        timers.fire();
+        assertThat(scans).containsExactly(T0 + 1000, T0 + 2000);
+        assertThat(timers.armed()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("skips and counts the seconds a late scan missed, and never scans a second twice")
+    void lateScansSkipTheSecondsMissed() {
+        ScanSchedule schedule = new ScanSchedule(now::get, timers, scans::add, skipped);
+        schedule.start();
+        now.set(T0 + 1000);
+        timers.fire();
+        now.set(T0 + 4200);
+        timers.fire();
+        now.set(T0 + 4900); // a timer that fires early finds its second already scanned
+        timers.fire();
+        assertThat(scans).containsExactly(T0 + 1000, T0 + 4000);
+        assertThat(skipped.count()).isEqualTo(2);
+        schedule.stop();
+        assertThat(timers.armed()).isZero();
+    }
+}

@@ -1,0 +1,59 @@
+package io.tickscan.node;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tickscan.config.NodeConfig;
+import io.tickscan.routing.PartitionOwners;
+import io.tickscan.scanner.ScannerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * This node's scanner instances: {@code scanner.instances} of them (one per core when 0), on the event loop or
+ * on worker threads ({@code scanner.threading}), each owning the partitions the balanced table
+ * ({@link PartitionOwners}) gives it among this node's instances.
+ */
+final class ScannerDeployment {
+    private final List<String> deployments = new ArrayList<>();
+    private int instances;
+
+    /** Deploys the instances with the rule set {@code ruleSet} ({@code {"version", "text"}}). */
+    Future<Void> deploy(Vertx vertx, String nodeId, NodeConfig config, JsonObject ruleSet, MeterRegistry registry,
+                        LongSupplier clock) {
+        int configured = config.scanner().getInteger("instances");
+        instances = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            ids.add(nodeId + "/scanner-" + i);
+        }
+        PartitionOwners owners = PartitionOwners.of(config.partitions(), ids);
+        ThreadingModel threading = config.scanner().getString("threading").equals("worker") ? ThreadingModel.WORKER
+                : ThreadingModel.EVENT_LOOP;
+        List<Future<String>> started = new ArrayList<>();
+        for (String id : ids) {
+            JsonObject conf = new JsonObject().put("instance", id).put("engine", config.engine())
+                    .put("rules", config.json().getJsonObject("rules")).put("rule_set", ruleSet)
+                    .put("partitions", new JsonArray(owners.ownedBy(id)));
+            started.add(vertx.deployVerticle(() -> new ScannerVerticle(registry, clock),
+                    new DeploymentOptions().setConfig(conf).setThreadingModel(threading))
+                    .onSuccess(deployments::add));
+        }
+        return Future.all(started).mapEmpty();
+    }
+
+    /** The number of scanner instances on this node. */
+    int instances() {
+        return instances;
+    }
+
+    /** Undeploys the instances (each finishes the scan in progress first). */
+    Future<Void> undeploy(Vertx vertx) {
+        return Future.all(deployments.stream().map(vertx::undeploy).toList()).mapEmpty();
+    }
+}

@@ -1,0 +1,88 @@
+package io.tickscan.scanner;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cluster's rule set and its version, kept in the cluster manager's map {@value #MAP} (Hazelcast, with a
+ * backup on another member; a local map on a standalone node). A replacement is a compare-and-set on the stored
+ * value, retried on conflict, so two concurrent replacements get two different versions and the higher one wins
+ * everywhere. Every operation fails after {@link #TIMEOUT_MS} rather than wait on an unreachable member.
+ *
+ * <p>The map lives as long as one member does: a restart of the whole cluster starts again from
+ * {@code rules.file}.
+ */
+final class RuleStore {
+    static final String MAP = "tickscan.rules";
+    static final long TIMEOUT_MS = 5_000;
+    private static final String KEY = "current";
+    private static final int ATTEMPTS = 20;
+
+    private final Vertx vertx;
+
+    RuleStore(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    /** The cluster's current rule set; when there is none yet, {@code initialText} becomes version 1. */
+    Future<VersionedRules> current(String initialText) {
+        String initial = VersionedRules.encode(1, initialText);
+        return map().compose(m -> m.putIfAbsent(KEY, initial))
+                .map(existing -> VersionedRules.decode(existing != null ? existing : initial))
+                .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The cluster's current rule set, or null when there is none. */
+    Future<VersionedRules> current() {
+        return map().compose(m -> m.get(KEY)).map(v -> v == null ? null : VersionedRules.decode(v))
+                .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Makes {@code text} the cluster's rule set under the next version. */
+    Future<VersionedRules> replace(String text) {
+        return map().compose(m -> replace(m, text, ATTEMPTS)).timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private Future<VersionedRules> replace(AsyncMap<String, String> map, String text, int attempts) {
+        return map.get(KEY).compose(old -> {
+            long version = old == null ? 1 : VersionedRules.decode(old).version() + 1;
+            String next = VersionedRules.encode(version, text);
+            Future<Boolean> swapped = old == null ? map.putIfAbsent(KEY, next).map(v -> v == null)
+                    : map.replaceIfPresent(KEY, old, next);
+            return swapped.compose(done -> done ? Future.succeededFuture(new VersionedRules(version, text))
+                    : attempts > 1 ? replace(map, text, attempts - 1)
+                    : Future.failedFuture("the rule set changed " + ATTEMPTS + " times while this one was stored"));
+        });
+    }
+
+    private Future<AsyncMap<String, String>> map() {
+        return vertx.sharedData().getAsyncMap(MAP);
+    }
+
+    /**
+     * A rule set and its version.
+     *
+     * @param version grows by one with every replacement, cluster-wide
+     * @param text    the rules file's JSON text
+     */
+    record VersionedRules(long version, String text) {
+        static String encode(long version, String text) {
+            return new VersionedRules(version, text).toJson().encode();
+        }
+
+        static VersionedRules decode(String stored) {
+            return fromJson(new JsonObject(stored));
+        }
+
+        JsonObject toJson() {
+            return new JsonObject().put("version", version).put("text", text);
+        }
+
+        static VersionedRules fromJson(JsonObject json) {
+            return new VersionedRules(json.getLong("version"), json.getString("text"));
+        }
+    }
+}
