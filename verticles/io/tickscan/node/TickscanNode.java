@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -149,6 +150,11 @@ public final class TickscanNode {
     /** The registry of the node's meters (what {@code /metrics} shows). */
     public PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /** The node's cluster manager, or null on a standalone node. */
+    ClusterManager clusterManager() {
+        return node.clusterManager();
     }
 
     /** The node's Vert.x instance. */

@@ -184,7 +184,8 @@ class NodeIT {
         awaitScannersOn(version);
         send("POST", "/api/ticks", "application/x-ndjson",
                 "{\"symbol\": \"SWAP\", \"ts\": " + System.currentTimeMillis() + ", \"price\": 7500, \"size\": 1}");
-        assertThat(awaitAlert(a -> a.symbol().equals("SWAP"), 10).ruleId()).isEqualTo("swapped-above-7000");
+        Alert swapped = awaitAlert(a -> a.symbol().equals("SWAP") && a.ruleId().equals("swapped-above-7000"), 10);
+        assertThat(swapped.price()).isEqualTo(7500);
     }
 
     @Test

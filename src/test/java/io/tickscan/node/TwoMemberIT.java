@@ -1,0 +1,212 @@
+package io.tickscan.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tickscan.config.NodeConfig;
+import io.tickscan.config.NodeConfigLoader;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two real nodes in one Hazelcast cluster (random cluster name and ports, in this JVM, no simulator), and a third
+ * that joins later: each answers for itself, one rule set for all, and a survivor that answers at once after its
+ * peer's Hazelcast instance is terminated without a goodbye. The steps build on each other, in order.
+ */
+@DisplayName("two nodes side by side")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TwoMemberIT {
+    @TempDir
+    static Path dir;
+    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    static final List<TickscanNode> nodes = new ArrayList<>();
+    static TickscanNode a;
+    static TickscanNode b;
+    static Path confFile;
+    static long putVersion;
+    static final Duration SECOND = Duration.ofSeconds(1);
+
+    @BeforeAll
+    static void startTwoNodes() throws Exception {
+        JsonObject conf = new JsonObject(Files.readString(Path.of("conf/tickscan.json")));
+        conf.getJsonObject("cluster").put("name", "it-" + UUID.randomUUID())
+                .put("port", 20_000 + ThreadLocalRandom.current().nextInt(20_000));
+        conf.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
+        conf.getJsonObject("scanner").put("instances", 2);
+        conf.getJsonObject("sources").getJsonObject("simulator").put("enabled", false);
+        confFile = dir.resolve("tickscan.json");
+        Files.writeString(confFile, conf.encodePrettily());
+        List<TickscanNode> started = Future.all(start(), start()).await(180, TimeUnit.SECONDS).list();
+        a = started.get(0);
+        b = started.get(1);
+    }
+
+    static Future<TickscanNode> start() throws Exception {
+        Vertx loader = Vertx.vertx();
+        NodeConfig config = NodeConfigLoader.load(loader, confFile).await();
+        loader.close().await();
+        TickscanNode node = new TickscanNode(config, System::currentTimeMillis);
+        return node.start().onSuccess(nodes::add);
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        for (TickscanNode node : nodes) {
+            try {
+                node.stop().await(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // a node whose Hazelcast was terminated stops with an error; the others must still stop
+            }
+        }
+    }
+
+    static HttpResponse<String> send(TickscanNode node, String method, String path, String body) throws Exception {
+        return send(node, method, path, body, Duration.ofSeconds(10));
+    }
+
+    static HttpResponse<String> send(TickscanNode node, String method, String path, String body, Duration timeout)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+                .timeout(timeout);
+        if (body != null) {
+            request.header("content-type", "application/x-www-form-urlencoded");
+        }
+        return http.send(request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonObject json(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
+        return new JsonObject(response.body());
+    }
+
+    static double processed(TickscanNode node) {
+        return node.registry().get("tick_processed").counter().count();
+    }
+
+    static double rulesVersionOfScanners(TickscanNode node) {
+        return node.registry().find("rules_version").gauges().stream().mapToDouble(g -> g.value()).min().orElse(-1);
+    }
+
+    /** Polls {@code condition} until it holds, for up to {@code seconds}. */
+    static void await(String what, int seconds, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("each node answers readiness, status and ingest for itself, and posted ticks stay on the node "
+            + "that took them")
+    void eachNodeAnswersForItself() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            for (TickscanNode node : List.of(a, b)) {
+                JsonObject ready = json(send(node, "GET", "/health/ready", null));
+                assertThat(ready.getJsonArray("checks").getJsonObject(0).getJsonObject("data").getString("node"))
+                        .isEqualTo(node.nodeId());
+                JsonObject status = json(send(node, "GET", "/api/status", null));
+                assertThat(status.getString("node")).isEqualTo(node.nodeId());
+                assertThat(status.getJsonArray("members")).hasSize(2);
+            }
+        }
+        long now = System.currentTimeMillis();
+        StringBuilder ticks = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            ticks.append("{\"symbol\": \"TWO").append(i % 20).append("\", \"ts\": ").append(now)
+                    .append(", \"price\": 10, \"size\": 1}\n");
+        }
+        double before = processed(b);
+        for (int i = 0; i < 5; i++) {
+            assertThat(json(send(a, "POST", "/api/ticks", ticks.toString())).getLong("accepted")).isEqualTo(1000);
+        }
+        await("node A applies the 5,000 ticks posted to it", 10, () -> processed(a) == 5000);
+        assertThat(processed(b)).isEqualTo(before);
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("a rule set put on one node is what both answer and run, with the same version")
+    void oneRuleSetForTheCluster() throws Exception {
+        long before = json(send(a, "GET", "/api/rules", null)).getLong("version");
+        JsonArray rules = new JsonArray().add(new JsonObject().put("id", "two-members").put("when", "last > 10"));
+        JsonObject put = json(send(b, "PUT", "/api/rules", rules.encode()));
+        putVersion = put.getLong("version");
+        assertThat(putVersion).isGreaterThan(before);
+        for (TickscanNode node : List.of(a, b)) {
+            await("GET /api/rules on every node answers version " + putVersion, 10, () -> {
+                try {
+                    return json(send(node, "GET", "/api/rules", null)).getLong("version") == putVersion;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertThat(json(send(node, "GET", "/api/rules", null)).getJsonArray("rules")).isEqualTo(rules);
+            await("the scanners of every node run version " + putVersion, 10,
+                    () -> rulesVersionOfScanners(node) == putVersion);
+        }
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("a node started after the put runs the cluster's set, not its rules file")
+    void aLaterNodeRunsTheClustersSet() throws Exception {
+        TickscanNode c = start().await(120, TimeUnit.SECONDS);
+        JsonObject rules = json(send(c, "GET", "/api/rules", null));
+        assertThat(rules.getLong("version")).isEqualTo(putVersion);
+        assertThat(rulesVersionOfScanners(c)).isEqualTo(putVersion);
+        c.stop().await(30, TimeUnit.SECONDS);
+        nodes.remove(c);
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("after its peer's Hazelcast is terminated without a goodbye, the survivor answers every request "
+            + "within a second with its own data for 10 s")
+    void theSurvivorAnswersAtOnce() throws Exception {
+        ((HazelcastClusterManager) b.clusterManager()).getHazelcastInstance().getLifecycleService().terminate();
+        long now = System.currentTimeMillis();
+        String tick = "{\"symbol\": \"SURVIVOR\", \"ts\": " + now + ", \"price\": 10, \"size\": 1}";
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int requests = 0;
+        while (System.nanoTime() < end) {
+            long started = System.nanoTime();
+            assertThat(json(send(a, "GET", "/api/status", null, SECOND)).getString("node")).isEqualTo(a.nodeId());
+            assertThat(json(send(a, "GET", "/api/rules", null, SECOND)).getLong("version")).isEqualTo(putVersion);
+            assertThat(json(send(a, "POST", "/api/ticks", tick, SECOND)).getLong("accepted")).isEqualTo(1);
+            HttpResponse<String> ready = send(a, "GET", "/health/ready", null, SECOND);
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+            assertThat(send(a, "GET", "/metrics", null, SECOND).statusCode()).isEqualTo(200);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("5 requests")
+                    .isLessThan(1000);
+            requests += 5;
+        }
+        assertThat(requests).isGreaterThan(50);
+        await("the survivor sees itself alone", 15,
+                () -> a.clusterManager().getNodes().size() == 1);
+    }
+}
