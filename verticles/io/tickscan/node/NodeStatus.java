@@ -38,7 +38,12 @@ final class NodeStatus {
     }
 
     JsonObject toJson() {
-        List<String> members = clusterManager == null ? List.of() : clusterManager.getNodes();
+        List<String> members;
+        try {
+            members = clusterManager == null ? List.of() : clusterManager.getNodes();
+        } catch (RuntimeException e) { // the cluster member has stopped
+            members = List.of();
+        }
         boolean joined = clusterManager == null || members.contains(clusterManager.getNodeId());
         JsonObject status = new JsonObject().put("node", nodeId).put("ready", ready && joined)
                 .put("clustered", clusterManager != null).put("members", new JsonArray(members))

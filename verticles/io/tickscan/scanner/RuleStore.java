@@ -59,7 +59,11 @@ final class RuleStore {
     }
 
     private Future<AsyncMap<String, String>> map() {
-        return vertx.sharedData().getAsyncMap(MAP);
+        try {
+            return vertx.sharedData().getAsyncMap(MAP);
+        } catch (RuntimeException e) { // a cluster manager that has stopped throws instead of failing the future
+            return Future.failedFuture(e);
+        }
     }
 
     /**
