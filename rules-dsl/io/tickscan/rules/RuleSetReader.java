@@ -4,10 +4,8 @@ import io.tickscan.rules.Condition.And;
 import io.tickscan.rules.Condition.Between;
 import io.tickscan.rules.Condition.Comparison;
 import io.tickscan.rules.Condition.Cross;
-import io.tickscan.rules.Condition.Not;
 import io.tickscan.rules.Condition.Op;
 import io.tickscan.rules.Condition.Operand;
-import io.tickscan.rules.Condition.Or;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -144,7 +142,7 @@ public final class RuleSetReader {
         if (errors.size() > before) {
             return null;
         }
-        return new RuleDefinition(id, name != null ? name : id, condition, metricsOf(condition), cooldown, universe,
+        return new RuleDefinition(id, name != null ? name : id, condition, condition.metrics(), cooldown, universe,
                 enabled);
     }
 
@@ -192,8 +190,10 @@ public final class RuleSetReader {
             }
         }
         MetricRef metric = readMetricName(scope, place + ".metric", c.get("metric"), true);
-        String op = c.get("op") instanceof String s ? s : null;
-        if (op == null || !List.of(">", ">=", "<", "<=", "between", "crosses_above", "crosses_below").contains(op)) {
+        String op = c.get("op") instanceof String s ? s : "";
+        boolean between = op.equals("between");
+        boolean cross = op.equals("crosses_above") || op.equals("crosses_below");
+        if (Op.of(op) == null && !between && !cross) {
             scope.error(place + ".op", "expected one of >, >=, <, <=, between, crosses_above, crosses_below, found "
                     + describe(c.get("op")));
         }
@@ -205,7 +205,7 @@ public final class RuleSetReader {
         if (hasValue == hasMetric2) {
             scope.error(place, hasValue ? "has both 'value' and 'metric2'; give exactly one"
                     : "needs 'value' (a number) or 'metric2' (a metric)");
-        } else if ("between".equals(op)) {
+        } else if (between) {
             Object v = c.get("value");
             if (hasMetric2 || !(v instanceof List<?> bounds) || bounds.size() != 2 || !isFinite(bounds.get(0))
                     || !isFinite(bounds.get(1))) {
@@ -234,15 +234,10 @@ public final class RuleSetReader {
             return null;
         }
         Operand lhs = Operand.of(metric);
-        return switch (op) {
-            case "between" -> new Between(lhs, Operand.of(lo), Operand.of(hi));
-            case "crosses_above" -> new Cross(lhs, true, rhs);
-            case "crosses_below" -> new Cross(lhs, false, rhs);
-            case ">" -> new Comparison(lhs, Op.GT, rhs);
-            case ">=" -> new Comparison(lhs, Op.GE, rhs);
-            case "<" -> new Comparison(lhs, Op.LT, rhs);
-            default -> new Comparison(lhs, Op.LE, rhs);
-        };
+        if (between) {
+            return new Between(lhs, Operand.of(lo), Operand.of(hi));
+        }
+        return cross ? new Cross(lhs, op.equals("crosses_above"), rhs) : new Comparison(lhs, Op.of(op), rhs);
     }
 
     private MetricRef readMetricName(RuleScope scope, String place, Object value, boolean required) {
@@ -337,37 +332,6 @@ public final class RuleSetReader {
             return null;
         }
         return s;
-    }
-
-    /** Every metric a condition reads, in order of first appearance. */
-    static List<MetricRef> metricsOf(Condition condition) {
-        Set<MetricRef> out = new LinkedHashSet<>();
-        collect(condition, out);
-        return List.copyOf(out);
-    }
-
-    private static void collect(Condition condition, Set<MetricRef> out) {
-        if (condition instanceof Comparison c) {
-            add(out, c.lhs(), c.rhs());
-        } else if (condition instanceof Between b) {
-            add(out, b.value(), b.lo(), b.hi());
-        } else if (condition instanceof Cross x) {
-            add(out, x.lhs(), x.rhs());
-        } else if (condition instanceof And a) {
-            a.parts().forEach(p -> collect(p, out));
-        } else if (condition instanceof Or o) {
-            o.parts().forEach(p -> collect(p, out));
-        } else {
-            collect(((Not) condition).part(), out);
-        }
-    }
-
-    private static void add(Set<MetricRef> out, Operand... operands) {
-        for (Operand operand : operands) {
-            if (operand.isMetric()) {
-                out.add(operand.metric());
-            }
-        }
     }
 
     private static boolean isFinite(Object value) {

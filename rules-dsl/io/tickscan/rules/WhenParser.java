@@ -159,7 +159,7 @@ public final class WhenParser {
         Condition result;
         if (op.type == Type.OP) {
             next++;
-            result = new Comparison(lhs, toOp(op.text), operand());
+            result = new Comparison(lhs, Op.of(op.text), operand());
         } else if (op.isKeyword("between")) {
             next++;
             Operand lo = operand();
@@ -177,21 +177,10 @@ public final class WhenParser {
                     + text.substring(first.start, op.type == Type.END ? text.length() : op.start).strip()
                     + "', found " + op.describe());
         }
-        if (!readsMetric(result)) {
+        if (result.operands().noneMatch(Operand::isMetric)) {
             throw error(first, "a comparison needs a metric on at least one side");
         }
         return result;
-    }
-
-    private static boolean readsMetric(Condition condition) {
-        if (condition instanceof Comparison c) {
-            return c.lhs().isMetric() || c.rhs().isMetric();
-        }
-        if (condition instanceof Between b) {
-            return b.value().isMetric() || b.lo().isMetric() || b.hi().isMetric();
-        }
-        Cross x = (Cross) condition;
-        return x.lhs().isMetric() || x.rhs().isMetric();
     }
 
     private Operand operand() {
@@ -311,15 +300,6 @@ public final class WhenParser {
         return switch (word.toLowerCase(Locale.ROOT)) {
             case "and", "or", "not", "between", "crosses_above", "crosses_below" -> true;
             default -> false;
-        };
-    }
-
-    private static Op toOp(String symbol) {
-        return switch (symbol) {
-            case ">" -> Op.GT;
-            case ">=" -> Op.GE;
-            case "<" -> Op.LT;
-            default -> Op.LE;
         };
     }
 

@@ -8,6 +8,7 @@ import io.tickscan.rules.Condition.Between;
 import io.tickscan.rules.Condition.Comparison;
 import io.tickscan.rules.Condition.Cross;
 import io.tickscan.rules.Condition.Not;
+import io.tickscan.rules.Condition.Op;
 import io.tickscan.rules.Condition.Or;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
@@ -93,6 +94,27 @@ class WhenParserTest {
         assertThat(b.value().metric()).isEqualTo(new MetricRef(MetricKind.REL_VOLUME, 60));
         assertThat(b.lo().metric()).isEqualTo(new MetricRef(MetricKind.SMA, 20));
         assertThat(b.hi().number()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("a condition lists its comparisons and its metrics left to right, each metric once")
+    void leavesAndMetricsOfATree() {
+        Condition c = WhenParser.parse(
+                "not (last > vwap and sma(5) between 1 and last) or ema(9) crosses_above sma(5)", HISTORY);
+        assertThat(c.leaves()).extracting(leaf -> leaf.getClass().getSimpleName())
+                .containsExactly("Comparison", "Between", "Cross");
+        assertThat(c.metrics()).extracting(MetricRef::canonical).containsExactly("last", "vwap", "sma(5)", "ema(9)");
+        assertThat(c.operands()).hasSize(7);
+    }
+
+    @Test
+    @DisplayName("Op.of reads each operator's symbol and nothing else")
+    void operatorsFromTheirSymbols() {
+        for (Op op : Op.values()) {
+            assertThat(Op.of(op.symbol())).isSameAs(op);
+        }
+        assertThat(Op.of("=")).isNull();
+        assertThat(Op.of("between")).isNull();
     }
 
     @ParameterizedTest(name = "{0} = {1}")
