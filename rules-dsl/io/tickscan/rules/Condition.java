@@ -71,6 +71,16 @@ public sealed interface Condition {
         public boolean isMetric() {
             return metric != null;
         }
+
+        /** As the text form writes it: the metric's canonical name, or the number ({@code 5}, {@code -0.5}). */
+        @Override
+        public String toString() {
+            if (isMetric()) {
+                return metric.canonical();
+            }
+            return number == Math.rint(number) && Math.abs(number) < 1e15 ? Long.toString((long) number)
+                    : Double.toString(number);
+        }
     }
 
     /** The comparison operators of {@code lhs op rhs}. */

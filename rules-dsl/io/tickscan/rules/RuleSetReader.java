@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  *
  * <p>It checks everything the rules file contract says: fields and their types, the {@code when} grammar and the
  * {@code conditions} form, metric names and windows against the history the engine keeps, unique ids, price
- * bounds. Every error found is collected; one invalid rule, enabled or not, refuses the whole set. It throws
- * nothing but {@link RuleSetException}, whatever the input.
+ * bounds, {@code between} bounds in order. Every error found is collected; one invalid rule, enabled or not,
+ * refuses the whole set. It throws nothing but {@link RuleSetException}, whatever the input.
  */
 public final class RuleSetReader {
 
@@ -214,9 +214,9 @@ public final class RuleSetReader {
             } else {
                 lo = ((Number) bounds.get(0)).doubleValue();
                 hi = ((Number) bounds.get(1)).doubleValue();
-                if (lo > hi) {
-                    scope.error(place + ".value", "the low bound " + bounds.get(0) + " is above the high bound "
-                            + bounds.get(1));
+                String order = WhenParser.boundsOutOfOrder(Operand.of(lo), Operand.of(hi));
+                if (order != null) {
+                    scope.error(place + ".value", order);
                 }
             }
         } else if (hasValue) {

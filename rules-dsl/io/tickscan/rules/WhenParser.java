@@ -26,12 +26,15 @@ import java.util.regex.Pattern;
  * operand    := number | metric
  * metric     := name [ "(" window ")" ]          window: 5m, 1h (minutes) or 14 (bars)
  * </pre>
- * Keywords are case-insensitive, metric names lower case. Every error is a {@link WhenSyntaxException} with
- * the 1-based column of the offending text; nothing else is thrown, whatever the input.
+ * Keywords are case-insensitive, metric names lower case. The constant bounds of {@code between} come low
+ * first ({@code between 5 and 1} is refused); bounds that are metrics are not checked.
+ *
+ * <p>Every error is a {@link WhenSyntaxException} with the 1-based column of the offending text; nothing else is
+ * thrown, whatever the input.
  */
 public final class WhenParser {
 
-    /** Longest {@code when} text accepted. */
+    /** Longest {@code when} text accepted, in characters. */
     public static final int MAX_LENGTH = 4000;
     /** Deepest nesting of parentheses and {@code not} accepted. */
     public static final int MAX_DEPTH = 32;
@@ -168,7 +171,12 @@ public final class WhenParser {
                 throw error(and, "expected 'and' between the bounds of 'between', found " + and.describe());
             }
             next++;
-            result = new Between(lhs, lo, operand());
+            Operand hi = operand();
+            String order = boundsOutOfOrder(lo, hi);
+            if (order != null) {
+                throw error(op, order);
+            }
+            result = new Between(lhs, lo, hi);
         } else if (op.isKeyword("crosses_above") || op.isKeyword("crosses_below")) {
             next++;
             result = new Cross(lhs, op.isKeyword("crosses_above"), operand());
@@ -181,6 +189,17 @@ public final class WhenParser {
             throw error(first, "a comparison needs a metric on at least one side");
         }
         return result;
+    }
+
+    /**
+     * What is wrong with the bounds of a {@code between} when both are numbers and the lower one is above the
+     * upper one ({@code between 5 and 1: the lower bound is above the upper}), else null.
+     */
+    static String boundsOutOfOrder(Operand lo, Operand hi) {
+        if (lo.isMetric() || hi.isMetric() || lo.number() <= hi.number()) {
+            return null;
+        }
+        return "between " + lo + " and " + hi + ": the lower bound is above the upper";
     }
 
     private Operand operand() {

@@ -52,6 +52,9 @@ class WhenParserTest {
             and > 1                   | 1  | expected a metric or a number, found 'and'
             change_pct(300m) > 1      | 1  | change_pct(300m) needs 300 complete 1-minute bars, more than the 180 the engine keeps (engine.history_minutes)
             rel_volume(121m) > 1      | 1  | rel_volume(121m) needs 181 complete 1-minute bars, more than the 180 the engine keeps (engine.history_minutes)
+            last between 5 and 1      | 6  | between 5 and 1: the lower bound is above the upper
+            last BETWEEN 1e3 AND -0.5 | 6  | between 1000 and -0.5: the lower bound is above the upper
+            5 between 3 and 1         | 3  | between 3 and 1: the lower bound is above the upper
             """)
     void badConditions(String when, int column, String message) {
         assertThatThrownBy(() -> WhenParser.parse(when, HISTORY))
@@ -68,6 +71,14 @@ class WhenParserTest {
                 .hasMessageContaining("nested deeper than 32");
         String nots = "not ".repeat(900) + "last > 1";
         assertThatThrownBy(() -> WhenParser.parse(nots, HISTORY)).isInstanceOf(WhenSyntaxException.class);
+    }
+
+    @Test
+    @DisplayName("between takes equal constant bounds, and bounds that are metrics in any order")
+    void betweenBoundsInOrderOrMetrics() {
+        assertThat(WhenParser.parse("last between 1 and 1", HISTORY)).isInstanceOf(Between.class);
+        assertThat(WhenParser.parse("last between sma(5) and 1", HISTORY)).isInstanceOf(Between.class);
+        assertThat(WhenParser.parse("last between 5 and sma(5)", HISTORY)).isInstanceOf(Between.class);
     }
 
     @Test

@@ -42,7 +42,9 @@ class RulesFileTest {
             [{"id":"x","conditions":[{"metric":"foo","op":">","value":1}]}]                | rule 'x' at conditions[0].metric: unknown metric 'foo'
             [{"id":"x","conditions":[{"metric":"rsi_14","op":">"}]}]                       | rule 'x' at conditions[0]: needs 'value' (a number) or 'metric2' (a metric)
             [{"id":"x","conditions":[{"metric":"rsi_14","op":">","value":1,"metric2":"last"}]}] | rule 'x' at conditions[0]: has both 'value' and 'metric2'; give exactly one
-            [{"id":"x","conditions":[{"metric":"rsi_14","op":"between","value":[70,30]}]}] | rule 'x' at conditions[0].value: the low bound 70 is above the high bound 30
+            [{"id":"x","conditions":[{"metric":"rsi_14","op":"between","value":[70,30]}]}] | rule 'x' at conditions[0].value: between 70 and 30: the lower bound is above the upper
+            [{"id":"x","conditions":[{"metric":"rsi_14","op":"between","value":[5,1.5]}]}] | rule 'x' at conditions[0].value: between 5 and 1.5: the lower bound is above the upper
+            [{"id":"x","when":"last > 1 or rsi(14) between 5 and 1"}]                      | rule 'x' at when, column 21: between 5 and 1: the lower bound is above the upper
             [{"id":"x","conditions":[{"metric":"rsi_14","op":"between","value":5}]}]       | rule 'x' at conditions[0].value: 'between' takes "value": [low, high], two numbers, found 5
             [{"id":"x","conditions":[{"metric":"rsi_14","op":">","value":"5"}]}]           | rule 'x' at conditions[0].value: expected a number, found "5"
             [{"id":"x","conditions":[]}]                                                   | rule 'x' at conditions: expected a non-empty array of conditions, found an empty array
