@@ -20,8 +20,11 @@ import java.util.regex.Pattern;
  *
  * <p>It checks everything the rules file contract says: fields and their types, the {@code when} grammar and the
  * {@code conditions} form, metric names and windows against the history the engine keeps, unique ids, price
- * bounds, {@code between} bounds in order. Every error found is collected; one invalid rule, enabled or not,
- * refuses the whole set. It throws nothing but {@link RuleSetException}, whatever the input.
+ * bounds, {@code between} bounds in order, and the {@link RuleLimits}: a set with more rules than
+ * {@code rules.max_rules} is refused with that one error (its rules are not read), and a rule with more
+ * comparisons than {@code rules.max_conditions} with one error for that rule. Every other error found is
+ * collected; one invalid rule, enabled or not, refuses the whole set. It throws nothing but
+ * {@link RuleSetException}, whatever the input.
  */
 public final class RuleSetReader {
 
@@ -77,6 +80,11 @@ public final class RuleSetReader {
         }
         if (!(rules instanceof List<?> list)) {
             errors.add(new RuleError(-1, null, "", "expected a JSON array of rules or an object {\"rules\": [...]}"));
+            throw new RuleSetException(errors);
+        }
+        if (list.size() > limits.maxRules()) {
+            errors.add(new RuleError(-1, null, "", "the set holds " + list.size()
+                    + " rules, more than rules.max_rules (" + limits.maxRules() + ")"));
             throw new RuleSetException(errors);
         }
         List<RuleDefinition> out = new ArrayList<>();
@@ -152,7 +160,8 @@ public final class RuleSetReader {
             return null;
         }
         try {
-            return WhenParser.parse(text, historyLimit);
+            Condition condition = WhenParser.parse(text, historyLimit);
+            return withinConditionLimit(scope, "when", condition.leaves().count()) ? condition : null;
         } catch (WhenSyntaxException e) {
             scope.error("when, column " + e.column(), e.problem());
             return null;
@@ -162,6 +171,9 @@ public final class RuleSetReader {
     private Condition readConditions(RuleScope scope, Object value) {
         if (!(value instanceof List<?> list) || list.isEmpty()) {
             scope.error("conditions", "expected a non-empty array of conditions, found " + describe(value));
+            return null;
+        }
+        if (!withinConditionLimit(scope, "conditions", list.size())) {
             return null;
         }
         List<Condition> parts = new ArrayList<>();
@@ -238,6 +250,15 @@ public final class RuleSetReader {
             return new Between(lhs, Operand.of(lo), Operand.of(hi));
         }
         return cross ? new Cross(lhs, op.equals("crosses_above"), rhs) : new Comparison(lhs, Op.of(op), rhs);
+    }
+
+    /** True when a rule's {@code count} comparisons are within {@code rules.max_conditions}; else records why not. */
+    private boolean withinConditionLimit(RuleScope scope, String place, long count) {
+        if (count <= limits.maxConditions()) {
+            return true;
+        }
+        scope.error(place, count + " comparisons, more than rules.max_conditions (" + limits.maxConditions() + ")");
+        return false;
     }
 
     private MetricRef readMetricName(RuleScope scope, String place, Object value, boolean required) {

@@ -30,7 +30,10 @@ import java.util.regex.Pattern;
  * first ({@code between 5 and 1} is refused); bounds that are metrics are not checked.
  *
  * <p>Every error is a {@link WhenSyntaxException} with the 1-based column of the offending text; nothing else is
- * thrown, whatever the input.
+ * thrown, whatever the input. A text longer than {@link #MAX_LENGTH} is refused before it is read, and parsing
+ * stops at the first parenthesis or {@code not} that nests deeper than {@link #MAX_DEPTH} levels, so no input
+ * takes long or overflows the stack. How many comparisons a rule may hold is the reader's business
+ * ({@link RuleLimits#maxConditions()}).
  */
 public final class WhenParser {
 

@@ -2,6 +2,7 @@ package io.tickscan.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.tickscan.rules.Condition.And;
 import io.tickscan.rules.Condition.Between;
@@ -10,6 +11,7 @@ import io.tickscan.rules.Condition.Cross;
 import io.tickscan.rules.Condition.Not;
 import io.tickscan.rules.Condition.Op;
 import io.tickscan.rules.Condition.Or;
+import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -64,13 +66,29 @@ class WhenParserTest {
                 });
     }
 
-    @Test
-    void nestingDeeperThanTheLimitIsRefusedNotOverflowed() {
-        String deep = "(".repeat(1_000) + "last > 1" + ")".repeat(1_000);
-        assertThatThrownBy(() -> WhenParser.parse(deep, HISTORY)).isInstanceOf(WhenSyntaxException.class)
-                .hasMessageContaining("nested deeper than 32");
-        String nots = "not ".repeat(900) + "last > 1";
-        assertThatThrownBy(() -> WhenParser.parse(nots, HISTORY)).isInstanceOf(WhenSyntaxException.class);
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("a hostile text is refused at once with its column, never with a stack overflow")
+    @CsvSource(delimiter = '|', textBlock = """
+            1,000 nested parentheses      | 33   | conditions are nested deeper than 32 levels
+            900 nots                      | 129  | conditions are nested deeper than 32 levels
+            10,000 nested parentheses     | 4001 | the condition is longer than 4000 characters
+            20,000 anded comparisons      | 4001 | the condition is longer than 4000 characters
+            a string of 1 MB              | 4001 | the condition is longer than 4000 characters
+            """)
+    void hostileTexts(String name, int column, String message) {
+        String text = switch (name) {
+            case "1,000 nested parentheses" -> "(".repeat(1_000) + "last > 1" + ")".repeat(1_000);
+            case "900 nots" -> "not ".repeat(900) + "last > 1";
+            case "10,000 nested parentheses" -> "(".repeat(10_000) + "last > 1" + ")".repeat(10_000);
+            case "20,000 anded comparisons" -> "last > 1" + " and last > 1".repeat(19_999);
+            default -> "x".repeat(1 << 20);
+        };
+        assertTimeoutPreemptively(Duration.ofSeconds(1), () ->
+                assertThatThrownBy(() -> WhenParser.parse(text, HISTORY))
+                        .isInstanceOfSatisfying(WhenSyntaxException.class, e -> {
+                            assertThat(e.problem()).isEqualTo(message);
+                            assertThat(e.column()).isEqualTo(column);
+                        }));
     }
 
     @Test
