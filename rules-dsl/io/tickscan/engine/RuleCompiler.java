@@ -20,6 +20,8 @@ final class RuleCompiler {
     private final MetricColumns.Layout layout = new MetricColumns.Layout();
     private final List<RuleDefinition> rules;
     private final List<Node.Cross> crosses = new ArrayList<>();
+    private final NodeBuilder outsideNot = new NodeBuilder(true);
+    private final NodeBuilder insideNot = new NodeBuilder(false);
 
     /** Lays out every metric of {@code rules}; only enabled rules are compiled. */
     RuleCompiler(List<RuleDefinition> rules) {
@@ -44,16 +46,25 @@ final class RuleCompiler {
 
     private CompiledRule compile(RuleDefinition rule) {
         int[] slots = rule.metrics().stream().mapToInt(layout::metric).toArray();
-        return new CompiledRule(rule, node(rule.condition(), false), slots, hasCross(rule.condition()));
+        Condition condition = rule.condition();
+        return new CompiledRule(rule, condition.accept(outsideNot), slots,
+                condition.leaves().anyMatch(Cross.class::isInstance));
     }
 
-    /**
-     * @param underNot true inside a {@code not}, where unknown must be told from false; elsewhere the
-     *                 comparisons are compiled two-valued
-     */
-    private Node node(Condition condition, boolean underNot) {
-        boolean twoValued = !underNot;
-        if (condition instanceof Comparison c) {
+    /** Compiles a condition into its node. */
+    private final class NodeBuilder implements Condition.Visitor<Node> {
+        private final boolean twoValued;
+
+        /**
+         * @param twoValued false inside a {@code not}, where unknown must be told from false; elsewhere the
+         *                  comparisons are compiled two-valued
+         */
+        NodeBuilder(boolean twoValued) {
+            this.twoValued = twoValued;
+        }
+
+        @Override
+        public Node visit(Comparison c) {
             if (!c.rhs().isMetric()) {
                 return new Node.CompareConstant(layout.metric(c.lhs().metric()), c.op(), c.rhs().number(), twoValued);
             }
@@ -64,32 +75,31 @@ final class RuleCompiler {
             return new Node.CompareColumns(layout.metric(c.lhs().metric()), c.op(), layout.metric(c.rhs().metric()),
                     twoValued);
         }
-        if (condition instanceof Between b) {
+
+        @Override
+        public Node visit(Between b) {
             return new Node.Between(slot(b.value()), slot(b.lo()), slot(b.hi()), twoValued);
         }
-        if (condition instanceof Cross x) {
+
+        @Override
+        public Node visit(Cross x) {
             return cross(slot(x.lhs()), slot(x.rhs()), x.above());
         }
-        if (condition instanceof And a) {
-            return new Node.Junction(a.parts().stream().map(p -> node(p, underNot)).toArray(Node[]::new), true);
-        }
-        if (condition instanceof Or o) {
-            return new Node.Junction(o.parts().stream().map(p -> node(p, underNot)).toArray(Node[]::new), false);
-        }
-        return new Node.Negation(node(((Not) condition).part(), true));
-    }
 
-    private static boolean hasCross(Condition condition) {
-        if (condition instanceof Cross) {
-            return true;
+        @Override
+        public Node visit(And a) {
+            return new Node.Junction(a.parts().stream().map(p -> p.accept(this)).toArray(Node[]::new), true);
         }
-        if (condition instanceof And a) {
-            return a.parts().stream().anyMatch(RuleCompiler::hasCross);
+
+        @Override
+        public Node visit(Or o) {
+            return new Node.Junction(o.parts().stream().map(p -> p.accept(this)).toArray(Node[]::new), false);
         }
-        if (condition instanceof Or o) {
-            return o.parts().stream().anyMatch(RuleCompiler::hasCross);
+
+        @Override
+        public Node visit(Not n) {
+            return new Node.Negation(n.part().accept(insideNot));
         }
-        return condition instanceof Not not && hasCross(not.part());
     }
 
     /** One node per distinct cross, shared by every rule that uses it. */

@@ -1,12 +1,59 @@
 package io.tickscan.rules;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The parsed form of a rule's condition, shared by the text form ({@code when}) and the JSON form
  * ({@code conditions}). It is what the compiler turns into an evaluator; it is never evaluated itself.
+ *
+ * <p>Code that treats each kind of condition its own way implements a {@link Visitor}; code that only needs the
+ * comparisons or the metrics of a tree uses {@link #leaves()}, {@link #operands()} and {@link #metrics()}.
  */
 public sealed interface Condition {
+
+    /**
+     * Calls the method of {@code visitor} for this kind of condition.
+     *
+     * @return what that method returns
+     */
+    <R> R accept(Visitor<R> visitor);
+
+    /** The comparisons, betweens and crosses of this condition, left to right: itself when it is one. */
+    Stream<Condition> leaves();
+
+    /** Every side of every comparison, between and cross of this condition, left to right. */
+    Stream<Operand> operands();
+
+    /** Every metric the condition reads, in the order they first appear, without repeats. */
+    default List<MetricRef> metrics() {
+        return operands().filter(Operand::isMetric).map(Operand::metric).distinct().toList();
+    }
+
+    /**
+     * One method per kind of condition, for code that treats each kind its own way (the compiler).
+     *
+     * @param <R> what each method returns
+     */
+    interface Visitor<R> {
+        /** A {@code lhs op rhs}. */
+        R visit(Comparison comparison);
+
+        /** A {@code value between lo and hi}. */
+        R visit(Between between);
+
+        /** A {@code lhs crosses_above rhs} or {@code lhs crosses_below rhs}. */
+        R visit(Cross cross);
+
+        /** An {@code and} of parts. */
+        R visit(And and);
+
+        /** An {@code or} of parts. */
+        R visit(Or or);
+
+        /** A {@code not}. */
+        R visit(Not not);
+    }
 
     /** A side of a comparison: a metric, or a number when {@code metric} is null. */
     record Operand(MetricRef metric, double number) {
@@ -23,6 +70,16 @@ public sealed interface Condition {
         /** True when this operand reads a metric. */
         public boolean isMetric() {
             return metric != null;
+        }
+
+        /** As the text form writes it: the metric's canonical name, or the number ({@code 5}, {@code -0.5}). */
+        @Override
+        public String toString() {
+            if (isMetric()) {
+                return metric.canonical();
+            }
+            return number == Math.rint(number) && Math.abs(number) < 1e15 ? Long.toString((long) number)
+                    : Double.toString(number);
         }
     }
 
@@ -57,29 +114,123 @@ public sealed interface Condition {
                 case LE -> GE;
             };
         }
+
+        /** The operator written {@code symbol} ({@code >}, {@code >=}, {@code <}, {@code <=}), or null. */
+        public static Op of(String symbol) {
+            for (Op op : values()) {
+                if (op.symbol.equals(symbol)) {
+                    return op;
+                }
+            }
+            return null;
+        }
     }
 
     /** {@code lhs op rhs}. */
     record Comparison(Operand lhs, Op op, Operand rhs) implements Condition {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visit(this);
+        }
+
+        @Override
+        public Stream<Condition> leaves() {
+            return Stream.of(this);
+        }
+
+        @Override
+        public Stream<Operand> operands() {
+            return Stream.of(lhs, rhs);
+        }
     }
 
     /** {@code value between lo and hi}, inclusive. */
     record Between(Operand value, Operand lo, Operand hi) implements Condition {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visit(this);
+        }
+
+        @Override
+        public Stream<Condition> leaves() {
+            return Stream.of(this);
+        }
+
+        @Override
+        public Stream<Operand> operands() {
+            return Stream.of(value, lo, hi);
+        }
     }
 
     /** {@code lhs crosses_above rhs} ({@code above}) or {@code lhs crosses_below rhs}. */
     record Cross(Operand lhs, boolean above, Operand rhs) implements Condition {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visit(this);
+        }
+
+        @Override
+        public Stream<Condition> leaves() {
+            return Stream.of(this);
+        }
+
+        @Override
+        public Stream<Operand> operands() {
+            return Stream.of(lhs, rhs);
+        }
     }
 
     /** All of the parts. */
     record And(List<Condition> parts) implements Condition {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visit(this);
+        }
+
+        @Override
+        public Stream<Condition> leaves() {
+            return parts.stream().flatMap(Condition::leaves);
+        }
+
+        @Override
+        public Stream<Operand> operands() {
+            return parts.stream().flatMap(Condition::operands);
+        }
     }
 
     /** Any of the parts. */
     record Or(List<Condition> parts) implements Condition {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visit(this);
+        }
+
+        @Override
+        public Stream<Condition> leaves() {
+            return parts.stream().flatMap(Condition::leaves);
+        }
+
+        @Override
+        public Stream<Operand> operands() {
+            return parts.stream().flatMap(Condition::operands);
+        }
     }
 
     /** The negation of {@code part} (unknown stays unknown). */
     record Not(Condition part) implements Condition {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.visit(this);
+        }
+
+        @Override
+        public Stream<Condition> leaves() {
+            return part.leaves();
+        }
+
+        @Override
+        public Stream<Operand> operands() {
+            return part.operands();
+        }
     }
 }

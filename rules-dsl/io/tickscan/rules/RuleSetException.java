@@ -19,17 +19,24 @@ public final class RuleSetException extends RuntimeException {
     }
 
     /**
-     * One line for a log: how many errors and the first {@code shown} of them, e.g.
-     * {@code 5000 errors; the first 3: rule 'a' at ...; rule 'b' at ...; rule 'c' at ...}.
+     * The refusal as one line for a log, however many errors there are: {@code 5000 errors; the first 3: rule 'a'
+     * at when, column 7: ...; rule 'b' at ...; rule 'c' at ...}, or {@code 2 errors: ...; ...} when there are no
+     * more than {@code shown}. Line breaks inside an error (echoed from the input) become spaces.
+     *
+     * @param shown how many errors to spell out, at least 1
      */
     public String summary(int shown) {
-        String first = errors.stream().limit(shown).map(RuleError::toString).collect(Collectors.joining("; "));
-        return errors.size() == 1 ? "1 error: " + first
-                : errors.size() + " errors; the first " + Math.min(shown, errors.size()) + ": " + first;
+        String first = errors.stream().limit(shown).map(e -> e.toString().replace('\n', ' ').replace('\r', ' '))
+                .collect(Collectors.joining("; "));
+        return count(errors) + (errors.size() > shown ? "; the first " + shown + ": " : ": ") + first;
     }
 
     private static String describe(List<RuleError> errors) {
-        return "invalid rule set, nothing applied (" + errors.size() + (errors.size() == 1 ? " error" : " errors")
-                + "):\n  " + errors.stream().map(RuleError::toString).collect(Collectors.joining("\n  "));
+        return "invalid rule set, nothing applied (" + count(errors) + "):\n  "
+                + errors.stream().map(RuleError::toString).collect(Collectors.joining("\n  "));
+    }
+
+    private static String count(List<RuleError> errors) {
+        return errors.size() + (errors.size() == 1 ? " error" : " errors");
     }
 }

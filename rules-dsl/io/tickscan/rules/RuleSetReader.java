@@ -4,10 +4,8 @@ import io.tickscan.rules.Condition.And;
 import io.tickscan.rules.Condition.Between;
 import io.tickscan.rules.Condition.Comparison;
 import io.tickscan.rules.Condition.Cross;
-import io.tickscan.rules.Condition.Not;
 import io.tickscan.rules.Condition.Op;
 import io.tickscan.rules.Condition.Operand;
-import io.tickscan.rules.Condition.Or;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -22,8 +20,11 @@ import java.util.regex.Pattern;
  *
  * <p>It checks everything the rules file contract says: fields and their types, the {@code when} grammar and the
  * {@code conditions} form, metric names and windows against the history the engine keeps, unique ids, price
- * bounds. Every error found is collected; one invalid rule, enabled or not, refuses the whole set. It throws
- * nothing but {@link RuleSetException}, whatever the input.
+ * bounds, {@code between} bounds in order, and the {@link RuleLimits}: a set with more rules than
+ * {@code rules.max_rules} is refused with that one error (its rules are not read), and a rule with more
+ * comparisons than {@code rules.max_conditions} with one error for that rule. Every other error found is
+ * collected; one invalid rule, enabled or not, refuses the whole set. It throws nothing but
+ * {@link RuleSetException}, whatever the input.
  */
 public final class RuleSetReader {
 
@@ -79,6 +80,11 @@ public final class RuleSetReader {
         }
         if (!(rules instanceof List<?> list)) {
             errors.add(new RuleError(-1, null, "", "expected a JSON array of rules or an object {\"rules\": [...]}"));
+            throw new RuleSetException(errors);
+        }
+        if (list.size() > limits.maxRules()) {
+            errors.add(new RuleError(-1, null, "", "the set holds " + list.size()
+                    + " rules, more than rules.max_rules (" + limits.maxRules() + ")"));
             throw new RuleSetException(errors);
         }
         List<RuleDefinition> out = new ArrayList<>();
@@ -144,7 +150,7 @@ public final class RuleSetReader {
         if (errors.size() > before) {
             return null;
         }
-        return new RuleDefinition(id, name != null ? name : id, condition, metricsOf(condition), cooldown, universe,
+        return new RuleDefinition(id, name != null ? name : id, condition, condition.metrics(), cooldown, universe,
                 enabled);
     }
 
@@ -154,7 +160,8 @@ public final class RuleSetReader {
             return null;
         }
         try {
-            return WhenParser.parse(text, historyLimit);
+            Condition condition = WhenParser.parse(text, historyLimit);
+            return withinConditionLimit(scope, "when", condition.leaves().count()) ? condition : null;
         } catch (WhenSyntaxException e) {
             scope.error("when, column " + e.column(), e.problem());
             return null;
@@ -164,6 +171,9 @@ public final class RuleSetReader {
     private Condition readConditions(RuleScope scope, Object value) {
         if (!(value instanceof List<?> list) || list.isEmpty()) {
             scope.error("conditions", "expected a non-empty array of conditions, found " + describe(value));
+            return null;
+        }
+        if (!withinConditionLimit(scope, "conditions", list.size())) {
             return null;
         }
         List<Condition> parts = new ArrayList<>();
@@ -192,8 +202,10 @@ public final class RuleSetReader {
             }
         }
         MetricRef metric = readMetricName(scope, place + ".metric", c.get("metric"), true);
-        String op = c.get("op") instanceof String s ? s : null;
-        if (op == null || !List.of(">", ">=", "<", "<=", "between", "crosses_above", "crosses_below").contains(op)) {
+        String op = c.get("op") instanceof String s ? s : "";
+        boolean between = op.equals("between");
+        boolean cross = op.equals("crosses_above") || op.equals("crosses_below");
+        if (Op.of(op) == null && !between && !cross) {
             scope.error(place + ".op", "expected one of >, >=, <, <=, between, crosses_above, crosses_below, found "
                     + describe(c.get("op")));
         }
@@ -205,7 +217,7 @@ public final class RuleSetReader {
         if (hasValue == hasMetric2) {
             scope.error(place, hasValue ? "has both 'value' and 'metric2'; give exactly one"
                     : "needs 'value' (a number) or 'metric2' (a metric)");
-        } else if ("between".equals(op)) {
+        } else if (between) {
             Object v = c.get("value");
             if (hasMetric2 || !(v instanceof List<?> bounds) || bounds.size() != 2 || !isFinite(bounds.get(0))
                     || !isFinite(bounds.get(1))) {
@@ -214,9 +226,9 @@ public final class RuleSetReader {
             } else {
                 lo = ((Number) bounds.get(0)).doubleValue();
                 hi = ((Number) bounds.get(1)).doubleValue();
-                if (lo > hi) {
-                    scope.error(place + ".value", "the low bound " + bounds.get(0) + " is above the high bound "
-                            + bounds.get(1));
+                String order = WhenParser.boundsOutOfOrder(Operand.of(lo), Operand.of(hi));
+                if (order != null) {
+                    scope.error(place + ".value", order);
                 }
             }
         } else if (hasValue) {
@@ -234,15 +246,19 @@ public final class RuleSetReader {
             return null;
         }
         Operand lhs = Operand.of(metric);
-        return switch (op) {
-            case "between" -> new Between(lhs, Operand.of(lo), Operand.of(hi));
-            case "crosses_above" -> new Cross(lhs, true, rhs);
-            case "crosses_below" -> new Cross(lhs, false, rhs);
-            case ">" -> new Comparison(lhs, Op.GT, rhs);
-            case ">=" -> new Comparison(lhs, Op.GE, rhs);
-            case "<" -> new Comparison(lhs, Op.LT, rhs);
-            default -> new Comparison(lhs, Op.LE, rhs);
-        };
+        if (between) {
+            return new Between(lhs, Operand.of(lo), Operand.of(hi));
+        }
+        return cross ? new Cross(lhs, op.equals("crosses_above"), rhs) : new Comparison(lhs, Op.of(op), rhs);
+    }
+
+    /** True when a rule's {@code count} comparisons are within {@code rules.max_conditions}; else records why not. */
+    private boolean withinConditionLimit(RuleScope scope, String place, long count) {
+        if (count <= limits.maxConditions()) {
+            return true;
+        }
+        scope.error(place, count + " comparisons, more than rules.max_conditions (" + limits.maxConditions() + ")");
+        return false;
     }
 
     private MetricRef readMetricName(RuleScope scope, String place, Object value, boolean required) {
@@ -337,37 +353,6 @@ public final class RuleSetReader {
             return null;
         }
         return s;
-    }
-
-    /** Every metric a condition reads, in order of first appearance. */
-    static List<MetricRef> metricsOf(Condition condition) {
-        Set<MetricRef> out = new LinkedHashSet<>();
-        collect(condition, out);
-        return List.copyOf(out);
-    }
-
-    private static void collect(Condition condition, Set<MetricRef> out) {
-        if (condition instanceof Comparison c) {
-            add(out, c.lhs(), c.rhs());
-        } else if (condition instanceof Between b) {
-            add(out, b.value(), b.lo(), b.hi());
-        } else if (condition instanceof Cross x) {
-            add(out, x.lhs(), x.rhs());
-        } else if (condition instanceof And a) {
-            a.parts().forEach(p -> collect(p, out));
-        } else if (condition instanceof Or o) {
-            o.parts().forEach(p -> collect(p, out));
-        } else {
-            collect(((Not) condition).part(), out);
-        }
-    }
-
-    private static void add(Set<MetricRef> out, Operand... operands) {
-        for (Operand operand : operands) {
-            if (operand.isMetric()) {
-                out.add(operand.metric());
-            }
-        }
     }
 
     private static boolean isFinite(Object value) {

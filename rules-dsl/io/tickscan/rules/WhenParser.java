@@ -26,12 +26,18 @@ import java.util.regex.Pattern;
  * operand    := number | metric
  * metric     := name [ "(" window ")" ]          window: 5m, 1h (minutes) or 14 (bars)
  * </pre>
- * Keywords are case-insensitive, metric names lower case. Every error is a {@link WhenSyntaxException} with
- * the 1-based column of the offending text; nothing else is thrown, whatever the input.
+ * Keywords are case-insensitive, metric names lower case. The constant bounds of {@code between} come low
+ * first ({@code between 5 and 1} is refused); bounds that are metrics are not checked.
+ *
+ * <p>Every error is a {@link WhenSyntaxException} with the 1-based column of the offending text; nothing else is
+ * thrown, whatever the input. A text longer than {@link #MAX_LENGTH} is refused before it is read, and parsing
+ * stops at the first parenthesis or {@code not} that nests deeper than {@link #MAX_DEPTH} levels, so no input
+ * takes long or overflows the stack. How many comparisons a rule may hold is the reader's business
+ * ({@link RuleLimits#maxConditions()}).
  */
 public final class WhenParser {
 
-    /** Longest {@code when} text accepted. */
+    /** Longest {@code when} text accepted, in characters. */
     public static final int MAX_LENGTH = 4000;
     /** Deepest nesting of parentheses and {@code not} accepted. */
     public static final int MAX_DEPTH = 32;
@@ -159,7 +165,7 @@ public final class WhenParser {
         Condition result;
         if (op.type == Type.OP) {
             next++;
-            result = new Comparison(lhs, toOp(op.text), operand());
+            result = new Comparison(lhs, Op.of(op.text), operand());
         } else if (op.isKeyword("between")) {
             next++;
             Operand lo = operand();
@@ -168,7 +174,12 @@ public final class WhenParser {
                 throw error(and, "expected 'and' between the bounds of 'between', found " + and.describe());
             }
             next++;
-            result = new Between(lhs, lo, operand());
+            Operand hi = operand();
+            String order = boundsOutOfOrder(lo, hi);
+            if (order != null) {
+                throw error(op, order);
+            }
+            result = new Between(lhs, lo, hi);
         } else if (op.isKeyword("crosses_above") || op.isKeyword("crosses_below")) {
             next++;
             result = new Cross(lhs, op.isKeyword("crosses_above"), operand());
@@ -177,21 +188,21 @@ public final class WhenParser {
                     + text.substring(first.start, op.type == Type.END ? text.length() : op.start).strip()
                     + "', found " + op.describe());
         }
-        if (!readsMetric(result)) {
+        if (result.operands().noneMatch(Operand::isMetric)) {
             throw error(first, "a comparison needs a metric on at least one side");
         }
         return result;
     }
 
-    private static boolean readsMetric(Condition condition) {
-        if (condition instanceof Comparison c) {
-            return c.lhs().isMetric() || c.rhs().isMetric();
+    /**
+     * What is wrong with the bounds of a {@code between} when both are numbers and the lower one is above the
+     * upper one ({@code between 5 and 1: the lower bound is above the upper}), else null.
+     */
+    static String boundsOutOfOrder(Operand lo, Operand hi) {
+        if (lo.isMetric() || hi.isMetric() || lo.number() <= hi.number()) {
+            return null;
         }
-        if (condition instanceof Between b) {
-            return b.value().isMetric() || b.lo().isMetric() || b.hi().isMetric();
-        }
-        Cross x = (Cross) condition;
-        return x.lhs().isMetric() || x.rhs().isMetric();
+        return "between " + lo + " and " + hi + ": the lower bound is above the upper";
     }
 
     private Operand operand() {
@@ -311,15 +322,6 @@ public final class WhenParser {
         return switch (word.toLowerCase(Locale.ROOT)) {
             case "and", "or", "not", "between", "crosses_above", "crosses_below" -> true;
             default -> false;
-        };
-    }
-
-    private static Op toOp(String symbol) {
-        return switch (symbol) {
-            case ">" -> Op.GT;
-            case ">=" -> Op.GE;
-            case "<" -> Op.LT;
-            default -> Op.LE;
         };
     }
 

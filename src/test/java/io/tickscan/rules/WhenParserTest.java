@@ -2,13 +2,16 @@ package io.tickscan.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.tickscan.rules.Condition.And;
 import io.tickscan.rules.Condition.Between;
 import io.tickscan.rules.Condition.Comparison;
 import io.tickscan.rules.Condition.Cross;
 import io.tickscan.rules.Condition.Not;
+import io.tickscan.rules.Condition.Op;
 import io.tickscan.rules.Condition.Or;
+import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -51,6 +54,9 @@ class WhenParserTest {
             and > 1                   | 1  | expected a metric or a number, found 'and'
             change_pct(300m) > 1      | 1  | change_pct(300m) needs 300 complete 1-minute bars, more than the 180 the engine keeps (engine.history_minutes)
             rel_volume(121m) > 1      | 1  | rel_volume(121m) needs 181 complete 1-minute bars, more than the 180 the engine keeps (engine.history_minutes)
+            last between 5 and 1      | 6  | between 5 and 1: the lower bound is above the upper
+            last BETWEEN 1e3 AND -0.5 | 6  | between 1000 and -0.5: the lower bound is above the upper
+            5 between 3 and 1         | 3  | between 3 and 1: the lower bound is above the upper
             """)
     void badConditions(String when, int column, String message) {
         assertThatThrownBy(() -> WhenParser.parse(when, HISTORY))
@@ -60,13 +66,37 @@ class WhenParserTest {
                 });
     }
 
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("a hostile text is refused at once with its column, never with a stack overflow")
+    @CsvSource(delimiter = '|', textBlock = """
+            1,000 nested parentheses      | 33   | conditions are nested deeper than 32 levels
+            900 nots                      | 129  | conditions are nested deeper than 32 levels
+            10,000 nested parentheses     | 4001 | the condition is longer than 4000 characters
+            20,000 anded comparisons      | 4001 | the condition is longer than 4000 characters
+            a string of 1 MB              | 4001 | the condition is longer than 4000 characters
+            """)
+    void hostileTexts(String name, int column, String message) {
+        String text = switch (name) {
+            case "1,000 nested parentheses" -> "(".repeat(1_000) + "last > 1" + ")".repeat(1_000);
+            case "900 nots" -> "not ".repeat(900) + "last > 1";
+            case "10,000 nested parentheses" -> "(".repeat(10_000) + "last > 1" + ")".repeat(10_000);
+            case "20,000 anded comparisons" -> "last > 1" + " and last > 1".repeat(19_999);
+            default -> "x".repeat(1 << 20);
+        };
+        assertTimeoutPreemptively(Duration.ofSeconds(1), () ->
+                assertThatThrownBy(() -> WhenParser.parse(text, HISTORY))
+                        .isInstanceOfSatisfying(WhenSyntaxException.class, e -> {
+                            assertThat(e.problem()).isEqualTo(message);
+                            assertThat(e.column()).isEqualTo(column);
+                        }));
+    }
+
     @Test
-    void nestingDeeperThanTheLimitIsRefusedNotOverflowed() {
-        String deep = "(".repeat(1_000) + "last > 1" + ")".repeat(1_000);
-        assertThatThrownBy(() -> WhenParser.parse(deep, HISTORY)).isInstanceOf(WhenSyntaxException.class)
-                .hasMessageContaining("nested deeper than 32");
-        String nots = "not ".repeat(900) + "last > 1";
-        assertThatThrownBy(() -> WhenParser.parse(nots, HISTORY)).isInstanceOf(WhenSyntaxException.class);
+    @DisplayName("between takes equal constant bounds, and bounds that are metrics in any order")
+    void betweenBoundsInOrderOrMetrics() {
+        assertThat(WhenParser.parse("last between 1 and 1", HISTORY)).isInstanceOf(Between.class);
+        assertThat(WhenParser.parse("last between sma(5) and 1", HISTORY)).isInstanceOf(Between.class);
+        assertThat(WhenParser.parse("last between 5 and sma(5)", HISTORY)).isInstanceOf(Between.class);
     }
 
     @Test
@@ -93,6 +123,27 @@ class WhenParserTest {
         assertThat(b.value().metric()).isEqualTo(new MetricRef(MetricKind.REL_VOLUME, 60));
         assertThat(b.lo().metric()).isEqualTo(new MetricRef(MetricKind.SMA, 20));
         assertThat(b.hi().number()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("a condition lists its comparisons and its metrics left to right, each metric once")
+    void leavesAndMetricsOfATree() {
+        Condition c = WhenParser.parse(
+                "not (last > vwap and sma(5) between 1 and last) or ema(9) crosses_above sma(5)", HISTORY);
+        assertThat(c.leaves()).extracting(leaf -> leaf.getClass().getSimpleName())
+                .containsExactly("Comparison", "Between", "Cross");
+        assertThat(c.metrics()).extracting(MetricRef::canonical).containsExactly("last", "vwap", "sma(5)", "ema(9)");
+        assertThat(c.operands()).hasSize(7);
+    }
+
+    @Test
+    @DisplayName("Op.of reads each operator's symbol and nothing else")
+    void operatorsFromTheirSymbols() {
+        for (Op op : Op.values()) {
+            assertThat(Op.of(op.symbol())).isSameAs(op);
+        }
+        assertThat(Op.of("=")).isNull();
+        assertThat(Op.of("between")).isNull();
     }
 
     @ParameterizedTest(name = "{0} = {1}")

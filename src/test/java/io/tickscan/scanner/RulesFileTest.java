@@ -2,6 +2,7 @@ package io.tickscan.scanner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.tickscan.rules.RuleError;
 import io.tickscan.rules.RuleLimits;
@@ -9,11 +10,14 @@ import io.tickscan.rules.RuleSet;
 import io.tickscan.rules.RuleSetException;
 import io.tickscan.rules.RuleSetReader;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,7 +46,9 @@ class RulesFileTest {
             [{"id":"x","conditions":[{"metric":"foo","op":">","value":1}]}]                | rule 'x' at conditions[0].metric: unknown metric 'foo'
             [{"id":"x","conditions":[{"metric":"rsi_14","op":">"}]}]                       | rule 'x' at conditions[0]: needs 'value' (a number) or 'metric2' (a metric)
             [{"id":"x","conditions":[{"metric":"rsi_14","op":">","value":1,"metric2":"last"}]}] | rule 'x' at conditions[0]: has both 'value' and 'metric2'; give exactly one
-            [{"id":"x","conditions":[{"metric":"rsi_14","op":"between","value":[70,30]}]}] | rule 'x' at conditions[0].value: the low bound 70 is above the high bound 30
+            [{"id":"x","conditions":[{"metric":"rsi_14","op":"between","value":[70,30]}]}] | rule 'x' at conditions[0].value: between 70 and 30: the lower bound is above the upper
+            [{"id":"x","conditions":[{"metric":"rsi_14","op":"between","value":[5,1.5]}]}] | rule 'x' at conditions[0].value: between 5 and 1.5: the lower bound is above the upper
+            [{"id":"x","when":"last > 1 or rsi(14) between 5 and 1"}]                      | rule 'x' at when, column 21: between 5 and 1: the lower bound is above the upper
             [{"id":"x","conditions":[{"metric":"rsi_14","op":"between","value":5}]}]       | rule 'x' at conditions[0].value: 'between' takes "value": [low, high], two numbers, found 5
             [{"id":"x","conditions":[{"metric":"rsi_14","op":">","value":"5"}]}]           | rule 'x' at conditions[0].value: expected a number, found "5"
             [{"id":"x","conditions":[]}]                                                   | rule 'x' at conditions: expected a non-empty array of conditions, found an empty array
@@ -71,6 +77,78 @@ class RulesFileTest {
                     "rule 'bad-2' at conditions[1].metric: unknown metric 'nope'");
             assertThat(e.getMessage()).startsWith("invalid rule set, nothing applied (2 errors):");
         });
+    }
+
+    @Test
+    @DisplayName("a set with more rules than rules.max_rules is refused with that one error, its rules unread")
+    void tooManyRules() {
+        String invalidRules = IntStream.range(0, 5_000).mapToObj(i -> "{\"id\":\"r" + i + "\"}")
+                .collect(Collectors.joining(",", "[", "]"));
+        assertThat(errorsOf(invalidRules, HISTORY))
+                .containsExactly("rules file: the set holds 5000 rules, more than rules.max_rules (1000)");
+
+        RuleLimits threeRules = new RuleLimits(180, 3, RuleLimits.DEFAULT_MAX_CONDITIONS);
+        assertThat(RulesFile.parse(rules(3, "last > 1"), threeRules).rules()).hasSize(3);
+        assertThat(errorsOf(rules(4, "last > 1"), threeRules))
+                .containsExactly("rules file: the set holds 4 rules, more than rules.max_rules (3)");
+    }
+
+    @Test
+    @DisplayName("a rule with more comparisons than rules.max_conditions is refused, in either form")
+    void tooManyComparisons() {
+        RuleLimits three = new RuleLimits(180, RuleLimits.DEFAULT_MAX_RULES, 3);
+        String threeLeaves = "last > 1 and not (vwap between 1 and 2 or sma(5) crosses_above ema(9))";
+        assertThat(RulesFile.parse(rules(1, threeLeaves), three).rules()).hasSize(1);
+        assertThat(errorsOf(rules(1, threeLeaves + " and last < 9"), three))
+                .containsExactly("rule 'r0' at when: 4 comparisons, more than rules.max_conditions (3)");
+        assertThat(errorsOf(jsonConditions(3), three)).isEmpty();
+        assertThat(errorsOf(jsonConditions(4), three))
+                .containsExactly("rule 'x' at conditions: 4 comparisons, more than rules.max_conditions (3)");
+
+        assertThat(errorsOf(rules(1, "last > 1" + " and last > 1".repeat(64)), HISTORY))
+                .containsExactly("rule 'r0' at when: 65 comparisons, more than rules.max_conditions (64)");
+    }
+
+    @Test
+    @DisplayName("hostile rules are refused fast with one clear error each")
+    void hostileRules() {
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            String unknownMetrics = IntStream.range(0, 20_000)
+                    .mapToObj(i -> "{\"metric\":\"nope\",\"op\":\">\",\"value\":" + i + "}")
+                    .collect(Collectors.joining(",", "[{\"id\":\"x\",\"conditions\":[", "]}]"));
+            assertThat(errorsOf(unknownMetrics, HISTORY))
+                    .containsExactly("rule 'x' at conditions: 20000 comparisons, more than rules.max_conditions (64)");
+            assertThat(errorsOf(rules(1, "last > 1" + " and last > 1".repeat(19_999)), HISTORY))
+                    .containsExactly("rule 'r0' at when, column 4001: the condition is longer than 4000 characters");
+            assertThat(errorsOf(rules(1, "(".repeat(10_000) + "last > 1" + ")".repeat(10_000)), HISTORY))
+                    .containsExactly("rule 'r0' at when, column 4001: the condition is longer than 4000 characters");
+            assertThat(errorsOf(rules(1, "(".repeat(1_000) + "last > 1" + ")".repeat(1_000)), HISTORY))
+                    .containsExactly("rule 'r0' at when, column 33: conditions are nested deeper than 32 levels");
+            assertThat(errorsOf(rules(1, "x".repeat(1 << 20)), HISTORY))
+                    .containsExactly("rule 'r0' at when, column 4001: the condition is longer than 4000 characters");
+        });
+    }
+
+    /** The errors of a rules file, as lines; none when it is valid. */
+    private static List<String> errorsOf(String json, RuleLimits limits) {
+        try {
+            RulesFile.parse(json, limits);
+            return List.of();
+        } catch (RuleSetException e) {
+            return e.errors().stream().map(RuleError::toString).toList();
+        }
+    }
+
+    /** {@code count} rules r0, r1... with the same {@code when}. */
+    private static String rules(int count, String when) {
+        return IntStream.range(0, count).mapToObj(i -> "{\"id\":\"r" + i + "\",\"when\":\"" + when + "\"}")
+                .collect(Collectors.joining(",", "[", "]"));
+    }
+
+    /** One rule x with {@code count} conditions in the JSON form. */
+    private static String jsonConditions(int count) {
+        return IntStream.range(0, count).mapToObj(i -> "{\"metric\":\"rsi_14\",\"op\":\">\",\"value\":" + i + "}")
+                .collect(Collectors.joining(",", "[{\"id\":\"x\",\"conditions\":[", "]}]"));
     }
 
     @Test
