@@ -71,9 +71,10 @@ public final class RuleSetReader {
         Object rules = tree;
         if (tree instanceof Map<?, ?> map) {
             for (Object key : map.keySet()) {
-                if (!"rules".equals(key)) {
+                if (!"rules".equals(key) && !"version".equals(key)) {
                     errors.add(new RuleError(-1, null, String.valueOf(key), "unknown field; a rules file is an array "
-                            + "of rules or an object with only \"rules\""));
+                            + "of rules or an object with \"rules\" (and the \"version\" GET /api/rules reports, "
+                            + "which is ignored)"));
                 }
             }
             rules = map.get("rules");

@@ -182,6 +182,9 @@ class NodeIT {
         assertThat(after.getLong("version")).isEqualTo(version);
         assertThat(after.getJsonArray("rules")).isEqualTo(next);
         awaitScannersOn(version);
+        HttpResponse<String> putBack = send("PUT", "/api/rules", "application/json", get("/api/rules").body());
+        assertThat(putBack.statusCode()).as(putBack.body()).isEqualTo(200);
+        assertThat(new JsonObject(putBack.body()).getLong("version")).isEqualTo(version + 1);
         send("POST", "/api/ticks", "application/x-ndjson",
                 "{\"symbol\": \"SWAP\", \"ts\": " + System.currentTimeMillis() + ", \"price\": 7500, \"size\": 1}");
         Alert swapped = awaitAlert(a -> a.symbol().equals("SWAP") && a.ruleId().equals("swapped-above-7000"), 10);
