@@ -11,6 +11,14 @@ package io.tickscan.rules;
  */
 public record RuleError(int index, String ruleId, String place, String message) {
 
+    /** Longest text of the input quoted back in a message; longer is cut with an ellipsis. */
+    static final int ECHO = 40;
+
+    /** {@code text} cut to {@value #ECHO} characters, for quoting input back. */
+    static String cut(String text) {
+        return text.length() > ECHO ? text.substring(0, ECHO) + "..." : text;
+    }
+
     /** The error as one line: {@code rule 'momentum-5m' at when, column 17: expected ...}. */
     @Override
     public String toString() {

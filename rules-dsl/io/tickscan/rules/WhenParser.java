@@ -50,7 +50,7 @@ public final class WhenParser {
 
     private record Token(Type type, String text, int start) {
         String describe() {
-            return type == Type.END ? "the end of the text" : "'" + text + "'";
+            return type == Type.END ? "the end of the text" : "'" + RuleError.cut(text) + "'";
         }
 
         boolean isKeyword(String keyword) {
@@ -290,18 +290,18 @@ public final class WhenParser {
         String unit = t.substring(split);
         boolean minutes = kind.window() == MetricKind.Window.MINUTES;
         if (minutes && !unit.equals("m") && !unit.equals("h")) {
-            throw error(token, "'" + kind.text() + "' takes a window in minutes, like 5m or 1h, found '" + t + "'");
+            throw error(token, "'" + kind.text() + "' takes a window in minutes, like 5m or 1h, found '" + RuleError.cut(t) + "'");
         }
         if (!minutes && !unit.isEmpty()) {
             throw error(token, "'" + kind.text() + "' takes a whole number of bars, like " + example(kind)
-                    + ", found '" + t + "'");
+                    + ", found '" + RuleError.cut(t) + "'");
         }
         if (!digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw error(token, "a window is a whole number of at least 1, found '" + t + "'");
+            throw error(token, "a window is a whole number of at least 1, found '" + RuleError.cut(t) + "'");
         }
         long n = digits.length() > 9 ? Long.MAX_VALUE : Long.parseLong(digits) * (unit.equals("h") ? 60 : 1);
         if (n < 1 || n > MAX_WINDOW) {
-            throw error(token, "a window is a whole number from 1 to " + MAX_WINDOW + ", found '" + t + "'");
+            throw error(token, "a window is a whole number from 1 to " + MAX_WINDOW + ", found '" + RuleError.cut(t) + "'");
         }
         return (int) n;
     }
@@ -315,7 +315,7 @@ public final class WhenParser {
         if (!lower.equals(name) && (MetricKind.byText(lower) != null || MetricRef.fromAlias(lower) != null)) {
             return "unknown metric '" + name + "': metric names are lower case, like '" + lower + "'";
         }
-        return "unknown metric '" + name + "'";
+        return "unknown metric '" + RuleError.cut(name) + "'";
     }
 
     private static boolean isKeyword(String word) {

@@ -64,6 +64,21 @@ class RulesFileTest {
     }
 
     @Test
+    @DisplayName("long input quoted back in a message is cut")
+    void longEchoesAreCut() {
+        String key = "k".repeat(5000);
+        String token = "m".repeat(3000);
+        String json = "[{\"id\": \"x\", \"when\": \"last > 1\", \"" + key + "\": 1}, "
+                + "{\"id\": \"y\", \"when\": \"" + token + " > 1\"}, {\"id\": \"z\", \"when\": \"last > 1\", "
+                + "\"enabled\": \"" + token + "\"}]";
+        assertThatThrownBy(() -> RulesFile.parse(json, HISTORY)).isInstanceOfSatisfying(RuleSetException.class, e -> {
+            assertThat(e.errors()).hasSize(3);
+            assertThat(e.errors()).allSatisfy(error -> assertThat(error.toString()).hasSizeLessThan(200)
+                    .contains("..."));
+        });
+    }
+
+    @Test
     void everyErrorOfTheSetIsReportedAndNothingIsApplied() {
         String json = """
                 {"rules": [
