@@ -54,7 +54,7 @@ public final class ScannerVerticle extends VerticleBase {
     private final ScanSchedule.Timers timers;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
     private final List<Alert> found = new ArrayList<>();
-    private final Map<String, Counter> alertsByRule = new HashMap<>();
+    private final Map<String, RuleMeter> alertsByRule = new HashMap<>();
     private final FailureLog failures = new FailureLog(LOG);
     private final Firings firings = new Firings();
     private long[] stamps = new long[64];
@@ -158,6 +158,7 @@ public final class ScannerVerticle extends VerticleBase {
         TickBatch batch = message.body();
         long horizon = clock.getAsLong() + futureToleranceMs;
         int applied = 0;
+        int tooFarAhead = 0;
         int i = 0;
         while (i < batch.size()) {
             try {
@@ -168,7 +169,7 @@ public final class ScannerVerticle extends VerticleBase {
                         throw new NullPointerException("a tick without symbol");
                     }
                     if (ts > horizon) {
-                        future.increment();
+                        tooFarAhead++;
                     } else {
                         engine.apply(symbol, ts, batch.prices()[i], batch.sizes()[i], batch.arrivedAt());
                         applied++;
@@ -187,6 +188,9 @@ public final class ScannerVerticle extends VerticleBase {
             reportedLate = lateNow;
         }
         processed.increment(applied);
+        if (tooFarAhead > 0) {
+            future.increment(tooFarAhead);
+        }
         message.reply(null);
     }
 
@@ -231,12 +235,17 @@ public final class ScannerVerticle extends VerticleBase {
             if (ids.contains(e.getKey())) {
                 return false;
             }
-            registry.remove(e.getValue());
+            registry.remove(e.getValue().counter);
             return true;
         });
     }
 
     private void publishFound() {
+        if (!found.isEmpty()) {
+            for (RuleMeter meter : alertsByRule.values()) {
+                meter.flush();
+            }
+        }
         long now = clock.getAsLong();
         for (int k = 0; k < found.size(); k++) {
             vertx.eventBus().publish(Addresses.ALERTS, found.get(k));
@@ -253,18 +262,35 @@ public final class ScannerVerticle extends VerticleBase {
             }
             stamps[found.size()] = engine.stamp(symbol);
             found.add(engine.alert(rule, symbol, t, Alert::new));
-            Counter emitted = alertsByRule.get(rule.id());
+            RuleMeter emitted = alertsByRule.get(rule.id());
             if (emitted == null) {
-                emitted = Counter.builder("alerts_emitted").tag("rule", rule.id()).register(registry);
+                emitted = new RuleMeter(Counter.builder("alerts_emitted").tag("rule", rule.id()).register(registry));
                 alertsByRule.put(rule.id(), emitted);
             }
-            emitted.increment();
+            emitted.pending++;
         }
 
         @Override
         public void failed(CompiledRule rule, long t, RuntimeException failure) {
             scanFailures.increment();
             failures.failed("rule '" + rule.id() + "' on scanner " + instance, failure);
+        }
+    }
+
+    /** A rule's {@code alerts_emitted} counter and its firings of the scan under way, added once per scan. */
+    private static final class RuleMeter {
+        final Counter counter;
+        long pending;
+
+        RuleMeter(Counter counter) {
+            this.counter = counter;
+        }
+
+        void flush() {
+            if (pending > 0) {
+                counter.increment(pending);
+                pending = 0;
+            }
         }
     }
 
