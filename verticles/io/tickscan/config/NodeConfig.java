@@ -102,11 +102,13 @@ public record NodeConfig(JsonObject json) {
         return ruleLimits(engine(), json.getJsonObject("rules"));
     }
 
-    /** The limits of a rule set from the {@code engine.*} and {@code rules.*} settings (already validated). */
+    /**
+     * The limits of a rule set from the {@code engine.*} and {@code rules.*} settings of a validated configuration,
+     * where {@code rules.max_rules} and {@code rules.max_conditions} are always present.
+     */
     public static RuleLimits ruleLimits(JsonObject engine, JsonObject rules) {
-        return new RuleLimits(engine.getInteger("history_minutes"),
-                rules.getInteger("max_rules", RuleLimits.DEFAULT_MAX_RULES),
-                rules.getInteger("max_conditions", RuleLimits.DEFAULT_MAX_CONDITIONS));
+        return new RuleLimits(engine.getInteger("history_minutes"), rules.getInteger("max_rules"),
+                rules.getInteger("max_conditions"));
     }
 
     /** {@code sources.<name>.*}. */
