@@ -5,9 +5,12 @@ import io.tickscan.engine.EventTimeDriver;
 import io.tickscan.replay.Replay;
 import io.tickscan.replay.ReplayException;
 import io.tickscan.replay.ReplaySummary;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.LocalTime;
 import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,8 +24,8 @@ import picocli.CommandLine.Option;
                 + "(JSON), ordered by ts, rule_id, symbol.",
             "CSV layouts: ts,symbol,price,size (ts in epoch ms, epoch seconds or ISO-8601) or "
                 + "timestamp,price,amount (epoch seconds, one symbol named with --symbol).",
-            "A summary goes to standard error. Exit code 0 on success, 1 when a file is missing or unreadable or "
-                + "the rules are invalid, 2 on bad arguments."})
+            "A summary goes to standard error. Exit code 0 on success, 1 when a file cannot be read (or --out "
+                + "written) or the rules are invalid, 2 on bad arguments."})
 public final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--ticks", required = true, paramLabel = "FILE", description = "CSV file of ticks.")
@@ -47,11 +50,12 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Complete 1-minute bars kept per symbol (default: ${DEFAULT-VALUE}).")
     int historyMinutes;
 
-    @Option(names = "--session-zone", paramLabel = "ZONE", defaultValue = "UTC",
+    @Option(names = "--session-zone", paramLabel = "ZONE", defaultValue = "UTC", converter = ZoneConverter.class,
             description = "Zone of the session that vwap and day_* cover (default: ${DEFAULT-VALUE}).")
     ZoneId sessionZone;
 
     @Option(names = "--session-start", paramLabel = "HH:MM", defaultValue = "00:00",
+            converter = TimeOfDayConverter.class,
             description = "Local time the session starts (default: ${DEFAULT-VALUE}).")
     LocalTime sessionStart;
 
@@ -66,6 +70,11 @@ public final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--history-minutes: " + e.getMessage());
         }
+        String unwritable = unwritable(out);
+        if (unwritable != null) {
+            System.err.println("tickscan replay: cannot write --out " + out + ": " + unwritable);
+            return 1;
+        }
         try {
             ReplaySummary summary = Replay.run(new Replay.Options(ticks, rules, symbol, out, maxGapMs, settings),
                     System.err);
@@ -74,6 +83,48 @@ public final class ReplayCommand implements Callable<Integer> {
         } catch (ReplayException e) {
             System.err.println("tickscan replay: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /** Why alerts cannot be written to {@code file}, or null when they can (or go to standard output). */
+    private static String unwritable(Path file) {
+        if (file == null) {
+            return null;
+        }
+        if (Files.isDirectory(file)) {
+            return "it is a directory";
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(parent)) {
+            return "no such directory " + parent;
+        }
+        return Files.exists(file) ? (Files.isWritable(file) ? null : "permission denied")
+                : (Files.isWritable(parent) ? null : "permission denied in " + parent);
+    }
+
+    /** Reads a zone id ({@code UTC}, {@code Europe/London}, {@code +02:00}), refusing an unknown one in plain words. */
+    static final class ZoneConverter implements CommandLine.ITypeConverter<ZoneId> {
+        @Override
+        public ZoneId convert(String value) {
+            try {
+                return ZoneId.of(value);
+            } catch (DateTimeException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a time zone; use one such as "
+                        + "UTC, Europe/London, America/New_York or +02:00");
+            }
+        }
+    }
+
+    /** Reads a time of day {@code HH:MM}. */
+    static final class TimeOfDayConverter implements CommandLine.ITypeConverter<LocalTime> {
+        @Override
+        public LocalTime convert(String value) {
+            try {
+                return LocalTime.parse(value);
+            } catch (DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a time of day HH:MM from "
+                        + "00:00 to 23:59");
+            }
         }
     }
 

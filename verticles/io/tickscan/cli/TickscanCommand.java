@@ -1,5 +1,6 @@
 package io.tickscan.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,9 +22,24 @@ public final class TickscanCommand implements Runnable {
         }
     }
 
-    /** The configured command line, for {@link #main} and tests. */
+    /**
+     * The configured command line, for {@link #main} and tests: an argument error prints the error and a hint to
+     * {@code --help} (not the whole usage) and gives exit code 2.
+     */
     public static CommandLine commandLine() {
-        return new CommandLine(new TickscanCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new TickscanCommand()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setParameterExceptionHandler(TickscanCommand::argumentError);
+    }
+
+    /** {@code tickscan replay: Missing required option: '--ticks=FILE'}, then {@code Try 'tickscan replay --help'.} */
+    private static int argumentError(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        String name = command.getCommandSpec().qualifiedName();
+        err.println(name + ": " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try '" + name + " --help'.");
+        return command.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     @Override

@@ -149,10 +149,32 @@ class ReplayIT {
     }
 
     @Test
+    @DisplayName("an --out that is a directory gets one line and exit code 1, like a file that cannot be read")
+    void anOutThatIsADirectoryIsOneLine() throws Exception {
+        Run run = tickscan("replay", "--ticks", ticks.toString(), "--rules", rules.toString(), "--symbol", "BTCUSD",
+                "--out", dir.toString());
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err().lines()).containsExactly("tickscan replay: cannot write --out " + dir
+                + ": it is a directory");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an argument error prints the error and a hint to --help, not the whole usage, with exit code 2")
     void usageErrorsExitWith2AndHelpWith0() throws Exception {
         Run usage = tickscan("replay", "--rules", rules.toString());
         assertThat(usage.exit()).isEqualTo(2);
-        assertThat(usage.err()).contains("Missing required option: '--ticks=FILE'");
+        assertThat(usage.err().lines()).containsExactly("tickscan replay: Missing required option: '--ticks=FILE'",
+                "Try 'tickscan replay --help'.");
+        Run zone = tickscan("replay", "--ticks", ticks.toString(), "--rules", rules.toString(), "--session-zone",
+                "Mars/Olympus");
+        assertThat(zone.exit()).isEqualTo(2);
+        assertThat(zone.err().lines()).containsExactly("tickscan replay: Invalid value for option '--session-zone': "
+                + "'Mars/Olympus' is not a time zone; use one such as UTC, Europe/London, America/New_York or +02:00",
+                "Try 'tickscan replay --help'.");
+        Run none = tickscan();
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err().lines()).containsExactly("tickscan: a subcommand is required", "Try 'tickscan --help'.");
         Run help = tickscan("replay", "--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("--ticks=FILE", "--max-gap=DURATION");
