@@ -88,7 +88,7 @@ public final class RulesFile {
     /** The schema's findings, placed like the reader's. */
     private static List<RuleError> schemaErrors(Object tree) {
         return JsonSchemas.findings(SCHEMA, tree).stream()
-                .map(f -> placed(f.path(), "does not match the rules file schema: " + f.message(), tree)).toList();
+                .map(f -> placed(f.path(), f.message(), tree)).toList();
     }
 
     /** Turns a schema path such as {@code rules/2/conditions/0/op} into a rule and a place. */

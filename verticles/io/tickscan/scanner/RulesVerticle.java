@@ -50,7 +50,13 @@ public final class RulesVerticle extends VerticleBase {
     public Future<?> start() {
         store = new RuleStore(vertx);
         limits = NodeConfig.ruleLimits(config().getJsonObject("engine"), config().getJsonObject("rules"));
-        return store.current(config().getString("initial"))
+        String initial = config().getString("initial");
+        try {
+            RulesFile.parse(initial, limits);
+        } catch (RuleSetException e) {
+            return Future.failedFuture(new IllegalArgumentException("rules.file: invalid rules, " + e.summary(3)));
+        }
+        return store.current(initial)
                 .recover(e -> Future.failedFuture(new IllegalStateException("the cluster's rule store did not "
                         + "answer: " + e.getMessage(), e)))
                 .compose(cluster -> {

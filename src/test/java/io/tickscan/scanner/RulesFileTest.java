@@ -194,8 +194,10 @@ class RulesFileTest {
     void theSchemaIsPartOfValidation() {
         assertThat(RulesFile.schemaFindings("[{\"id\":\"x\",\"when\":\"last > 1\",\"cooldown_sec\":-1,\"foo\":1}]"))
                 .containsExactlyInAnyOrder(
-                        "rule 'x' at cooldown_sec: does not match the rules file schema: -1 is less than 0",
-                        "rule 'x' at foo: does not match the rules file schema: unknown property");
+                        "rule 'x' at cooldown_sec: must be a whole number from 0 "
+                                + "to 31536000, found -1",
+                        "rule 'x' at foo: is not a known key (known keys: id, "
+                                + "name, description, when, conditions, cooldown_sec, universe, enabled)");
         assertThat(RulesFile.schemaFindings("[{\"id\":\"x\",\"when\":\"last > 1\"}]")).isEmpty();
     }
 

@@ -53,7 +53,7 @@ class ScannerVerticleTest {
                 .put("partitions", new JsonArray().add(3))
                 .put("engine", new JsonObject().put("history_minutes", 180).put("session_zone", "UTC")
                         .put("session_start", "00:00").put("future_tolerance_ms", 2000))
-                .put("rules", new JsonObject())
+                .put("rules", new JsonObject().put("max_rules", 1000).put("max_conditions", 64))
                 .put("rule_set", new JsonObject().put("version", 1).put("text", RULES));
         return vertx.deployVerticle(() -> new ScannerVerticle(registry, now::get, timers),
                         new DeploymentOptions().setConfig(config))
