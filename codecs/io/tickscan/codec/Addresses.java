@@ -47,8 +47,8 @@ public final class Addresses {
     /**
      * Node-local {@code request} of a rules file as JSON text ({@code String}) to validate and make the cluster's;
      * the reply is {@code {"accepted": true, "version": n, "rules": r, "enabled": e}}, or
-     * {@code {"accepted": false, "error_count": n, "errors": [...]}}; it fails with code 503 when the cluster's
-     * rule store does not answer.
+     * {@code {"accepted": false, "error_count": n, "errors": [...]}}; it fails with code 504 and a message for
+     * the client when the cluster does not confirm the store in time.
      */
     public static final String RULES_REPLACE = "rules.replace";
 
@@ -80,9 +80,12 @@ public final class Addresses {
     private Addresses() {
     }
 
-    /** New options for a message to a node-local address: delivered on this node only. */
+    /** How long a request to a node-local address waits for its answer. */
+    public static final long LOCAL_TIMEOUT_MS = 10_000;
+
+    /** New options for a message to a node-local address: delivered on this node only, answered within 10 s. */
     public static DeliveryOptions local() {
-        return new DeliveryOptions().setLocalOnly(true);
+        return new DeliveryOptions().setLocalOnly(true).setSendTimeout(LOCAL_TIMEOUT_MS);
     }
 
     /** The address of partition {@code p}. */

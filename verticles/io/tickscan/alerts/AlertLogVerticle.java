@@ -8,13 +8,17 @@ import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes every alert this node receives to the log, one line each (logger {@code tickscan.alerts}). */
+/**
+ * Writes the alerts of this node's scanners to the log, one line each (logger {@code tickscan.alerts}): a local
+ * consumer of the cluster-wide {@link Addresses#ALERTS}, so that each alert is logged once, by the node that found
+ * it.
+ */
 public final class AlertLogVerticle extends VerticleBase {
     private static final Logger ALERTS = LoggerFactory.getLogger("tickscan.alerts");
 
     @Override
     public Future<?> start() {
-        return vertx.eventBus().<Alert>consumer(Addresses.ALERTS, m -> log(m.body())).completion();
+        return vertx.eventBus().<Alert>localConsumer(Addresses.ALERTS, m -> log(m.body())).completion();
     }
 
     private static void log(Alert alert) {

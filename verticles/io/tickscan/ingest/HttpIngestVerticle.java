@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes the ticks posted to this node's {@code POST /api/ticks}, handed over by the web side on
@@ -28,6 +30,7 @@ import java.util.function.LongSupplier;
  * that arrive while the routing buffer is full are refused as {@code overloaded}, for the client to send again.
  */
 public final class HttpIngestVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpIngestVerticle.class);
     private static final int ERRORS_SHOWN = 10;
 
     private final MeterRegistry registry;
@@ -58,12 +61,20 @@ public final class HttpIngestVerticle extends VerticleBase {
 
     private void onBody(Message<Buffer> message) {
         Tally tally = new Tally(clock.getAsLong());
-        if ("csv".equals(message.headers().get("format"))) {
-            csv(message.body(), tally);
-        } else {
-            ndjson(message.body(), tally);
+        try {
+            if ("csv".equals(message.headers().get("format"))) {
+                csv(message.body(), tally);
+            } else {
+                ndjson(message.body(), tally);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("reading a posted body failed after {} rows were accepted", tally.accepted, e);
+            message.fail(500, "the body could not be read to the end; " + tally.accepted + " rows before the failure "
+                    + "were accepted (see the node's log)");
+            return;
+        } finally {
+            router.flushAll();
         }
-        router.flushAll();
         message.reply(tally.toJson());
     }
 

@@ -23,9 +23,8 @@ final class ScannerDeployment {
     private final List<String> deployments = new ArrayList<>();
     private int instances;
 
-    /** Deploys the instances with the rule set {@code ruleSet} ({@code {"version", "text"}}). */
-    Future<Void> deploy(Vertx vertx, String nodeId, NodeConfig config, JsonObject ruleSet, MeterRegistry registry,
-                        LongSupplier clock) {
+    /** Deploys the instances (they take the rule set of this node's rules verticle, deployed before them). */
+    Future<Void> deploy(Vertx vertx, String nodeId, NodeConfig config, MeterRegistry registry, LongSupplier clock) {
         int configured = config.scanner().getInteger("instances");
         instances = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
         List<String> ids = new ArrayList<>();
@@ -38,7 +37,7 @@ final class ScannerDeployment {
         List<Future<String>> started = new ArrayList<>();
         for (String id : ids) {
             JsonObject conf = new JsonObject().put("instance", id).put("engine", config.engine())
-                    .put("rules", config.json().getJsonObject("rules")).put("rule_set", ruleSet)
+                    .put("rules", config.json().getJsonObject("rules"))
                     .put("partitions", new JsonArray(owners.ownedBy(id)));
             started.add(vertx.deployVerticle(() -> new ScannerVerticle(registry, clock),
                     new DeploymentOptions().setConfig(conf).setThreadingModel(threading))

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
  * The cluster's rule set and its version, kept in the cluster manager's map {@value #MAP} (Hazelcast, with a
  * backup on another member; a local map on a standalone node). A replacement is a compare-and-set on the stored
  * value, retried on conflict, so two concurrent replacements get two different versions and the higher one wins
- * everywhere. Every operation fails after {@link #TIMEOUT_MS} rather than wait on an unreachable member.
+ * everywhere. Every operation fails after {@link #TIMEOUT_MS} rather than wait on an unreachable member (a
+ * replacement that timed out may still land).
  *
  * <p>The map lives as long as one member does: a restart of the whole cluster starts again from
  * {@code rules.file}.
@@ -27,17 +28,11 @@ final class RuleStore {
         this.vertx = vertx;
     }
 
-    /** The cluster's current rule set; when there is none yet, {@code initialText} becomes version 1. */
-    Future<VersionedRules> current(String initialText) {
-        String initial = VersionedRules.encode(1, initialText);
+    /** The cluster's current rule set; when there is none, {@code seed} becomes it. */
+    Future<VersionedRules> current(VersionedRules seed) {
+        String initial = seed.toJson().encode();
         return map().compose(m -> m.putIfAbsent(KEY, initial))
                 .map(existing -> VersionedRules.decode(existing != null ? existing : initial))
-                .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    }
-
-    /** The cluster's current rule set, or null when there is none. */
-    Future<VersionedRules> current() {
-        return map().compose(m -> m.get(KEY)).map(v -> v == null ? null : VersionedRules.decode(v))
                 .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
 

@@ -24,9 +24,11 @@ import org.slf4j.LoggerFactory;
  *   <li>A rules file sent on {@link Addresses#RULES_REPLACE} (node-local) is validated whole; if valid it is
  *   stored under the next version and published on {@link Addresses#RULES_UPDATE} to every member, else refused
  *   with its errors (one log line).</li>
- *   <li>A version higher than the one it holds, published by any member or found in the store by the periodic
- *   check (every {@value #SYNC_MS} ms, which also covers members that join later or come back after a split),
- *   is adopted and handed to this node's scanners on {@link Addresses#RULES_APPLY}.</li>
+ *   <li>A version higher than the one it holds, published by any member, is adopted and handed to this node's
+ *   scanners on {@link Addresses#RULES_APPLY}. Every {@value #SYNC_MS} ms it also reads the store and adopts
+ *   what is stored whenever it differs (a lost message, a member that joined late, a member back after a split,
+ *   where each side may have stored its own version of the same number); a store found empty, after the
+ *   members that held it died, gets this node's set again.</li>
  *   <li>{@link Addresses#RULES_CURRENT} (node-local) answers the version this node's scanners run or will run
  *   at their next scan.</li>
  * </ul>
@@ -43,7 +45,7 @@ public final class RulesVerticle extends VerticleBase {
     private RuleStore store;
     private RuleLimits limits;
     private VersionedRules current;
-    private long refusedVersion;
+    private VersionedRules refused;
     private boolean syncing;
 
     @Override
@@ -56,7 +58,7 @@ public final class RulesVerticle extends VerticleBase {
         } catch (RuleSetException e) {
             return Future.failedFuture(new IllegalArgumentException("rules.file: invalid rules, " + e.summary(3)));
         }
-        return store.current(initial)
+        return store.current(new VersionedRules(1, initial))
                 .recover(e -> Future.failedFuture(new IllegalStateException("the cluster's rule store did not "
                         + "answer: " + e.getMessage(), e)))
                 .compose(cluster -> {
@@ -75,7 +77,7 @@ public final class RulesVerticle extends VerticleBase {
                             vertx.eventBus().localConsumer(Addresses.RULES_CURRENT, m -> m.reply(current.toJson()))
                                     .completion(),
                             vertx.eventBus().<JsonObject>consumer(Addresses.RULES_UPDATE,
-                                    m -> adopt(VersionedRules.fromJson(m.body()))).completion());
+                                    m -> adopt(VersionedRules.fromJson(m.body()), false)).completion());
                 });
     }
 
@@ -89,45 +91,56 @@ public final class RulesVerticle extends VerticleBase {
                     .put("errors", new JsonArray(e.errors().stream().limit(ERRORS_SHOWN).map(RuleError::toString)
                             .toList())));
             return;
+        } catch (RuntimeException e) {
+            failures.failed("reading a rule set sent to PUT /api/rules", e);
+            message.fail(500, "the rule set could not be read; nothing applied (see the node's log)");
+            return;
         }
         store.replace(message.body()).onComplete(stored -> {
             if (stored.failed()) {
-                message.fail(503, "the cluster's rule store did not answer (" + stored.cause().getMessage()
-                        + "); nothing applied, try again");
+                failures.failed("storing a rule set in the cluster", stored.cause());
+                message.fail(504, "the cluster did not confirm the new rule set within "
+                        + RuleStore.TIMEOUT_MS / 1000 + " s; it may still be applied: check GET /api/rules");
                 return;
             }
             VersionedRules next = stored.result();
-            adopt(next);
+            adopt(next, false);
             vertx.eventBus().publish(Addresses.RULES_UPDATE, next.toJson());
             message.reply(new JsonObject().put("accepted", true).put("version", next.version())
                     .put("rules", rules.rules().size()).put("enabled", rules.enabledRules().size()));
         });
     }
 
+    /** Takes the stored set when it differs from this node's (the store is the truth), or stores this node's. */
     private void sync() {
         if (syncing) {
             return;
         }
         syncing = true;
-        store.current().onComplete(found -> {
+        store.current(current).onComplete(found -> {
             syncing = false;
             if (found.failed()) {
                 failures.failed("reading the cluster's rule set", found.cause());
-            } else if (found.result() != null) {
-                adopt(found.result());
+            } else {
+                adopt(found.result(), true);
             }
         });
     }
 
-    private void adopt(VersionedRules next) {
-        if (next.version() <= current.version() || next.version() == refusedVersion) {
+    /**
+     * Adopts {@code next} when its version is higher than this node's, or, when it comes from the store, whenever
+     * it differs (after a split, the two sides may each have stored a version of the same number).
+     */
+    private void adopt(VersionedRules next, boolean fromStore) {
+        boolean newer = next.version() > current.version();
+        if (!(newer || fromStore && !next.equals(current)) || next.equals(refused)) {
             return;
         }
         RuleSet rules;
         try {
             rules = RulesFile.parse(next.text(), limits);
         } catch (RuleSetException e) {
-            refusedVersion = next.version();
+            refused = next;
             LOG.error("rules version {} refused by this node's limits, keeping version {}: {}", next.version(),
                     current.version(), e.summary(3));
             return;

@@ -2,6 +2,7 @@ package io.tickscan.scanner;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tickscan.codec.Addresses;
@@ -27,24 +28,26 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A scanner instance: owns some partitions, applies their ticks to its engine as batches arrive, and scans at
  * every whole second of its clock ({@link ScanSchedule}), publishing each alert on {@link Addresses#ALERTS}. A
- * rule set of a higher version published on {@link Addresses#RULES_APPLY} is swapped in at the next scan.
+ * rule set published on {@link Addresses#RULES_APPLY} by this node's rules verticle is swapped in at the next scan;
+ * the set it starts with is the one that verticle holds ({@link Addresses#RULES_CURRENT}).
  *
  * <p>It never stops scanning: a tick that fails is skipped and counted ({@code batch_failures_total}), a rule
  * that fails is skipped for that scan and a scan that fails is abandoned, both counted
  * ({@code scan_failures_total}); each distinct failure is logged once, and the next scan runs on time.
  *
  * <p>Config: {@code instance} (its id), {@code partitions} (the partitions it owns), {@code engine} (the
- * {@code engine.*} settings), {@code rules} (the {@code rules.*} settings) and {@code rule_set}
- * ({@code {"version": n, "text": "<rules file>"}}). Scanning starts when {@link Addresses#SCANNERS_START} is
- * published on this node.
+ * {@code engine.*} settings) and {@code rules} (the {@code rules.*} settings). Scanning starts when
+ * {@link Addresses#SCANNERS_START} is published on this node.
  */
 public final class ScannerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ScannerVerticle.class);
@@ -56,6 +59,7 @@ public final class ScannerVerticle extends VerticleBase {
     private final List<Alert> found = new ArrayList<>();
     private final Map<String, RuleMeter> alertsByRule = new HashMap<>();
     private final FailureLog failures = new FailureLog(LOG);
+    private final List<Meter> instanceMeters = new ArrayList<>();
     private final Firings firings = new Firings();
     private long[] stamps = new long[64];
     private String instance;
@@ -106,29 +110,38 @@ public final class ScannerVerticle extends VerticleBase {
         EngineSettings settings = NodeConfig.engineSettings(conf.getJsonObject("engine"));
         limits = NodeConfig.ruleLimits(conf.getJsonObject("engine"), conf.getJsonObject("rules"));
         futureToleranceMs = conf.getJsonObject("engine").getLong("future_tolerance_ms");
-        JsonObject ruleSet = conf.getJsonObject("rule_set");
-        engine = new ScanEngine(RulesFile.parse(ruleSet.getString("text"), limits), settings);
-        rulesVersion = ruleSet.getLong("version");
-        meters();
-        schedule = new ScanSchedule(clock, timers != null ? timers : new VertxTimers(), this::scan,
-                Counter.builder("scans_skipped").description("Seconds skipped after a late scan").register(registry));
         JsonArray partitions = conf.getJsonArray("partitions");
-        for (int k = 0; k < partitions.size(); k++) {
-            // local until partitions are handed over between nodes (the cluster issue): two nodes' consumers on
-            // one partition address would split a symbol's ticks between two states
-            consumers.add(vertx.eventBus().localConsumer(Addresses.partition(partitions.getInteger(k)),
-                    this::onBatch));
-        }
-        consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.RULES_APPLY, this::onRules));
-        consumers.add(vertx.eventBus().localConsumer(Addresses.SCANNERS_START, m -> schedule.start()));
-        LOG.info("scanner {} owns {} partitions, rules version {} ({} rules)", instance, partitions.size(),
-                rulesVersion, engine.rules().size());
-        return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+        // subscribed before the current set is asked for, so that no version adopted in between is missed
+        MessageConsumer<JsonObject> rules = vertx.eventBus().localConsumer(Addresses.RULES_APPLY, this::onRules);
+        consumers.add(rules);
+        return rules.completion()
+                .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.RULES_CURRENT, null, Addresses.local()))
+                .compose(current -> {
+                    JsonObject ruleSet = current.body();
+                    engine = new ScanEngine(RulesFile.parse(ruleSet.getString("text"), limits), settings);
+                    rulesVersion = ruleSet.getLong("version");
+                    meters();
+                    schedule = new ScanSchedule(clock, timers != null ? timers : new VertxTimers(), this::scan,
+                            Counter.builder("scans_skipped").description("Seconds skipped after a late scan")
+                                    .register(registry));
+                    for (int k = 0; k < partitions.size(); k++) {
+                        consumers.add(vertx.eventBus().localConsumer(Addresses.partition(partitions.getInteger(k)),
+                                this::onBatch));
+                    }
+                    consumers.add(vertx.eventBus().localConsumer(Addresses.SCANNERS_START, m -> schedule.start()));
+                    LOG.info("scanner {} owns {} partitions, rules version {} ({} rules)", instance,
+                            partitions.size(), rulesVersion, engine.rules().size());
+                    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+                });
     }
 
     @Override
     public Future<?> stop() {
-        schedule.stop();
+        if (schedule != null) {
+            schedule.stop();
+        }
+        // this instance's own meters go with it (a later owner of the same id registers its own)
+        instanceMeters.forEach(registry::remove);
         return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
     }
 
@@ -137,6 +150,7 @@ public final class ScannerVerticle extends VerticleBase {
                 .tag("instance", instance).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(2))
                 .register(registry);
+        instanceMeters.add(scanCycle);
         tickToAlert = Timer.builder("tick_to_alert").description("From the arrival of a symbol's newest tick to "
                         + "the publication of its alert").publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5))
@@ -150,8 +164,8 @@ public final class ScannerVerticle extends VerticleBase {
                 + "because of an error").register(registry);
         batchFailures = Counter.builder("batch_failures").description("Ticks of a batch that failed to apply")
                 .register(registry);
-        Gauge.builder("rules_version", () -> rulesVersion).description("Version of the rule set a scanner runs")
-                .tag("instance", instance).register(registry);
+        instanceMeters.add(Gauge.builder("rules_version", () -> rulesVersion)
+                .description("Version of the rule set a scanner runs").tag("instance", instance).register(registry));
     }
 
     private void onBatch(Message<TickBatch> message) {
@@ -196,7 +210,7 @@ public final class ScannerVerticle extends VerticleBase {
 
     private void onRules(Message<JsonObject> message) {
         long version = message.body().getLong("version");
-        if (version <= Math.max(rulesVersion, pendingVersion)) {
+        if (version == (pendingRules != null ? pendingVersion : rulesVersion)) {
             return;
         }
         try {
@@ -230,7 +244,7 @@ public final class ScannerVerticle extends VerticleBase {
         rulesVersion = pendingVersion;
         pendingRules = null;
         LOG.info("scanner {} runs rules version {} ({} rules)", instance, rulesVersion, engine.rules().size());
-        List<String> ids = engine.rules().stream().map(CompiledRule::id).toList();
+        Set<String> ids = engine.rules().stream().map(CompiledRule::id).collect(Collectors.toSet());
         alertsByRule.entrySet().removeIf(e -> {
             if (ids.contains(e.getKey())) {
                 return false;
@@ -238,6 +252,12 @@ public final class ScannerVerticle extends VerticleBase {
             registry.remove(e.getValue().counter);
             return true;
         });
+        // another instance may have removed a kept rule's counter while it ran a set without that rule
+        alertsByRule.replaceAll((id, meter) -> new RuleMeter(alertCounter(id)));
+    }
+
+    private Counter alertCounter(String ruleId) {
+        return Counter.builder("alerts_emitted").tag("rule", ruleId).register(registry);
     }
 
     private void publishFound() {
@@ -264,7 +284,7 @@ public final class ScannerVerticle extends VerticleBase {
             found.add(engine.alert(rule, symbol, t, Alert::new));
             RuleMeter emitted = alertsByRule.get(rule.id());
             if (emitted == null) {
-                emitted = new RuleMeter(Counter.builder("alerts_emitted").tag("rule", rule.id()).register(registry));
+                emitted = new RuleMeter(alertCounter(rule.id()));
                 alertsByRule.put(rule.id(), emitted);
             }
             emitted.pending++;

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Bodies are read raw ({@link RawBody}) and their format decided by {@link BodyFormat}, so that curl's
  * defaults work at any size. Errors are JSON {@code {"error": "..."}} in plain words: 400 for a body that cannot
  * be read, 405 with {@code Allow} for a wrong method, 413 beyond {@code http.max_body_bytes}, 415 for a content
- * type that cannot be read, 503 while something this node needs is missing.
+ * type that cannot be read, 503 while something this node needs is missing, 504 when the cluster did not confirm a
+ * rule set in time.
  *
  * <p>Config: {@code host}, {@code port} (0 for any free port), {@code max_body_bytes}.
  */
@@ -194,13 +195,19 @@ public final class WebVerticle extends VerticleBase {
         return true;
     }
 
+    /**
+     * Answers a request this node could not serve: 503 when nothing on this node consumes the address or it did
+     * not answer in time; the consumer's own status and plain message when it refused (codes 400 to 599).
+     */
     private static void unavailable(RoutingContext ctx, Throwable cause, String noHandlers) {
-        String message = cause instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS
-                ? noHandlers
-                : cause instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE
-                ? e.getMessage()
-                : "this node did not answer in time";
-        json(ctx, 503, error(message));
+        if (cause instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE
+                && e.failureCode() >= 400 && e.failureCode() < 600) {
+            json(ctx, e.failureCode(), error(e.getMessage()));
+            return;
+        }
+        boolean absent = cause instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS;
+        json(ctx, 503, error(absent ? noHandlers : "this node did not answer within "
+                + Addresses.LOCAL_TIMEOUT_MS / 1000 + " s; see its log"));
     }
 
     private static JsonObject error(String message) {

@@ -86,7 +86,7 @@ class SourceRootBoundariesTest {
     void theWebSideNeverReachesIntoTheScannerSide() {
         noClasses().that().resideInAnyPackage(packagesOf("web"))
                 .should().dependOnClassesThat().resideInAnyPackage(packagesOf("verticles"))
-                .allowEmptyShould(true)
+                .allowEmptyShould(false)
                 .check(classes);
     }
 
@@ -94,7 +94,7 @@ class SourceRootBoundariesTest {
     void theWebSideNeverReachesIntoTheRulesEngine() {
         noClasses().that().resideInAnyPackage(packagesOf("web"))
                 .should().dependOnClassesThat().resideInAnyPackage(packagesOf("rules-dsl"))
-                .allowEmptyShould(true)
+                .allowEmptyShould(false)
                 .check(classes);
     }
 }

@@ -1,12 +1,12 @@
 package io.tickscan.engine;
 
-import io.tickscan.codec.Alert;
 import static io.tickscan.engine.EngineHarness.DAY;
 import static io.tickscan.engine.EngineHarness.MINUTE;
 import static io.tickscan.engine.EngineHarness.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tickscan.codec.Alert;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.List;
@@ -325,6 +325,34 @@ class ScanEngineTest {
                     "change_pct(5m) between 0 and 1");           // unknown
             h.tick("A", T0 + 1_000, 10, 1);
             assertThat(h.firedAt(T0 + 2_000, "A")).containsExactly("r2", "r5");
+        }
+
+        @Test
+        @DisplayName("a rule that fails is reported and the scan goes on with the next rule")
+        void aFailingRuleDoesNotStopTheScan() {
+            EngineHarness h = EngineHarness.of(0, "last > 1", "last > 2");
+            h.tick("A", T0 + 1_000, 10, 1);
+            List<String> fired = new java.util.ArrayList<>();
+            List<String> failed = new java.util.ArrayList<>();
+            h.engine.scan(T0 + 2_000, new FiringListener() {
+                @Override
+                public void fired(CompiledRule rule, int symbol, long t) {
+                    if (rule.id().equals("r0")) {
+                        throw new IllegalStateException("listener failure");
+                    }
+                    fired.add(rule.id());
+                }
+
+                @Override
+                public void failed(CompiledRule rule, long t, RuntimeException failure) {
+                    failed.add(rule.id() + ": " + failure.getMessage());
+                }
+            });
+            assertThat(failed).containsExactly("r0: listener failure");
+            assertThat(fired).containsExactly("r1");
+            assertThatThrownBy(() -> h.engine.scan(T0 + 3_000, (rule, symbol, t) -> {
+                throw new IllegalStateException("by default a failure ends the scan");
+            })).hasMessage("by default a failure ends the scan");
         }
 
         @Test
