@@ -102,6 +102,59 @@ class TickCsvReaderTest {
     }
 
     @Test
+    void numbersInEveryFormReadAsTheJdkReadsThem() throws Exception {
+        java.util.Random random = new java.util.Random(9);
+        StringBuilder csv = new StringBuilder("ts,symbol,price,size\n");
+        List<Double> expected = new ArrayList<>();
+        java.util.regex.Pattern decimal =
+                java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+        for (int n = 0; n < 20_000; n++) {
+            String text = numberLike(random);
+            csv.append("1700000000000,A,").append(text).append(",1\n");
+            double value = decimal.matcher(text).matches() ? Double.parseDouble(text) : Double.NaN;
+            if (value > 0 && value != Double.POSITIVE_INFINITY) {
+                expected.add(value);
+            }
+        }
+        read(csv.toString(), null);
+        assertThat(expected).as("valid and invalid numbers are both generated").hasSizeBetween(5_000, 15_000);
+        assertThat(rows).extracting(Row::price).containsExactlyElementsOf(expected);
+    }
+
+    /** A number with random sign, digits, fraction and exponent, sometimes with a part missing or wrong. */
+    private static String numberLike(java.util.Random random) {
+        StringBuilder s = new StringBuilder();
+        s.append(switch (random.nextInt(6)) {
+            case 0 -> "-";
+            case 1 -> "+";
+            default -> "";
+        });
+        appendDigits(s, random, random.nextInt(4) == 0 ? random.nextInt(25) : random.nextInt(6));
+        if (random.nextBoolean()) {
+            s.append('.');
+            appendDigits(s, random, random.nextInt(4) == 0 ? random.nextInt(25) : random.nextInt(6));
+        }
+        if (random.nextInt(3) == 0) {
+            s.append(random.nextBoolean() ? 'e' : 'E').append(switch (random.nextInt(4)) {
+                case 0 -> "-";
+                case 1 -> "+";
+                default -> "";
+            });
+            appendDigits(s, random, random.nextInt(4));
+        }
+        if (random.nextInt(30) == 0) {
+            s.insert(random.nextInt(s.length() + 1), random.nextBoolean() ? "." : "x");
+        }
+        return s.toString();
+    }
+
+    private static void appendDigits(StringBuilder s, java.util.Random random, int count) {
+        for (int k = 0; k < count; k++) {
+            s.append((char) ('0' + random.nextInt(10)));
+        }
+    }
+
+    @Test
     void aTimestampAfterTheYear9999IsRefused() throws Exception {
         read("ts,symbol,price,size\n9999999999999999,A,1,1\n", null);
         assertThat(rejects).extracting(Reject::reason).containsExactly(TickRejectReason.BAD_TS);
