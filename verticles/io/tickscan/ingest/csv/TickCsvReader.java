@@ -14,8 +14,8 @@ import java.util.Locale;
  * cannot be read is reported with its reason and line and never stops the reading.
  *
  * <p>Parsing works on bytes: a row allocates nothing when its symbol was seen recently, its numbers have at most 18
- * significant digits and its timestamp is a number, so a file reads at memory speed. Fields are not quoted; blank
- * lines are skipped; CRLF is accepted.
+ * significant digits and its timestamp is a number or an ISO-8601 date-time of the usual shape, so a file reads at
+ * memory speed. Fields are not quoted; blank lines are skipped; CRLF is accepted.
  */
 public final class TickCsvReader {
 
@@ -235,7 +235,8 @@ public final class TickCsvReader {
 
     /**
      * Epoch milliseconds from a whole number (milliseconds from 100,000,000,000 on, else seconds), seconds with
-     * a fraction (rounded to the nearest millisecond) or ISO-8601 (UTC when it has no offset); -1 when none.
+     * a fraction (rounded to the nearest millisecond) or ISO-8601 (UTC when it has no offset); -1 when none. The
+     * usual forms are read on the bytes; others, such as an exponent, by {@link Timestamps#parse}.
      */
     private long timestamp(int start, int end) {
         long whole = 0;
@@ -273,7 +274,8 @@ public final class TickCsvReader {
                 return whole * 1000 + ms + (roundUp ? 1 : 0);
             }
         }
-        return Timestamps.parse(text(start, end));
+        long iso = Timestamps.iso(buf, start, end);
+        return iso != Timestamps.OTHER_SHAPE ? iso : Timestamps.parse(text(start, end));
     }
 
     /** A whole number of at least 100,000,000,000 is epoch milliseconds, any other epoch seconds. */

@@ -102,6 +102,68 @@ class TickCsvReaderTest {
     }
 
     @Test
+    void isoTimestampsReadOnTheBytesAsJavaTimeReadsThem() throws Exception {
+        java.util.Random random = new java.util.Random(5);
+        StringBuilder csv = new StringBuilder("ts,symbol,price,size\n");
+        List<String> texts = new ArrayList<>();
+        for (int n = 0; n < 5_000; n++) {
+            String text = isoLike(random);
+            texts.add(text);
+            csv.append(text).append(",A,1,1\n");
+        }
+        read(csv.toString(), null);
+        List<Long> expected = texts.stream().map(TickCsvReaderTest::javaTime)
+                .filter(ts -> ts >= 0 && ts <= TickRejectReason.MAX_TS).toList();
+        assertThat(expected).as("valid and invalid texts are both generated").hasSizeBetween(1_000, 4_000);
+        assertThat(rows).extracting(Row::ts).containsExactlyElementsOf(expected);
+    }
+
+    /** An ISO-8601 date-time of the usual shape, often with a field out of range or an unusual part. */
+    private static String isoLike(java.util.Random random) {
+        String date = String.format("%04d-%02d-%02d", pick(random, 1969, 2100, 0, 9999),
+                pick(random, 1, 12, 0, 13), pick(random, 1, 28, 29, 32));
+        String separator = random.nextInt(10) == 0 ? " " : "T";
+        String time = String.format("%02d:%02d", pick(random, 0, 23, 24, 99), pick(random, 0, 59, 60, 99));
+        if (random.nextInt(4) != 0) {
+            time += String.format(":%02d", pick(random, 0, 59, 60, 61));
+            if (random.nextBoolean()) {
+                StringBuilder fraction = new StringBuilder(".");
+                appendDigits(fraction, random, random.nextInt(11));
+                time += fraction;
+            }
+        }
+        String offset = switch (random.nextInt(8)) {
+            case 0, 1, 2 -> "";
+            case 3 -> random.nextInt(10) == 0 ? "z" : "Z";
+            case 4 -> random.nextInt(10) == 0 ? "+18:00" : "-00:00";
+            case 5 -> String.format("+%02d%02d", random.nextInt(19), random.nextInt(60));
+            default -> String.format("%s%02d:%02d", random.nextBoolean() ? "+" : "-", pick(random, 0, 17, 18, 19),
+                    pick(random, 0, 59, 60, 99));
+        };
+        return date + separator + time + offset;
+    }
+
+    /** Mostly a value from {@code lo} to {@code hi}, sometimes {@code odd} or {@code odder}. */
+    private static int pick(java.util.Random random, int lo, int hi, int odd, int odder) {
+        int r = random.nextInt(20);
+        return r == 0 ? odd : r == 1 ? odder : lo + random.nextInt(hi - lo + 1);
+    }
+
+    /** The reading of an ISO-8601 text by {@code java.time}, as the spec means it; -1 when it reads none. */
+    private static long javaTime(String text) {
+        try {
+            return Math.max(-1, java.time.OffsetDateTime.parse(text).toInstant().toEpochMilli());
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return Math.max(-1, java.time.LocalDateTime.parse(text.replace(' ', 'T'))
+                        .toInstant(java.time.ZoneOffset.UTC).toEpochMilli());
+            } catch (java.time.format.DateTimeParseException e2) {
+                return -1;
+            }
+        }
+    }
+
+    @Test
     void numbersInEveryFormReadAsTheJdkReadsThem() throws Exception {
         java.util.Random random = new java.util.Random(9);
         StringBuilder csv = new StringBuilder("ts,symbol,price,size\n");
