@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +30,7 @@ public final class FileSourceVerticle extends VerticleBase {
 
     private final MeterRegistry registry;
     private final LongSupplier clock;
-    private final List<Row> chunk = new ArrayList<>();
+    private final Chunk chunk = new Chunk();
     private SourceCounters counters;
     private TickRouter router;
     private Path path;
@@ -45,9 +43,6 @@ public final class FileSourceVerticle extends VerticleBase {
     private long firstTs = Long.MIN_VALUE;
     private long startedAt;
     private boolean stopped;
-
-    private record Row(String symbol, long ts, double price, double size) {
-    }
 
     /**
      * @param registry where the source's meters go
@@ -89,12 +84,12 @@ public final class FileSourceVerticle extends VerticleBase {
         reader = new TickCsvReader(in, symbol, new TickCsvReader.Sink() {
             @Override
             public void tick(String s, long ts, double price, double size) {
-                chunk.add(new Row(s, ts, price, size));
+                chunk.add(s, ts, price, size);
             }
 
             @Override
             public void reject(TickRejectReason reason, long line, String detail) {
-                counters.rejected(reason);
+                counters.count(reason);
             }
         });
         TickCsvReader.Layout layout = reader.readHeader();
@@ -112,10 +107,12 @@ public final class FileSourceVerticle extends VerticleBase {
         }
         try {
             while (true) {
-                if (next == chunk.size()) {
-                    chunk.clear();
+                if (next == chunk.count) {
+                    chunk.count = 0;
                     next = 0;
-                    if (!reader.readRows(CHUNK) && chunk.isEmpty()) {
+                    boolean more = reader.readRows(CHUNK);
+                    counters.report();
+                    if (!more && chunk.count == 0) {
                         if (!loop) {
                             router.flushAll();
                             LOG.info("file source: {} played to the end ({} rows)", path, reader.rows());
@@ -125,18 +122,18 @@ public final class FileSourceVerticle extends VerticleBase {
                         continue;
                     }
                 }
-                Row row = chunk.get(next);
+                long ts = chunk.timestamps[next];
                 long now = clock.getAsLong();
                 if (firstTs == Long.MIN_VALUE) {
-                    firstTs = row.ts();
+                    firstTs = ts;
                     startedAt = now;
                 }
-                long due = startedAt + (long) ((row.ts() - firstTs) / speed);
+                long due = startedAt + (long) ((ts - firstTs) / speed);
                 if (due > now) {
                     vertx.setTimer(Math.min(1000, due - now), id -> play());
                     return;
                 }
-                if (!router.offer(row.symbol(), now, row.price(), row.size(), now)) {
+                if (!router.offer(chunk.symbols[next], now, chunk.prices[next], chunk.sizes[next], now)) {
                     counters.throttled(1);
                     vertx.setTimer(1, id -> play());
                     return;
@@ -145,6 +142,23 @@ public final class FileSourceVerticle extends VerticleBase {
             }
         } catch (IOException | TickCsvReader.FormatException e) {
             LOG.error("file source stopped: {}: {}", path, e.getMessage());
+        }
+    }
+
+    /** The ticks of the rows read last, in columns (a chunk holds at most {@link #CHUNK}). */
+    private static final class Chunk {
+        final String[] symbols = new String[CHUNK];
+        final long[] timestamps = new long[CHUNK];
+        final double[] prices = new double[CHUNK];
+        final double[] sizes = new double[CHUNK];
+        int count;
+
+        void add(String symbol, long ts, double price, double size) {
+            symbols[count] = symbol;
+            timestamps[count] = ts;
+            prices[count] = price;
+            sizes[count] = size;
+            count++;
         }
     }
 }

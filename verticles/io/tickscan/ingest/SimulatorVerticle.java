@@ -109,14 +109,21 @@ public final class SimulatorVerticle extends VerticleBase {
         }
         double size = ticksPerMinutePerSymbol / BACKFILL_TICKS_PER_MINUTE;
         double sigma = MINUTE_VOLATILITY / Math.sqrt(BACKFILL_TICKS_PER_MINUTE);
+        long refused = 0;
         for (int k = 0; k < BACKFILL_TICKS_PER_MINUTE; k++) {
             long ts = minute * 60_000 + k * (60_000 / BACKFILL_TICKS_PER_MINUTE) + random.nextInt(1000);
             for (int i = 0; i < names.length; i++) {
                 boolean burst = inBurst(i, ts);
                 prices[i] *= 1 + (burst ? trend[i] / BACKFILL_TICKS_PER_MINUTE : 0) + sigma * random.nextGaussian();
                 double volume = burst ? BURST_VOLUME : 1;
-                router.offer(names[i], ts, round(prices[i]), round(volume * size * (0.5 + random.nextDouble())), ts);
+                if (!router.offer(names[i], ts, round(prices[i]), round(volume * size * (0.5 + random.nextDouble())),
+                        ts)) {
+                    refused++;
+                }
             }
+        }
+        if (refused > 0) {
+            counters.throttled(refused);
         }
         vertx.runOnContext(v -> backfill(minute + 1, until, done));
     }

@@ -14,7 +14,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Routes valid ticks from one ingest verticle to the partitions' addresses: micro-batched per partition (a batch
@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * kept and retried. Everything held, being built, queued or in flight, counts against
  * {@code routing.buffer_ticks}: when it is reached, {@link #offer} refuses, and the source slows down.
  *
- * <p>Used from its verticle's context only.
+ * <p>Used from its verticle's context only: its counts are plain fields, and only its meters are read from other
+ * threads.
  */
 public final class TickRouter {
     private static final long RETRY_MS = 100;
@@ -44,21 +45,28 @@ public final class TickRouter {
     private final ArrayDeque<TickBatch>[] queues;
     private final int[] inFlight;
     private final boolean[] parked;
-    private final AtomicLong held;
+    private final Consumer<Runnable> retryLater;
     private final DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS);
     private final Counter routed;
     private final Counter timedOut;
     private final long flushTimer;
+    /**
+     * Ticks being batched, queued or in flight. The {@code worker_queue_depth} gauge reads it from another thread
+     * without synchronization: a long is read whole on the 64-bit JVMs tickscan runs on, and a depth a moment old
+     * is good enough for a gauge.
+     */
+    private long held;
     private boolean retryScheduled;
 
     /**
-     * @param routing  the {@code routing} settings
-     * @param source   the source's name, for metrics
-     * @param held     where this router keeps its count of held ticks (a gauge reads it)
+     * @param routing    the {@code routing} settings
+     * @param source     the source's name, for metrics
+     * @param retryLater runs the retry of the partitions without an owner a little later (a Vert.x timer; tests
+     *                   run it when they choose)
      */
     @SuppressWarnings("unchecked")
-    public TickRouter(Vertx vertx, Partitioner partitioner, JsonObject routing, MeterRegistry registry, String source,
-                      AtomicLong held) {
+    TickRouter(Vertx vertx, Partitioner partitioner, JsonObject routing, MeterRegistry registry, String source,
+               Consumer<Runnable> retryLater) {
         this.vertx = vertx;
         this.partitioner = partitioner;
         this.batchSize = routing.getInteger("batch_size");
@@ -74,28 +82,28 @@ public final class TickRouter {
         }
         this.inFlight = new int[partitions];
         this.parked = new boolean[partitions];
-        this.held = held;
+        this.retryLater = retryLater;
         this.routed = Counter.builder("ticks_routed").tag("source", source).register(registry);
         this.timedOut = Counter.builder("ticks_dropped").tag("reason", "timeout").register(registry);
+        Gauge.builder("worker_queue_depth", this, router -> router.held).tag("source", source)
+                .description("Ticks held by a source's router: being batched, queued or awaiting a scanner")
+                .register(registry);
         this.flushTimer = vertx.setPeriodic(routing.getInteger("flush_ms"), id -> flushAll());
     }
 
     /**
-     * The router of a source verticle, from its config ({@code partitions}, {@code routing}), with its
-     * {@code worker_queue_depth{source}} gauge.
+     * The router of a source verticle, from its config ({@code partitions}, {@code routing}), with its meters
+     * tagged {@code source}.
      */
     public static TickRouter forSource(Vertx vertx, JsonObject config, MeterRegistry registry, String source) {
-        AtomicLong held = new AtomicLong();
-        Gauge.builder("worker_queue_depth", held, AtomicLong::get).tag("source", source)
-                .description("Ticks held by a source's router: being batched, queued or awaiting a scanner")
-                .register(registry);
         return new TickRouter(vertx, new Partitioner(config.getInteger("partitions")),
-                config.getJsonObject("routing"), registry, source, held);
+                config.getJsonObject("routing"), registry, source,
+                retry -> vertx.setTimer(RETRY_MS, id -> retry.run()));
     }
 
     /** True when the buffer has room for another tick. */
     public boolean hasRoom() {
-        return held.get() < bufferTicks;
+        return held < bufferTicks;
     }
 
     /**
@@ -105,7 +113,7 @@ public final class TickRouter {
      * @return false when the buffer is full: the tick was not taken, and the source should slow down
      */
     public boolean offer(String symbol, long ts, double price, double size, long arrivedAt) {
-        if (held.get() >= bufferTicks) {
+        if (held >= bufferTicks) {
             return false;
         }
         int p = partitioner.partitionOf(symbol);
@@ -114,7 +122,7 @@ public final class TickRouter {
             batch = pending[p] = new Pending(Math.min(FIRST_CAPACITY, batchSize), arrivedAt);
         }
         batch.add(symbol, ts, price, size);
-        held.incrementAndGet();
+        held++;
         if (batch.count >= batchSize) {
             seal(p);
             pump(p);
@@ -153,7 +161,7 @@ public final class TickRouter {
     }
 
     private void awaitDrained(Promise<Void> drained, long deadline) {
-        if (held.get() == 0 || System.currentTimeMillis() >= deadline) {
+        if (held == 0 || System.currentTimeMillis() >= deadline) {
             drained.complete();
         } else {
             vertx.setTimer(5, id -> awaitDrained(drained, deadline));
@@ -173,7 +181,7 @@ public final class TickRouter {
             vertx.eventBus().request(addresses[p], batch, delivery).onComplete(reply -> {
                 inFlight[p]--;
                 if (reply.succeeded()) {
-                    held.addAndGet(-batch.size());
+                    held -= batch.size();
                     routed.increment(batch.size());
                 } else if (reply.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS) {
                     queue.addFirst(batch);
@@ -181,7 +189,7 @@ public final class TickRouter {
                     scheduleRetry();
                     return;
                 } else {
-                    held.addAndGet(-batch.size());
+                    held -= batch.size();
                     timedOut.increment(batch.size());
                 }
                 pump(p);
@@ -193,7 +201,7 @@ public final class TickRouter {
     private void scheduleRetry() {
         if (!retryScheduled) {
             retryScheduled = true;
-            vertx.setTimer(RETRY_MS, id -> {
+            retryLater.accept(() -> {
                 retryScheduled = false;
                 for (int p = 0; p < queues.length; p++) {
                     if (parked[p]) {

@@ -13,8 +13,9 @@ import java.util.Locale;
  * {@code timestamp,price,amount} for one symbol named by the caller. Rows are handed on in file order; a row that
  * cannot be read is reported with its reason and line and never stops the reading.
  *
- * <p>Parsing works on bytes: a row allocates nothing when its symbol was seen recently and its numbers are plain
- * decimals, so a file reads at memory speed. Fields are not quoted; blank lines are skipped; CRLF is accepted.
+ * <p>Parsing works on bytes: a row allocates nothing when its symbol was seen recently, its numbers have at most 18
+ * significant digits and its timestamp is a number or an ISO-8601 date-time of the usual shape, so a file reads at
+ * memory speed. Fields are not quoted; blank lines are skipped; CRLF is accepted.
  */
 public final class TickCsvReader {
 
@@ -57,9 +58,6 @@ public final class TickCsvReader {
     }
 
     private static final int BUFFER = 1 << 16;
-    private static final long[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000,
-        100_000_000, 1_000_000_000, 10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L, 10_000_000_000_000L,
-        100_000_000_000_000L, 1_000_000_000_000_000L};
     private static final double[] DPOW10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
         1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
@@ -237,7 +235,8 @@ public final class TickCsvReader {
 
     /**
      * Epoch milliseconds from a whole number (milliseconds from 100,000,000,000 on, else seconds), seconds with
-     * a fraction (rounded to the nearest millisecond) or ISO-8601 (UTC when it has no offset); -1 when none.
+     * a fraction (rounded to the nearest millisecond) or ISO-8601 (UTC when it has no offset); -1 when none. The
+     * usual forms are read on the bytes; others, such as an exponent, by {@link Timestamps#parse}.
      */
     private long timestamp(int start, int end) {
         long whole = 0;
@@ -275,7 +274,8 @@ public final class TickCsvReader {
                 return whole * 1000 + ms + (roundUp ? 1 : 0);
             }
         }
-        return Timestamps.parse(text(start, end));
+        long iso = Timestamps.iso(buf, start, end);
+        return iso != Timestamps.OTHER_SHAPE ? iso : Timestamps.parse(text(start, end));
     }
 
     /** A whole number of at least 100,000,000,000 is epoch milliseconds, any other epoch seconds. */
@@ -283,54 +283,74 @@ public final class TickCsvReader {
         return whole >= Timestamps.MILLIS_FROM ? whole : whole * 1000;
     }
 
-    /** A decimal number; NaN when the field is not one. */
+    /**
+     * A decimal number with an optional sign, fraction and exponent ({@code -1.5}, {@code .5}, {@code 5.},
+     * {@code 2e-3}); NaN when the field is not one. Up to 18 significant digits and a power of ten within 22 are
+     * computed exactly in one correctly rounded operation; longer numbers go through {@link Double#parseDouble}.
+     */
     private double number(int start, int end) {
-        long mantissa = 0;
-        int digits = 0;
-        int scale = 0;
-        boolean dot = false;
         int i = start;
         boolean negative = i < end && buf[i] == '-';
         if (i < end && (buf[i] == '-' || buf[i] == '+')) {
             i++;
         }
-        int first = i;
+        long mantissa = 0;
+        int significant = 0;
+        int scale = 0;
+        int digits = 0;
+        boolean dot = false;
+        boolean exact = true;
         for (; i < end; i++) {
             byte b = buf[i];
             if (b >= '0' && b <= '9') {
-                if (digits < 18) {
+                digits++;
+                if (significant < 18) {
                     mantissa = mantissa * 10 + (b - '0');
                     if (mantissa != 0) {
-                        digits++;
+                        significant++;
                     }
                     if (dot) {
                         scale++;
                     }
                 } else {
-                    return slowNumber(start, end);
+                    exact = false;
                 }
             } else if (b == '.' && !dot) {
                 dot = true;
             } else {
-                return slowNumber(start, end);
+                break;
             }
         }
-        if (i == first || (dot && i == first + 1)) {
+        if (digits == 0) {
             return Double.NaN;
         }
-        if (mantissa < (1L << 53) && scale < DPOW10.length) {
-            double v = (double) mantissa / DPOW10[scale];
+        int exponent = 0;
+        if (i < end && (buf[i] == 'e' || buf[i] == 'E')) {
+            i++;
+            boolean negativeExponent = i < end && buf[i] == '-';
+            if (i < end && (buf[i] == '-' || buf[i] == '+')) {
+                i++;
+            }
+            int first = i;
+            for (; i < end && buf[i] >= '0' && buf[i] <= '9'; i++) {
+                if (exponent < 100_000) {
+                    exponent = exponent * 10 + (buf[i] - '0');
+                }
+            }
+            if (i == first) {
+                return Double.NaN;
+            }
+            exponent = negativeExponent ? -exponent : exponent;
+        }
+        if (i != end) {
+            return Double.NaN;
+        }
+        int power = exponent - scale;
+        if (exact && mantissa < (1L << 53) && power > -DPOW10.length && power < DPOW10.length) {
+            double v = power < 0 ? mantissa / DPOW10[-power] : mantissa * DPOW10[power];
             return negative ? -v : v;
         }
-        return slowNumber(start, end);
-    }
-
-    private double slowNumber(int start, int end) {
-        String s = text(start, end);
-        if (!s.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) {
-            return Double.NaN;
-        }
-        return Double.parseDouble(s);
+        return Double.parseDouble(new String(buf, start, end - start, StandardCharsets.ISO_8859_1));
     }
 
     /**

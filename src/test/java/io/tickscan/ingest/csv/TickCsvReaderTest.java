@@ -102,6 +102,121 @@ class TickCsvReaderTest {
     }
 
     @Test
+    void isoTimestampsReadOnTheBytesAsJavaTimeReadsThem() throws Exception {
+        java.util.Random random = new java.util.Random(5);
+        StringBuilder csv = new StringBuilder("ts,symbol,price,size\n");
+        List<String> texts = new ArrayList<>();
+        for (int n = 0; n < 5_000; n++) {
+            String text = isoLike(random);
+            texts.add(text);
+            csv.append(text).append(",A,1,1\n");
+        }
+        read(csv.toString(), null);
+        List<Long> expected = texts.stream().map(TickCsvReaderTest::javaTime)
+                .filter(ts -> ts >= 0 && ts <= TickRejectReason.MAX_TS).toList();
+        assertThat(expected).as("valid and invalid texts are both generated").hasSizeBetween(1_000, 4_000);
+        assertThat(rows).extracting(Row::ts).containsExactlyElementsOf(expected);
+    }
+
+    /** An ISO-8601 date-time of the usual shape, often with a field out of range or an unusual part. */
+    private static String isoLike(java.util.Random random) {
+        String date = String.format("%04d-%02d-%02d", pick(random, 1969, 2100, 0, 9999),
+                pick(random, 1, 12, 0, 13), pick(random, 1, 28, 29, 32));
+        String separator = random.nextInt(10) == 0 ? " " : "T";
+        String time = String.format("%02d:%02d", pick(random, 0, 23, 24, 99), pick(random, 0, 59, 60, 99));
+        if (random.nextInt(4) != 0) {
+            time += String.format(":%02d", pick(random, 0, 59, 60, 61));
+            if (random.nextBoolean()) {
+                StringBuilder fraction = new StringBuilder(".");
+                appendDigits(fraction, random, random.nextInt(11));
+                time += fraction;
+            }
+        }
+        String offset = switch (random.nextInt(8)) {
+            case 0, 1, 2 -> "";
+            case 3 -> random.nextInt(10) == 0 ? "z" : "Z";
+            case 4 -> random.nextInt(10) == 0 ? "+18:00" : "-00:00";
+            case 5 -> String.format("+%02d%02d", random.nextInt(19), random.nextInt(60));
+            default -> String.format("%s%02d:%02d", random.nextBoolean() ? "+" : "-", pick(random, 0, 17, 18, 19),
+                    pick(random, 0, 59, 60, 99));
+        };
+        return date + separator + time + offset;
+    }
+
+    /** Mostly a value from {@code lo} to {@code hi}, sometimes {@code odd} or {@code odder}. */
+    private static int pick(java.util.Random random, int lo, int hi, int odd, int odder) {
+        int r = random.nextInt(20);
+        return r == 0 ? odd : r == 1 ? odder : lo + random.nextInt(hi - lo + 1);
+    }
+
+    /** The reading of an ISO-8601 text by {@code java.time}, as the spec means it; -1 when it reads none. */
+    private static long javaTime(String text) {
+        try {
+            return Math.max(-1, java.time.OffsetDateTime.parse(text).toInstant().toEpochMilli());
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return Math.max(-1, java.time.LocalDateTime.parse(text.replace(' ', 'T'))
+                        .toInstant(java.time.ZoneOffset.UTC).toEpochMilli());
+            } catch (java.time.format.DateTimeParseException e2) {
+                return -1;
+            }
+        }
+    }
+
+    @Test
+    void numbersInEveryFormReadAsTheJdkReadsThem() throws Exception {
+        java.util.Random random = new java.util.Random(9);
+        StringBuilder csv = new StringBuilder("ts,symbol,price,size\n");
+        List<Double> expected = new ArrayList<>();
+        java.util.regex.Pattern decimal =
+                java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+        for (int n = 0; n < 20_000; n++) {
+            String text = numberLike(random);
+            csv.append("1700000000000,A,").append(text).append(",1\n");
+            double value = decimal.matcher(text).matches() ? Double.parseDouble(text) : Double.NaN;
+            if (value > 0 && value != Double.POSITIVE_INFINITY) {
+                expected.add(value);
+            }
+        }
+        read(csv.toString(), null);
+        assertThat(expected).as("valid and invalid numbers are both generated").hasSizeBetween(5_000, 15_000);
+        assertThat(rows).extracting(Row::price).containsExactlyElementsOf(expected);
+    }
+
+    /** A number with random sign, digits, fraction and exponent, sometimes with a part missing or wrong. */
+    private static String numberLike(java.util.Random random) {
+        StringBuilder s = new StringBuilder();
+        s.append(switch (random.nextInt(6)) {
+            case 0 -> "-";
+            case 1 -> "+";
+            default -> "";
+        });
+        appendDigits(s, random, random.nextInt(4) == 0 ? random.nextInt(25) : random.nextInt(6));
+        if (random.nextBoolean()) {
+            s.append('.');
+            appendDigits(s, random, random.nextInt(4) == 0 ? random.nextInt(25) : random.nextInt(6));
+        }
+        if (random.nextInt(3) == 0) {
+            s.append(random.nextBoolean() ? 'e' : 'E').append(switch (random.nextInt(4)) {
+                case 0 -> "-";
+                case 1 -> "+";
+                default -> "";
+            });
+            appendDigits(s, random, random.nextInt(4));
+        }
+        if (random.nextInt(30) == 0) {
+            s.insert(random.nextInt(s.length() + 1), random.nextBoolean() ? "." : "x");
+        }
+        return s.toString();
+    }
+
+    private static void appendDigits(StringBuilder s, java.util.Random random, int count) {
+        for (int k = 0; k < count; k++) {
+            s.append((char) ('0' + random.nextInt(10)));
+        }
+    }
+
+    @Test
     void aTimestampAfterTheYear9999IsRefused() throws Exception {
         read("ts,symbol,price,size\n9999999999999999,A,1,1\n", null);
         assertThat(rejects).extracting(Reject::reason).containsExactly(TickRejectReason.BAD_TS);
