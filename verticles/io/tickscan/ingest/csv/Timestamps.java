@@ -18,6 +18,8 @@ public final class Timestamps {
 
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final long DAY_MS = 86_400_000L;
+    /** The most decimal places (or, negative, the largest exponent) a numeric timestamp may have. */
+    private static final int MAX_SCALE = 30;
 
     private Timestamps() {
     }
@@ -61,6 +63,10 @@ public final class Timestamps {
     }
 
     private static long fromNumber(BigDecimal value) {
+        // an exponent such as 1e-99999999 would make the rounding below run for minutes: no timestamp needs it
+        if (Math.abs(value.scale()) > MAX_SCALE) {
+            return -1;
+        }
         if (value.signum() < 0 || value.compareTo(BigDecimal.valueOf(Long.MAX_VALUE / 1000)) > 0) {
             return -1;
         }

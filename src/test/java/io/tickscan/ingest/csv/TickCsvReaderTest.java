@@ -2,12 +2,15 @@ package io.tickscan.ingest.csv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.tickscan.engine.TickRejectReason;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -39,6 +42,16 @@ class TickCsvReaderTest {
         TickCsvReader.Layout layout = reader.readHeader();
         reader.readRows();
         return layout;
+    }
+
+    @Test
+    @DisplayName("a numeric timestamp with a huge exponent is refused at once, not rounded for minutes")
+    void hugeExponentsAreRefusedAtOnce() {
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertThat(Timestamps.parse("1e-99999999")).isEqualTo(-1);
+            assertThat(Timestamps.parse("1e99999999")).isEqualTo(-1);
+            assertThat(Timestamps.parse("1.7e9")).isEqualTo(1_700_000_000_000L);
+        });
     }
 
     @Test
