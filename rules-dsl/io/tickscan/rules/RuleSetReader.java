@@ -72,7 +72,8 @@ public final class RuleSetReader {
         if (tree instanceof Map<?, ?> map) {
             for (Object key : map.keySet()) {
                 if (!"rules".equals(key) && !"version".equals(key)) {
-                    errors.add(new RuleError(-1, null, RuleError.cut(String.valueOf(key)), "unknown field; a rules file is an array "
+                    errors.add(new RuleError(-1, null, RuleError.cut(String.valueOf(key)),
+                            "unknown field; a rules file is an array "
                             + "of rules or an object with \"rules\" (and the \"version\" GET /api/rules reports, "
                             + "which is ignored)"));
                 }
@@ -123,7 +124,8 @@ public final class RuleSetReader {
         }
         for (Object key : rule.keySet()) {
             if (!RULE_FIELDS.contains(key)) {
-                scope.error(RuleError.cut(String.valueOf(key)), "unknown field; a rule has " + String.join(", ", sorted(RULE_FIELDS)));
+                scope.error(RuleError.cut(String.valueOf(key)),
+                        "unknown field; a rule has " + String.join(", ", sorted(RULE_FIELDS)));
             }
         }
         String name = optionalString(scope, rule, "name");
@@ -199,7 +201,8 @@ public final class RuleSetReader {
         int before = errors.size();
         for (Object key : c.keySet()) {
             if (!CONDITION_FIELDS.contains(key)) {
-                scope.error(place + "." + RuleError.cut(String.valueOf(key)), "unknown field; a condition has metric, op, value or metric2");
+                scope.error(place + "." + RuleError.cut(String.valueOf(key)),
+                        "unknown field; a condition has metric, op, value or metric2");
             }
         }
         MetricRef metric = readMetricName(scope, place + ".metric", c.get("metric"), true);
@@ -303,7 +306,8 @@ public final class RuleSetReader {
         }
         for (Object key : u.keySet()) {
             if (!UNIVERSE_FIELDS.contains(key)) {
-                scope.error("universe." + RuleError.cut(String.valueOf(key)), "unknown field; a universe has symbols, min_price, max_price");
+                scope.error("universe." + RuleError.cut(String.valueOf(key)),
+                        "unknown field; a universe has symbols, min_price, max_price");
             }
         }
         Set<String> symbols = null;

@@ -290,7 +290,8 @@ public final class WhenParser {
         String unit = t.substring(split);
         boolean minutes = kind.window() == MetricKind.Window.MINUTES;
         if (minutes && !unit.equals("m") && !unit.equals("h")) {
-            throw error(token, "'" + kind.text() + "' takes a window in minutes, like 5m or 1h, found '" + RuleError.cut(t) + "'");
+            throw error(token, "'" + kind.text() + "' takes a window in minutes, like 5m or 1h, found '"
+                    + RuleError.cut(t) + "'");
         }
         if (!minutes && !unit.isEmpty()) {
             throw error(token, "'" + kind.text() + "' takes a whole number of bars, like " + example(kind)
@@ -301,7 +302,8 @@ public final class WhenParser {
         }
         long n = digits.length() > 9 ? Long.MAX_VALUE : Long.parseLong(digits) * (unit.equals("h") ? 60 : 1);
         if (n < 1 || n > MAX_WINDOW) {
-            throw error(token, "a window is a whole number from 1 to " + MAX_WINDOW + ", found '" + RuleError.cut(t) + "'");
+            throw error(token, "a window is a whole number from 1 to " + MAX_WINDOW + ", found '"
+                    + RuleError.cut(t) + "'");
         }
         return (int) n;
     }

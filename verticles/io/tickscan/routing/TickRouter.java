@@ -47,7 +47,8 @@ public final class TickRouter {
     private final boolean[] parked;
     private final Consumer<Runnable> retryLater;
     // local until partitions are handed over between nodes (the cluster issue), as the scanners' consumers are
-    private final DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS).setLocalOnly(true);
+    private final DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS)
+            .setLocalOnly(true);
     private final Counter routed;
     private final Counter timedOut;
     private final long flushTimer;

@@ -3,6 +3,7 @@ package io.tickscan.bench;
 import io.tickscan.scanner.RulesFile;
 import io.tickscan.engine.EngineSettings;
 import io.tickscan.engine.ScanEngine;
+import io.tickscan.rules.RuleLimits;
 import io.tickscan.rules.RuleSet;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -21,7 +22,7 @@ public final class MemoryFootprint {
     public static void main(String[] args) throws Exception {
         int symbols = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         Path rulesFile = Path.of(args.length > 1 ? args[1] : "conf/rules.json");
-        RuleSet rules = RulesFile.load(rulesFile, io.tickscan.rules.RuleLimits.withHistory(EngineSettings.DEFAULT_HISTORY_MINUTES));
+        RuleSet rules = RulesFile.load(rulesFile, RuleLimits.withHistory(EngineSettings.DEFAULT_HISTORY_MINUTES));
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long before = usedAfterGc(memory);
         ScanEngine engine = new ScanEngine(rules, EngineSettings.DEFAULTS, symbols);
