@@ -59,7 +59,8 @@ public final class FileSourceVerticle extends VerticleBase {
         path = Path.of(file.getString("path"));
         symbol = file.getString("symbol").isEmpty() ? null : file.getString("symbol");
         String pace = file.getString("speed");
-        speed = pace.equals("max") ? Double.POSITIVE_INFINITY : Double.parseDouble(pace.substring(0, pace.length() - 1));
+        speed = pace.equals("max") ? Double.POSITIVE_INFINITY
+                : Double.parseDouble(pace.substring(0, pace.length() - 1));
         loop = file.getBoolean("loop");
         counters = new SourceCounters(registry, "file");
         router = TickRouter.forSource(vertx, config(), registry, "file");

@@ -21,7 +21,8 @@ final class FailureLog {
 
     /** Logs {@code failure} if this is the first time it happened {@code where}. */
     void failed(String where, Throwable failure) {
-        if (seen.size() < DISTINCT && seen.add(where + '|' + failure.getClass().getName() + '|' + failure.getMessage())) {
+        String key = where + '|' + failure.getClass().getName() + '|' + failure.getMessage();
+        if (seen.size() < DISTINCT && seen.add(key)) {
             log.error("{} failed (logged once; see the failure counters for repeats)", where, failure);
         }
     }

@@ -117,7 +117,8 @@ public final class WebVerticle extends VerticleBase {
                     if (reply.succeeded()) {
                         json(ctx, 200, reply.result().body());
                     } else {
-                        unavailable(ctx, reply.cause(), "HTTP ingest is not enabled on this node (sources.http.enabled)");
+                        unavailable(ctx, reply.cause(),
+                                "HTTP ingest is not enabled on this node (sources.http.enabled)");
                     }
                 });
     }
