@@ -1,8 +1,6 @@
 package io.tickscan.engine;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The per-symbol state of one engine, in primitive arrays indexed by a dense symbol index.
@@ -17,6 +15,12 @@ import java.util.Map;
  * is always the symbol's newest minute; when it is rolled forward it joins the ring as a complete bar, and every
  * quiet minute after it becomes a flat bar at the previous close. A live bar with no tick yet is flat at the
  * previous close until a tick opens it.
+ *
+ * <p>A symbol's index is found by open addressing over three parallel arrays, a power of two long and at most half
+ * full: the names, their hashes and their indices, probed linearly from the slot that the name's hash picks. A
+ * lookup compares references first (ticks routed within a node carry the very instances stored here), then the
+ * stored hash, and calls {@code equals} only when the hashes match: no node, no boxing, nothing allocated. It
+ * measured faster than a {@code HashMap<String, Integer>} ({@code SymbolLookupBenchmark}).
  */
 final class SymbolStates {
     static final long MINUTE_MS = 60_000L;
@@ -51,6 +55,9 @@ final class SymbolStates {
      */
     private static final int RING_SLACK = 2;
 
+    /** Multiplier that spreads a hash over the top bits, which pick the slot (Fibonacci hashing). */
+    private static final int SPREAD = 0x9E3779B9;
+
     /** Called with each bar as it becomes complete, in minute order. */
     interface BarListener {
         void barCompleted(int symbol, double close);
@@ -59,9 +66,14 @@ final class SymbolStates {
     private final int ring;
     private final SessionCalendar sessions;
     private BarListener listener;
-    private final Map<String, Integer> indexByName = new HashMap<>();
     private String[] names;
     private int count;
+    /** The index table: names, their hashes and their indices by slot; a null name is an empty slot. */
+    private String[] slotNames;
+    private int[] slotHashes;
+    private int[] slotIndices;
+    /** 32 minus the log2 of the table's length: {@code (hash * SPREAD) >>> shift} is a slot. */
+    private int shift;
 
     /** Live bar, newest tick and session stats, {@link #LIVE_FIELDS} per symbol. */
     double[] live;
@@ -85,6 +97,7 @@ final class SymbolStates {
         this.ringLow = new double[ring][];
         this.ringVolume = new double[ring][];
         allocate(Math.max(capacity, 16));
+        index(Math.max(capacity, 16));
     }
 
     int count() {
@@ -106,8 +119,18 @@ final class SymbolStates {
 
     /** The index of {@code name}, or -1 when the engine has not seen it. */
     int indexOf(String name) {
-        Integer index = indexByName.get(name);
-        return index == null ? -1 : index;
+        int hash = name.hashCode();
+        String[] keys = slotNames;
+        int mask = keys.length - 1;
+        for (int slot = (hash * SPREAD) >>> shift; ; slot = (slot + 1) & mask) {
+            String key = keys[slot];
+            if (key == null) {
+                return -1;
+            }
+            if (key == name || (slotHashes[slot] == hash && key.equals(name))) {
+                return slotIndices[slot];
+            }
+        }
     }
 
     long firstMinute(int i) {
@@ -141,7 +164,11 @@ final class SymbolStates {
         }
         int i = count++;
         names[i] = name;
-        indexByName.put(name, i);
+        if (2 * count > slotNames.length) {
+            index(count);
+        } else {
+            put(name, i);
+        }
         int c = i * CLOCK_FIELDS;
         clock[c + FIRST_MINUTE] = minute;
         clock[c + LIVE_MINUTE] = minute;
@@ -252,11 +279,35 @@ final class SymbolStates {
         }
     }
 
+    /** Rebuilds the index table with room for twice {@code symbols}, and enters the known names. */
+    private void index(int symbols) {
+        int length = Integer.highestOneBit(2 * symbols - 1) << 1;
+        slotNames = new String[length];
+        slotHashes = new int[length];
+        slotIndices = new int[length];
+        shift = 32 - Integer.numberOfTrailingZeros(length);
+        for (int i = 0; i < count; i++) {
+            put(names[i], i);
+        }
+    }
+
+    private void put(String name, int index) {
+        int hash = name.hashCode();
+        int mask = slotNames.length - 1;
+        int slot = (hash * SPREAD) >>> shift;
+        while (slotNames[slot] != null) {
+            slot = (slot + 1) & mask;
+        }
+        slotNames[slot] = name;
+        slotHashes[slot] = hash;
+        slotIndices[slot] = index;
+    }
+
     private static double[] grow(double[] a, int capacity) {
         return a == null ? new double[capacity] : Arrays.copyOf(a, capacity);
     }
 
-    /** Heap bytes of the arrays that hold one symbol's state (its name and index entry excluded). */
+    /** Heap bytes of the arrays that hold one symbol's state (its name and index table slots excluded). */
     long bytesPerSymbol() {
         return 8L * 4 * ring + 8L * LIVE_FIELDS + 8L * CLOCK_FIELDS;
     }

@@ -98,6 +98,31 @@ class ScanEngineTest {
     }
 
     @Nested
+    @DisplayName("symbols")
+    class Symbols {
+        @Test
+        void everySymbolIsFoundAsTheStoredInstanceOrAnEqualCopyAfterTheIndexHasGrown() {
+            EngineHarness h = EngineHarness.of(0, "last > 0"); // sized for 1,024 symbols: the index grows
+            String[] names = new String[5_000];
+            for (int i = 0; i < names.length; i++) {
+                names[i] = "S" + i;
+                h.tick(names[i], T0, 1, 1);
+            }
+            for (int i = 0; i < names.length; i++) {
+                h.tick(names[i], T0 + 1, 2, 1);
+                h.tick(new String(names[i].toCharArray()), T0 + 2, 3 + i, 1);
+            }
+            h.scan(T0 + 1_000);
+            assertThat(h.engine.symbolCount()).isEqualTo(names.length);
+            assertThat(h.engine.appliedTicks()).isEqualTo(3L * names.length);
+            for (int i = 0; i < names.length; i++) {
+                assertThat(h.value("S" + i, "last")).as("S%d", i).isEqualTo(3 + i);
+            }
+            assertThat(h.value("S5000", "last")).as("a symbol never seen").isNaN();
+        }
+    }
+
+    @Nested
     @DisplayName("incremental indicators")
     class Indicators {
         @Test
