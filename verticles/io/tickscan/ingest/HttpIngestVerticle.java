@@ -74,6 +74,10 @@ public final class HttpIngestVerticle extends VerticleBase {
             return;
         } finally {
             router.flushAll();
+            counters.report();
+            if (tally.throttled > 0) {
+                counters.throttled(tally.throttled);
+            }
         }
         message.reply(tally.toJson());
     }
@@ -145,6 +149,7 @@ public final class HttpIngestVerticle extends VerticleBase {
         private final Map<String, Long> rejected = new TreeMap<>();
         private final JsonArray errors = new JsonArray();
         private long accepted;
+        private long throttled;
 
         Tally(long arrivedAt) {
             this.arrivedAt = arrivedAt;
@@ -157,7 +162,7 @@ public final class HttpIngestVerticle extends VerticleBase {
                 return;
             }
             if (!router.offer(symbol, ts, price, size, arrivedAt)) {
-                counters.throttled(1);
+                throttled++;
                 note("overloaded", line, "the node is busy; send this row again");
                 return;
             }
@@ -165,7 +170,7 @@ public final class HttpIngestVerticle extends VerticleBase {
         }
 
         void reject(TickRejectReason reason, long line, String detail) {
-            counters.rejected(reason);
+            counters.count(reason);
             note(reason.label(), line, detail);
         }
 

@@ -46,12 +46,6 @@ final class SourceCounters {
         }
     }
 
-    /** Counts a rejected tick on the meter at once, for a caller that does not report per batch. */
-    void rejected(TickRejectReason reason) {
-        count(reason);
-        report();
-    }
-
     /** Counts ticks held back; call it once per batch or pause, not per tick. */
     void throttled(long ticks) {
         throttled.increment(ticks);

@@ -71,7 +71,7 @@ class NodeConfigLoaderTest {
                 {"http": {"port": 9090}, "rules": {"max_rules": 10}, "cluster": {"name": "mine"}}"""));
         assertThat(config.http().getInteger("port")).isEqualTo(9090);
         assertThat(config.http().getString("host")).isEqualTo("0.0.0.0");
-        assertThat(config.http().getInteger("max_body_bytes")).isEqualTo(1_048_576);
+        assertThat(config.http().getInteger("max_body_bytes")).isEqualTo(4_194_304);
         assertThat(config.ruleLimits()).isEqualTo(new RuleLimits(180, 10, 64));
         assertThat(config.hazelcastConfig().getClusterName()).isEqualTo("mine");
         assertThat(config.partitions()).isEqualTo(256);
