@@ -126,16 +126,19 @@ public sealed interface Condition {
         }
     }
 
+    /** A comparison: a leaf of the tree, which {@link #leaves()} yields itself. */
+    sealed interface Leaf extends Condition {
+        @Override
+        default Stream<Condition> leaves() {
+            return Stream.of(this);
+        }
+    }
+
     /** {@code lhs op rhs}. */
-    record Comparison(Operand lhs, Op op, Operand rhs) implements Condition {
+    record Comparison(Operand lhs, Op op, Operand rhs) implements Leaf {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.visit(this);
-        }
-
-        @Override
-        public Stream<Condition> leaves() {
-            return Stream.of(this);
         }
 
         @Override
@@ -145,15 +148,10 @@ public sealed interface Condition {
     }
 
     /** {@code value between lo and hi}, inclusive. */
-    record Between(Operand value, Operand lo, Operand hi) implements Condition {
+    record Between(Operand value, Operand lo, Operand hi) implements Leaf {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.visit(this);
-        }
-
-        @Override
-        public Stream<Condition> leaves() {
-            return Stream.of(this);
         }
 
         @Override
@@ -163,15 +161,10 @@ public sealed interface Condition {
     }
 
     /** {@code lhs crosses_above rhs} ({@code above}) or {@code lhs crosses_below rhs}. */
-    record Cross(Operand lhs, boolean above, Operand rhs) implements Condition {
+    record Cross(Operand lhs, boolean above, Operand rhs) implements Leaf {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.visit(this);
-        }
-
-        @Override
-        public Stream<Condition> leaves() {
-            return Stream.of(this);
         }
 
         @Override

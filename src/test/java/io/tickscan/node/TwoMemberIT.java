@@ -161,18 +161,7 @@ class TwoMemberIT {
         JsonObject put = json(send(b, "PUT", "/api/rules", rules.encode()));
         putVersion = put.getLong("version");
         assertThat(putVersion).isGreaterThan(before);
-        for (TickscanNode node : List.of(a, b)) {
-            await("GET /api/rules on every node answers version " + putVersion, 10, () -> {
-                try {
-                    return json(send(node, "GET", "/api/rules", null)).getLong("version") == putVersion;
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            });
-            assertThat(json(send(node, "GET", "/api/rules", null)).getJsonArray("rules")).isEqualTo(rules);
-            await("the scanners of every node run version " + putVersion, 10,
-                    () -> rulesVersionOfScanners(node) == putVersion);
-        }
+        awaitEveryNodeOn(putVersion, rules);
     }
 
     @Test
@@ -190,17 +179,22 @@ class TwoMemberIT {
         assertThat(List.of(versionA, versionB)).containsExactlyInAnyOrder(putVersion + 1, putVersion + 2);
         putVersion = Math.max(versionA, versionB);
         JsonArray winner = versionA > versionB ? onA : onB;
+        awaitEveryNodeOn(putVersion, winner);
+    }
+
+    /** Waits until both nodes answer {@code version} with {@code rules} and their scanners run it. */
+    static void awaitEveryNodeOn(long version, JsonArray rules) throws Exception {
         for (TickscanNode node : List.of(a, b)) {
-            await("every node answers the higher version " + putVersion, 10, () -> {
+            await("GET /api/rules on every node answers version " + version, 10, () -> {
                 try {
-                    return json(send(node, "GET", "/api/rules", null)).getLong("version") == putVersion;
+                    return json(send(node, "GET", "/api/rules", null)).getLong("version") == version;
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }
             });
-            assertThat(json(send(node, "GET", "/api/rules", null)).getJsonArray("rules")).isEqualTo(winner);
-            await("the scanners of every node run version " + putVersion, 10,
-                    () -> rulesVersionOfScanners(node) == putVersion);
+            assertThat(json(send(node, "GET", "/api/rules", null)).getJsonArray("rules")).isEqualTo(rules);
+            await("the scanners of every node run version " + version, 10,
+                    () -> rulesVersionOfScanners(node) == version);
         }
     }
 
