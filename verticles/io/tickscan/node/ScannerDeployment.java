@@ -37,7 +37,7 @@ final class ScannerDeployment {
         List<Future<String>> started = new ArrayList<>();
         for (String id : ids) {
             JsonObject conf = new JsonObject().put("instance", id).put("engine", config.engine())
-                    .put("rules", config.json().getJsonObject("rules"))
+                    .put("rules", config.json().getJsonObject("rules")).put("scanner", config.scanner())
                     .put("partitions", new JsonArray(owners.ownedBy(id)));
             started.add(vertx.deployVerticle(() -> new ScannerVerticle(registry, clock),
                     new DeploymentOptions().setConfig(conf).setThreadingModel(threading))

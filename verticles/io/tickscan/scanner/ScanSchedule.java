@@ -5,9 +5,11 @@ import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
- * Runs a scan at every whole second of a clock. The next timer is armed before the scan runs, so nothing a scan
- * does (throw, run long) can stop the schedule; a scan that ends late makes the schedule skip the seconds it
- * missed (counted), never run two at once or run a second twice.
+ * Runs the scan of every whole second {@code s} of a clock at {@code s + grace}, so that a tick stamped just before
+ * {@code s} that arrives a little after it is still in that scan, as it is in {@code replay}. The next timer is
+ * armed before the scan runs, so nothing a scan does (throw, run long) can stop the schedule; a scan that ends
+ * late makes the schedule skip the seconds it missed (counted), never run two at once or run a second twice. After
+ * the clock steps back, scans wait until it passes the last second scanned (scan times only grow).
  */
 public final class ScanSchedule {
 
@@ -24,6 +26,7 @@ public final class ScanSchedule {
     private final Timers timers;
     private final LongConsumer scan;
     private final Counter skipped;
+    private final long graceMs;
     private long lastScan = Long.MIN_VALUE;
     private long timer = -1;
 
@@ -32,12 +35,36 @@ public final class ScanSchedule {
      * @param timers  where the one-shot timers come from
      * @param scan    the scan of a whole second (the argument)
      * @param skipped counts the seconds skipped after a late scan
+     * @param graceMs how long after its second a scan runs (less than a second)
      */
-    public ScanSchedule(LongSupplier clock, Timers timers, LongConsumer scan, Counter skipped) {
+    public ScanSchedule(LongSupplier clock, Timers timers, LongConsumer scan, Counter skipped, long graceMs) {
         this.clock = clock;
         this.timers = timers;
         this.scan = scan;
         this.skipped = skipped;
+        this.graceMs = graceMs;
+    }
+
+    /**
+     * The second whose scan runs next, as of now: the latest second whose grace has passed if it has not been
+     * scanned yet (its scan is due), else the second after the last scan (or after the latest second whose grace
+     * has passed, before the first scan).
+     */
+    public long nextScan() {
+        long due = due();
+        if (lastScan == Long.MIN_VALUE) {
+            return due + 1000;
+        }
+        return due > lastScan ? due : lastScan + 1000;
+    }
+
+    /** The last second scanned, or {@link Long#MIN_VALUE} before the first scan. */
+    public long lastScan() {
+        return lastScan;
+    }
+
+    private long due() {
+        return Math.floorDiv(clock.getAsLong() - graceMs, 1000L) * 1000;
     }
 
     /** Arms the timer for the next whole second; does nothing when already started. */
@@ -57,12 +84,12 @@ public final class ScanSchedule {
 
     private void arm() {
         long now = clock.getAsLong();
-        timer = timers.set(Math.max(1, Math.floorDiv(now, 1000L) * 1000 + 1000 - now), id -> fire());
+        timer = timers.set(Math.max(1, due() + 1000 + graceMs - now), id -> fire());
     }
 
     private void fire() {
         arm();
-        long due = Math.floorDiv(clock.getAsLong(), 1000L) * 1000;
+        long due = due();
         if (due <= lastScan) {
             return; // the timer fired early: the next one is armed for the right second
         }

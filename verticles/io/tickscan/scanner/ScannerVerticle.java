@@ -41,12 +41,18 @@ import org.slf4j.LoggerFactory;
  * rule set published on {@link Addresses#RULES_APPLY} by this node's rules verticle is swapped in at the next scan;
  * the set it starts with is the one that verticle holds ({@link Addresses#RULES_CURRENT}).
  *
+ * <p>Live equals replay: the scan of second {@code s} runs at {@code s + scanner.grace_ms} and covers exactly the
+ * ticks stamped before {@code s}, whatever their order of arrival. A tick stamped at or after the second scanned
+ * next is held ({@link HeldTicks}, at most {@code scanner.hold_ticks}) and applied right after that scan; a tick
+ * whose second was already scanned is applied for the next scan and counted ({@code ticks_after_scan_total}).
+ *
  * <p>It never stops scanning: a tick that fails is skipped and counted ({@code batch_failures_total}), a rule
  * that fails is skipped for that scan and a scan that fails is abandoned, both counted
  * ({@code scan_failures_total}); each distinct failure is logged once, and the next scan runs on time.
  *
  * <p>Config: {@code instance} (its id), {@code partitions} (the partitions it owns), {@code engine} (the
- * {@code engine.*} settings) and {@code rules} (the {@code rules.*} settings). Scanning starts when
+ * {@code engine.*} settings), {@code rules} (the {@code rules.*} settings) and {@code scanner} (the
+ * {@code scanner.*} settings). Scanning starts when
  * {@link Addresses#SCANNERS_START} is published on this node.
  */
 public final class ScannerVerticle extends VerticleBase {
@@ -77,6 +83,11 @@ public final class ScannerVerticle extends VerticleBase {
     private Counter future;
     private Counter late;
     private Counter scanFailures;
+    private Counter ticksAfterScan;
+    private Counter holdOverflow;
+    private HeldTicks held;
+    private final HeldTicks.Sink releaser = (symbol, ts, price, size, arrivedAt) ->
+            engine.apply(symbol, ts, price, size, arrivedAt);
     private Counter batchFailures;
     private long reportedLate;
 
@@ -110,6 +121,8 @@ public final class ScannerVerticle extends VerticleBase {
         EngineSettings settings = NodeConfig.engineSettings(conf.getJsonObject("engine"));
         limits = NodeConfig.ruleLimits(conf.getJsonObject("engine"), conf.getJsonObject("rules"));
         futureToleranceMs = conf.getJsonObject("engine").getLong("future_tolerance_ms");
+        JsonObject scanner = conf.getJsonObject("scanner");
+        held = new HeldTicks(scanner.getInteger("hold_ticks"));
         JsonArray partitions = conf.getJsonArray("partitions");
         // subscribed before the current set is asked for, so that no version adopted in between is missed
         MessageConsumer<JsonObject> rules = vertx.eventBus().localConsumer(Addresses.RULES_APPLY, this::onRules);
@@ -123,7 +136,7 @@ public final class ScannerVerticle extends VerticleBase {
                     meters();
                     schedule = new ScanSchedule(clock, timers != null ? timers : new VertxTimers(), this::scan,
                             Counter.builder("scans_skipped").description("Seconds skipped after a late scan")
-                                    .register(registry));
+                                    .register(registry), scanner.getLong("grace_ms"));
                     for (int k = 0; k < partitions.size(); k++) {
                         consumers.add(vertx.eventBus().localConsumer(Addresses.partition(partitions.getInteger(k)),
                                 this::onBatch));
@@ -164,6 +177,11 @@ public final class ScannerVerticle extends VerticleBase {
                 + "because of an error").register(registry);
         batchFailures = Counter.builder("batch_failures").description("Ticks of a batch that failed to apply")
                 .register(registry);
+        ticksAfterScan = Counter.builder("ticks_after_scan").description("Ticks that arrived after the scan of "
+                + "their second had run (applied for the next scan; raise scanner.grace_ms if this grows)")
+                .register(registry);
+        holdOverflow = Counter.builder("ticks_hold_overflow").description("Ticks stamped at or after the next "
+                + "scan applied at once because scanner.hold_ticks were held already").register(registry);
         instanceMeters.add(Gauge.builder("rules_version", () -> rulesVersion)
                 .description("Version of the rule set a scanner runs").tag("instance", instance).register(registry));
     }
@@ -171,8 +189,12 @@ public final class ScannerVerticle extends VerticleBase {
     private void onBatch(Message<TickBatch> message) {
         TickBatch batch = message.body();
         long horizon = clock.getAsLong() + futureToleranceMs;
-        int applied = 0;
+        long next = schedule.nextScan();
+        long last = schedule.lastScan();
+        long appliedBefore = engine.appliedTicks();
         int tooFarAhead = 0;
+        int afterScan = 0;
+        int overflow = 0;
         int i = 0;
         while (i < batch.size()) {
             try {
@@ -184,9 +206,14 @@ public final class ScannerVerticle extends VerticleBase {
                     }
                     if (ts > horizon) {
                         tooFarAhead++;
-                    } else {
+                    } else if (ts < next) {
+                        if (ts < last) {
+                            afterScan++; // its second was scanned without it: applied for the next scan
+                        }
                         engine.apply(symbol, ts, batch.prices()[i], batch.sizes()[i], batch.arrivedAt());
-                        applied++;
+                    } else if (!held.hold(symbol, ts, batch.prices()[i], batch.sizes()[i], batch.arrivedAt())) {
+                        overflow++;
+                        engine.apply(symbol, ts, batch.prices()[i], batch.sizes()[i], batch.arrivedAt());
                     }
                 }
             } catch (RuntimeException e) {
@@ -195,17 +222,27 @@ public final class ScannerVerticle extends VerticleBase {
                 i++;
             }
         }
-        long lateNow = engine.lateTicks();
-        if (lateNow != reportedLate) {
-            late.increment(lateNow - reportedLate);
-            applied -= (int) (lateNow - reportedLate);
-            reportedLate = lateNow;
-        }
-        processed.increment(applied);
+        countApplied(appliedBefore);
         if (tooFarAhead > 0) {
             future.increment(tooFarAhead);
         }
+        if (afterScan > 0) {
+            ticksAfterScan.increment(afterScan);
+        }
+        if (overflow > 0) {
+            holdOverflow.increment(overflow);
+        }
         message.reply(null);
+    }
+
+    /** Adds the ticks applied since {@code appliedBefore} and those found late to the meters. */
+    private void countApplied(long appliedBefore) {
+        processed.increment(engine.appliedTicks() - appliedBefore);
+        long lateNow = engine.lateTicks();
+        if (lateNow != reportedLate) {
+            late.increment(lateNow - reportedLate);
+            reportedLate = lateNow;
+        }
     }
 
     private void onRules(Message<JsonObject> message) {
@@ -222,6 +259,7 @@ public final class ScannerVerticle extends VerticleBase {
     }
 
     private void scan(long t) {
+        releaseHeld(t); // held while the scan of an earlier second was pending, skipped since: this scan's ticks
         try {
             if (pendingRules != null) {
                 swapRules();
@@ -236,7 +274,23 @@ public final class ScannerVerticle extends VerticleBase {
             failures.failed("the scan by scanner " + instance, e);
         } finally {
             found.clear();
+            releaseHeld(t + 1000);
         }
+    }
+
+    /** Applies the held ticks stamped before {@code next}: those the scan of {@code next} covers. */
+    private void releaseHeld(long next) {
+        if (held.size() == 0) {
+            return;
+        }
+        long appliedBefore = engine.appliedTicks();
+        try {
+            held.releaseBefore(next, releaser);
+        } catch (RuntimeException e) {
+            batchFailures.increment();
+            failures.failed("applying a held tick on scanner " + instance, e);
+        }
+        countApplied(appliedBefore);
     }
 
     private void swapRules() {

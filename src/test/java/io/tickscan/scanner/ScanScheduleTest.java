@@ -24,7 +24,7 @@ class ScanScheduleTest {
         ScanSchedule schedule = new ScanSchedule(now::get, timers, t -> {
             scans.add(t);
             throw new IllegalStateException("boom at " + t);
-        }, skipped);
+        }, skipped, 0);
         schedule.start();
         assertThat(timers.nextDelay()).isEqualTo(750);
         now.set(T0 + 1000);
@@ -37,9 +37,28 @@ class ScanScheduleTest {
     }
 
     @Test
+    @DisplayName("runs the scan of each second its grace after it, and says which second it scans next")
+    void scansRunTheirGraceAfterTheirSecond() {
+        ScanSchedule schedule = new ScanSchedule(now::get, timers, scans::add, skipped, 50);
+        schedule.start();
+        assertThat(timers.nextDelay()).isEqualTo(800); // T0 + 250 -> T0 + 1050
+        assertThat(schedule.nextScan()).isEqualTo(T0 + 1000);
+        now.set(T0 + 1020); // past the second, within its grace: its scan has not run
+        assertThat(schedule.nextScan()).isEqualTo(T0 + 1000);
+        now.set(T0 + 1050);
+        timers.fire();
+        assertThat(scans).containsExactly(T0 + 1000);
+        assertThat(schedule.nextScan()).isEqualTo(T0 + 2000);
+        assertThat(schedule.lastScan()).isEqualTo(T0 + 1000);
+        assertThat(timers.nextDelay()).isEqualTo(1000);
+        now.set(T0 + 3100); // late: the scan of T0 + 3000 is due, not T0 + 2000
+        assertThat(schedule.nextScan()).isEqualTo(T0 + 3000);
+    }
+
+    @Test
     @DisplayName("skips and counts the seconds a late scan missed, and never scans a second twice")
     void lateScansSkipTheSecondsMissed() {
-        ScanSchedule schedule = new ScanSchedule(now::get, timers, scans::add, skipped);
+        ScanSchedule schedule = new ScanSchedule(now::get, timers, scans::add, skipped, 0);
         schedule.start();
         now.set(T0 + 1000);
         timers.fire();

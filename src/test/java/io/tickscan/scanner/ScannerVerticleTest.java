@@ -29,7 +29,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("a scanner instance")
 class ScannerVerticleTest {
     private static final long T0 = 1_700_000_040_000L; // minute-aligned
+    private static final long GRACE = 50;
     private static final String RULES = "[{\"id\": \"up\", \"when\": \"last > 100\", \"cooldown_sec\": 60}]";
+    private String rules = RULES;
     private final AtomicLong now = new AtomicLong(T0);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ManualTimers timers = new ManualTimers();
@@ -53,9 +55,10 @@ class ScannerVerticleTest {
                 .put("partitions", new JsonArray().add(3))
                 .put("engine", new JsonObject().put("history_minutes", 180).put("session_zone", "UTC")
                         .put("session_start", "00:00").put("future_tolerance_ms", 2000))
-                .put("rules", new JsonObject().put("max_rules", 1000).put("max_conditions", 64));
+                .put("rules", new JsonObject().put("max_rules", 1000).put("max_conditions", 64))
+                .put("scanner", new JsonObject().put("grace_ms", GRACE).put("hold_ticks", 1000));
         vertx.eventBus().localConsumer(Addresses.RULES_CURRENT,
-                m -> m.reply(new JsonObject().put("version", 1).put("text", RULES)));
+                m -> m.reply(new JsonObject().put("version", 1).put("text", rules)));
         return vertx.deployVerticle(() -> new ScannerVerticle(registry, now::get, timers),
                         new DeploymentOptions().setConfig(config))
                 .compose(id -> {
@@ -85,10 +88,16 @@ class ScannerVerticleTest {
         return alertsArrived.future();
     }
 
-    /** Scans at {@code t}: sets the clock there and fires the armed timer. */
+    /** Scans second {@code t}: sets the clock to its grace after it and fires the armed timer. */
     private Future<Void> scanAt(long t) {
-        now.set(t);
+        now.set(t + GRACE);
         return timers.fire();
+    }
+
+    /** Sends a batch of one tick, with the clock at {@code wall}. */
+    private Future<Object> arrive(Vertx vertx, long wall, String symbol, long ts, double price) {
+        now.set(wall);
+        return vertx.eventBus().request(Addresses.partition(3), batch(symbol, ts, price)).map(m -> m.body());
     }
 
     private static TickBatch batch(String symbol, long ts, double price) {
@@ -168,6 +177,86 @@ class ScannerVerticleTest {
                     assertThat(registry.get("batch_failures").counter().count()).isEqualTo(1);
                     assertThat(registry.get("tick_processed").counter().count()).isEqualTo(2);
                     assertThat(alerts).extracting(Alert::symbol).containsExactly("AAPL", "MSFT");
+                    ctx.completeNow();
+                })));
+    }
+
+    /** Ticks around the second boundary {@code S1}: stamped just before it, on it and just after it. */
+    private static final long S1 = T0 + 1000;
+    private static final Object[][] BOUNDARY_TICKS = {
+        {"A", S1 - 3, 101.0}, {"B", S1 + 5, 101.0}, {"A", S1 + 7, 50.0}, {"C", S1 - 1, 50.0}, {"C", S1, 120.0}};
+    private static final String BOUNDARY_RULES = "[{\"id\": \"up\", \"when\": \"last > 100\", \"cooldown_sec\": 0},"
+            + "{\"id\": \"down\", \"when\": \"last < 60\", \"cooldown_sec\": 0},"
+            + "{\"id\": \"x\", \"when\": \"last crosses_above vwap\", \"cooldown_sec\": 0}]";
+
+    /** Every order of arrival of {@link #BOUNDARY_TICKS}, as permutations of their indexes. */
+    static java.util.stream.Stream<int[]> arrivalOrders() {
+        List<int[]> orders = new ArrayList<>();
+        permute(new int[] {0, 1, 2, 3, 4}, 0, orders);
+        return orders.stream();
+    }
+
+    private static void permute(int[] a, int k, List<int[]> out) {
+        if (k == a.length) {
+            out.add(a.clone());
+            return;
+        }
+        for (int i = k; i < a.length; i++) {
+            int t = a[k]; a[k] = a[i]; a[i] = t;
+            permute(a, k + 1, out);
+            t = a[k]; a[k] = a[i]; a[i] = t;
+        }
+    }
+
+    /** The alert ids {@code replay} gives for the boundary ticks: the engine in event time, ticks in ts order. */
+    private static List<String> replayAlerts() {
+        io.tickscan.engine.ScanEngine engine = new io.tickscan.engine.ScanEngine(
+                RulesFile.parse(BOUNDARY_RULES, io.tickscan.rules.RuleLimits.withHistory(180)),
+                io.tickscan.engine.EngineSettings.DEFAULTS);
+        List<String> ids = new ArrayList<>();
+        io.tickscan.engine.EventTimeDriver driver = new io.tickscan.engine.EventTimeDriver(engine,
+                io.tickscan.engine.EventTimeDriver.DEFAULT_MAX_GAP_MS,
+                (rule, symbol, t) -> ids.add(engine.alert(rule, symbol, t, Alert::new).alertId()));
+        java.util.Arrays.stream(BOUNDARY_TICKS).sorted(java.util.Comparator.comparingLong(t -> (Long) t[1]))
+                .forEach(t -> driver.offer((String) t[0], (Long) t[1], (Double) t[2], 1));
+        driver.finish();
+        return ids.stream().sorted().toList();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("arrivalOrders")
+    @DisplayName("ticks stamped around a second that arrive in any order within the grace give replay's alerts")
+    void ticksAroundASecondGiveReplaysAlertsInAnyOrderOfArrival(int[] order, Vertx vertx, VertxTestContext ctx) {
+        rules = BOUNDARY_RULES;
+        List<String> expected = replayAlerts();
+        Future<?> arrivals = deploy(vertx, true);
+        for (int k = 0; k < order.length; k++) {
+            Object[] tick = BOUNDARY_TICKS[order[k]];
+            long wall = S1 - 20 + 10L * k; // from 20 ms before the second to 20 ms after, all within the grace
+            arrivals = arrivals.compose(v -> arrive(vertx, wall, (String) tick[0], (Long) tick[1], (Double) tick[2]));
+        }
+        arrivals.compose(v -> scanAt(S1))
+                .compose(v -> scanAt(S1 + 1000))
+                .compose(v -> expectAlerts(expected.size()))
+                .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+                    assertThat(alerts.stream().map(Alert::alertId).sorted().toList()).isEqualTo(expected);
+                    assertThat(registry.get("ticks_after_scan").counter().count()).isZero();
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    @DisplayName("a tick whose second was scanned without it is applied for the next scan and counted")
+    void aTickAfterItsScanIsAppliedForTheNextAndCounted(Vertx vertx, VertxTestContext ctx) {
+        deploy(vertx, true)
+                .compose(v -> scanAt(S1))
+                .compose(v -> arrive(vertx, S1 + GRACE + 5, "LATE", S1 - 2, 101))
+                .compose(v -> scanAt(S1 + 1000))
+                .compose(v -> expectAlerts(1))
+                .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+                    assertThat(alerts).extracting(Alert::alertId).containsExactly("up:LATE:" + (S1 + 1000));
+                    assertThat(registry.get("ticks_after_scan").counter().count()).isEqualTo(1);
+                    assertThat(registry.get("tick_processed").counter().count()).isEqualTo(1);
                     ctx.completeNow();
                 })));
     }

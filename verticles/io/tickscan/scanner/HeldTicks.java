@@ -1,0 +1,87 @@
+package io.tickscan.scanner;
+
+import java.util.Arrays;
+
+/**
+ * Ticks stamped at or after the second a scanner scans next, held until that scan has run, in arrival order:
+ * bounded, in primitive columns that are reused, so holding and releasing allocate nothing once grown.
+ */
+final class HeldTicks {
+    /** Receives the released ticks. */
+    interface Sink {
+        void apply(String symbol, long ts, double price, double size, long arrivedAt);
+    }
+
+    private final int capacity;
+    private String[] symbols = new String[64];
+    private long[] timestamps = new long[64];
+    private double[] prices = new double[64];
+    private double[] sizes = new double[64];
+    private long[] arrivals = new long[64];
+    private int count;
+
+    /** @param capacity the most ticks held at once */
+    HeldTicks(int capacity) {
+        this.capacity = capacity;
+    }
+
+    /** Holds a tick; false when {@code capacity} ticks are held already. */
+    boolean hold(String symbol, long ts, double price, double size, long arrivedAt) {
+        if (count == capacity) {
+            return false;
+        }
+        if (count == symbols.length) {
+            int grown = (int) Math.min(capacity, 2L * count);
+            symbols = Arrays.copyOf(symbols, grown);
+            timestamps = Arrays.copyOf(timestamps, grown);
+            prices = Arrays.copyOf(prices, grown);
+            sizes = Arrays.copyOf(sizes, grown);
+            arrivals = Arrays.copyOf(arrivals, grown);
+        }
+        symbols[count] = symbol;
+        timestamps[count] = ts;
+        prices[count] = price;
+        sizes[count] = size;
+        arrivals[count] = arrivedAt;
+        count++;
+        return true;
+    }
+
+    /**
+     * Hands {@code sink} every held tick stamped before {@code next}, in arrival order, and keeps the others, in
+     * order. A tick whose {@code apply} throws is dropped; the exception reaches the caller after the rest are
+     * kept in place.
+     */
+    void releaseBefore(long next, Sink sink) {
+        int kept = 0;
+        int i = 0;
+        try {
+            for (; i < count; i++) {
+                if (timestamps[i] < next) {
+                    sink.apply(symbols[i], timestamps[i], prices[i], sizes[i], arrivals[i]);
+                } else {
+                    move(i, kept++);
+                }
+            }
+        } finally {
+            for (int j = i + 1; j < count; j++) {
+                move(j, kept++);
+            }
+            Arrays.fill(symbols, kept, count, null);
+            count = kept;
+        }
+    }
+
+    private void move(int from, int to) {
+        symbols[to] = symbols[from];
+        timestamps[to] = timestamps[from];
+        prices[to] = prices[from];
+        sizes[to] = sizes[from];
+        arrivals[to] = arrivals[from];
+    }
+
+    /** Ticks held now. */
+    int size() {
+        return count;
+    }
+}
