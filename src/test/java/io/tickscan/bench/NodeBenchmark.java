@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * percentiles come from the node's own histograms (upper bounds of their buckets); alert logging is off.
  *
  * <p>Usage: {@code NodeBenchmark [seconds] [event-loop|worker] [scanner instances, 0: one per core]
- * [simulator ticks/s, default 50,000,000: as fast as the node goes] [rules' cooldown_sec, default 60]}.
+ * [simulator ticks/s, default 50,000,000: as fast as the node goes] [rules' cooldown_sec, default 60]
+ * [scanner.grace_ms, default the configuration's]}.
  */
 public final class NodeBenchmark {
     private NodeBenchmark() {
@@ -39,6 +40,7 @@ public final class NodeBenchmark {
         int instances = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         int rate = args.length > 3 ? Integer.parseInt(args[3]) : 50_000_000;
         int cooldown = args.length > 4 ? Integer.parseInt(args[4]) : 60;
+        Integer grace = args.length > 5 ? Integer.valueOf(args[5]) : null;
         Path dir = Files.createTempDirectory("tickscan-bench");
         Path rules = dir.resolve("rules.json");
         Files.writeString(rules, new JsonArray(BenchRules.mixed(100, cooldown)).encode());
@@ -47,6 +49,9 @@ public final class NodeBenchmark {
         conf.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
         conf.getJsonObject("rules").put("file", rules.toString());
         conf.getJsonObject("scanner").put("threading", threading).put("instances", instances);
+        if (grace != null) {
+            conf.getJsonObject("scanner").put("grace_ms", grace);
+        }
         conf.getJsonObject("sources").getJsonObject("simulator").put("symbols", 10_000)
                 .put("ticks_per_second", rate);
         Path confFile = dir.resolve("tickscan.json");
