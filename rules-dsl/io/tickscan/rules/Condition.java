@@ -173,39 +173,35 @@ public sealed interface Condition {
         }
     }
 
+    /** {@code and} or {@code or} of parts: its leaves and operands are those of its parts. */
+    sealed interface Group extends Condition {
+        /** The parts, in order. */
+        List<Condition> parts();
+
+        @Override
+        default Stream<Condition> leaves() {
+            return parts().stream().flatMap(Condition::leaves);
+        }
+
+        @Override
+        default Stream<Operand> operands() {
+            return parts().stream().flatMap(Condition::operands);
+        }
+    }
+
     /** All of the parts. */
-    record And(List<Condition> parts) implements Condition {
+    record And(List<Condition> parts) implements Group {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.visit(this);
-        }
-
-        @Override
-        public Stream<Condition> leaves() {
-            return parts.stream().flatMap(Condition::leaves);
-        }
-
-        @Override
-        public Stream<Operand> operands() {
-            return parts.stream().flatMap(Condition::operands);
         }
     }
 
     /** Any of the parts. */
-    record Or(List<Condition> parts) implements Condition {
+    record Or(List<Condition> parts) implements Group {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.visit(this);
-        }
-
-        @Override
-        public Stream<Condition> leaves() {
-            return parts.stream().flatMap(Condition::leaves);
-        }
-
-        @Override
-        public Stream<Operand> operands() {
-            return parts.stream().flatMap(Condition::operands);
         }
     }
 
