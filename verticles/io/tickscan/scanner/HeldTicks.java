@@ -19,6 +19,7 @@ final class HeldTicks {
     private double[] sizes = new double[64];
     private long[] arrivals = new long[64];
     private int count;
+    private long earliest = Long.MAX_VALUE;
 
     /** @param capacity the most ticks held at once */
     HeldTicks(int capacity) {
@@ -44,32 +45,36 @@ final class HeldTicks {
         sizes[count] = size;
         arrivals[count] = arrivedAt;
         count++;
+        earliest = Math.min(earliest, ts);
         return true;
     }
 
     /**
      * Hands {@code sink} every held tick stamped before {@code next}, in arrival order, and keeps the others, in
-     * order. A tick whose {@code apply} throws is dropped; the exception reaches the caller after the rest are
-     * kept in place.
+     * order. The sink must not throw.
      */
     void releaseBefore(long next, Sink sink) {
-        int kept = 0;
-        int i = 0;
-        try {
-            for (; i < count; i++) {
-                if (timestamps[i] < next) {
-                    sink.apply(symbols[i], timestamps[i], prices[i], sizes[i], arrivals[i]);
-                } else {
-                    move(i, kept++);
-                }
-            }
-        } finally {
-            for (int j = i + 1; j < count; j++) {
-                move(j, kept++);
-            }
-            Arrays.fill(symbols, kept, count, null);
-            count = kept;
+        if (earliest >= next) {
+            return;
         }
+        int kept = 0;
+        long keptEarliest = Long.MAX_VALUE;
+        for (int i = 0; i < count; i++) {
+            if (timestamps[i] < next) {
+                sink.apply(symbols[i], timestamps[i], prices[i], sizes[i], arrivals[i]);
+            } else {
+                keptEarliest = Math.min(keptEarliest, timestamps[i]);
+                move(i, kept++);
+            }
+        }
+        Arrays.fill(symbols, kept, count, null);
+        count = kept;
+        earliest = keptEarliest;
+    }
+
+    /** The earliest stamp held, or {@link Long#MAX_VALUE} when none is. */
+    long earliest() {
+        return earliest;
     }
 
     private void move(int from, int to) {

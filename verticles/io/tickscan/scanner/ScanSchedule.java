@@ -29,6 +29,7 @@ public final class ScanSchedule {
     private final long graceMs;
     private long lastScan = Long.MIN_VALUE;
     private long timer = -1;
+    private long armedFor;
 
     /**
      * @param clock   epoch milliseconds
@@ -46,16 +47,13 @@ public final class ScanSchedule {
     }
 
     /**
-     * The second whose scan runs next, as of now: the latest second whose grace has passed if it has not been
-     * scanned yet (its scan is due), else the second after the last scan (or after the latest second whose grace
-     * has passed, before the first scan).
+     * The second whose scan runs next, as of now: the second the armed timer scans, or a later one whose grace
+     * has passed if the timer runs late (it then scans the latest such second); before {@link #start()}, the
+     * second after the latest one whose grace has passed.
      */
     public long nextScan() {
         long due = due();
-        if (lastScan == Long.MIN_VALUE) {
-            return due + 1000;
-        }
-        return due > lastScan ? due : lastScan + 1000;
+        return timer < 0 ? due + 1000 : Math.max(due, armedFor);
     }
 
     /** The last second scanned, or {@link Long#MIN_VALUE} before the first scan. */
@@ -84,7 +82,8 @@ public final class ScanSchedule {
 
     private void arm() {
         long now = clock.getAsLong();
-        timer = timers.set(Math.max(1, due() + 1000 + graceMs - now), id -> fire());
+        armedFor = due() + 1000;
+        timer = timers.set(Math.max(1, armedFor + graceMs - now), id -> fire());
     }
 
     private void fire() {

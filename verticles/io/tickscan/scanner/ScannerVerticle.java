@@ -86,8 +86,7 @@ public final class ScannerVerticle extends VerticleBase {
     private Counter ticksAfterScan;
     private Counter holdOverflow;
     private HeldTicks held;
-    private final HeldTicks.Sink releaser = (symbol, ts, price, size, arrivedAt) ->
-            engine.apply(symbol, ts, price, size, arrivedAt);
+    private final HeldTicks.Sink releaser = this::applyHeld;
     private Counter batchFailures;
     private long reportedLate;
 
@@ -191,6 +190,9 @@ public final class ScannerVerticle extends VerticleBase {
         long horizon = clock.getAsLong() + futureToleranceMs;
         long next = schedule.nextScan();
         long last = schedule.lastScan();
+        // the second scanned next moved on without a scan (before the first one, or after a timer ran late):
+        // what was held for it goes first, so that a symbol's ticks are applied in the order of their stamps
+        releaseHeld(next);
         long appliedBefore = engine.appliedTicks();
         int tooFarAhead = 0;
         int afterScan = 0;
@@ -280,17 +282,21 @@ public final class ScannerVerticle extends VerticleBase {
 
     /** Applies the held ticks stamped before {@code next}: those the scan of {@code next} covers. */
     private void releaseHeld(long next) {
-        if (held.size() == 0) {
+        if (held.earliest() >= next) {
             return;
         }
         long appliedBefore = engine.appliedTicks();
+        held.releaseBefore(next, releaser);
+        countApplied(appliedBefore);
+    }
+
+    private void applyHeld(String symbol, long ts, double price, double size, long arrivedAt) {
         try {
-            held.releaseBefore(next, releaser);
+            engine.apply(symbol, ts, price, size, arrivedAt);
         } catch (RuntimeException e) {
             batchFailures.increment();
             failures.failed("applying a held tick on scanner " + instance, e);
         }
-        countApplied(appliedBefore);
     }
 
     private void swapRules() {

@@ -35,17 +35,18 @@ class ScannerVerticleTest {
     private final AtomicLong now = new AtomicLong(T0);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ManualTimers timers = new ManualTimers();
-    private final List<Alert> alerts = new ArrayList<>();
-    private Promise<Void> alertsArrived;
-    private int alertsExpected;
+    private final List<Alert> alerts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Promise<Void> alertsArrived;
+    private volatile int alertsExpected;
 
     private Future<String> deploy(Vertx vertx, boolean withCodecs) {
         if (withCodecs) {
             Addresses.registerCodecs(vertx.eventBus());
             vertx.eventBus().<Alert>consumer(Addresses.ALERTS, m -> {
                 alerts.add(m.body());
-                if (alertsArrived != null && alerts.size() >= alertsExpected) {
-                    alertsArrived.tryComplete();
+                Promise<Void> waiting = alertsArrived;
+                if (waiting != null && alerts.size() >= alertsExpected) {
+                    waiting.tryComplete();
                 }
             });
         } else {
@@ -79,13 +80,15 @@ class ScannerVerticleTest {
         return armed.future();
     }
 
+    /** Completes once {@code count} alerts have reached the test's consumer (on whichever thread sees it first). */
     private Future<Void> expectAlerts(int count) {
+        Promise<Void> arrived = Promise.promise();
         alertsExpected = count;
-        alertsArrived = Promise.promise();
+        alertsArrived = arrived;
         if (alerts.size() >= count) {
-            alertsArrived.complete();
+            arrived.tryComplete();
         }
-        return alertsArrived.future();
+        return arrived.future();
     }
 
     /** Scans second {@code t}: sets the clock to its grace after it and fires the armed timer. */
@@ -240,6 +243,8 @@ class ScannerVerticleTest {
                 .compose(v -> expectAlerts(expected.size()))
                 .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
                     assertThat(alerts.stream().map(Alert::alertId).sorted().toList()).isEqualTo(expected);
+                    assertThat(registry.find("alerts_emitted").counters().stream().mapToDouble(c -> c.count()).sum())
+                            .as("alerts emitted, delivered or not").isEqualTo(expected.size());
                     assertThat(registry.get("ticks_after_scan").counter().count()).isZero();
                     ctx.completeNow();
                 })));
@@ -257,6 +262,22 @@ class ScannerVerticleTest {
                     assertThat(alerts).extracting(Alert::alertId).containsExactly("up:LATE:" + (S1 + 1000));
                     assertThat(registry.get("ticks_after_scan").counter().count()).isEqualTo(1);
                     assertThat(registry.get("tick_processed").counter().count()).isEqualTo(1);
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    @DisplayName("ticks held for a scan whose timer runs late are applied before newer ticks of the same symbol")
+    void heldTicksGoBeforeNewerOnesWhenTheTimerRunsLate(Vertx vertx, VertxTestContext ctx) {
+        rules = "[{\"id\": \"open\", \"when\": \"day_open > 100\", \"cooldown_sec\": 3600}]";
+        deploy(vertx, true)
+                .compose(v -> arrive(vertx, S1 + 10, "A", S1 + 5, 101)) // the scan of S1 is due: held
+                .compose(v -> arrive(vertx, S1 + 1100, "A", S1 + 1060, 50)) // the timer of S1 runs late
+                .compose(v -> timers.fire()) // scans S1 + 1000, the latest second whose grace has passed
+                .compose(v -> expectAlerts(1))
+                .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+                    assertThat(alerts).extracting(Alert::alertId).containsExactly("open:A:" + (S1 + 1000));
+                    assertThat(registry.get("ticks_after_scan").counter().count()).isZero();
                     ctx.completeNow();
                 })));
     }
