@@ -76,6 +76,23 @@ public final class Addresses {
      */
     public static final String NODE_STATUS = "node.status";
 
+    /**
+     * Cluster-wide publish of a query to every scanner instance of every member ({@code JsonObject}):
+     * {@code {"id": "<query id>", "kind": "matches" | "preview" | "symbol", "reply_to": "<address>", ...}}. Each
+     * instance sends its own answer, {@code {"id", "instance", ...}}, to {@code reply_to}, a cluster-wide consumer
+     * of the web instance that asked; the asker waits for the instances of {@link #SCANNER_REGISTRY} until its
+     * deadline and names those that did not answer. The fields of each kind are in {@code docs/web-api.md}.
+     */
+    public static final String SCANNER_QUERY = "scanner.query";
+
+    /**
+     * Not an address: the cluster-wide map (Vert.x shared data, Hazelcast when clustered) of the live scanner
+     * instances, instance id to {@code {"instance", "node", "member", "partitions"}}, that a query over every
+     * instance expects an answer from. An instance puts itself in when it starts and removes itself when it
+     * stops; entries of members that left are ignored by readers.
+     */
+    public static final String SCANNER_REGISTRY = "tickscan.scanners";
+
 
     private Addresses() {
     }

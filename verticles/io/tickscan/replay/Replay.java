@@ -3,6 +3,7 @@ package io.tickscan.replay;
 import io.tickscan.rules.RuleLimits;
 import io.tickscan.scanner.RulesFile;
 import io.tickscan.codec.Alert;
+import io.tickscan.codec.AlertJson;
 import io.tickscan.engine.CompiledRule;
 import io.tickscan.engine.EngineSettings;
 import io.tickscan.engine.EventTimeDriver;

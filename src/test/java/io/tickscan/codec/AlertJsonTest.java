@@ -1,8 +1,7 @@
-package io.tickscan.replay;
+package io.tickscan.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tickscan.codec.Alert;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,5 @@
-package io.tickscan.replay;
+package io.tickscan.codec;
 
-import io.tickscan.codec.Alert;
 import io.vertx.core.json.JsonObject;
 
 /** The JSON form of an alert, as {@code replay} writes it one a line. */
