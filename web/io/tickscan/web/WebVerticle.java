@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.Arrays;
@@ -74,6 +75,8 @@ public final class WebVerticle extends VerticleBase {
                         })));
         allow(router, "/health/live", HttpMethod.GET);
         allow(router, "/health/ready", HttpMethod.GET);
+        router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
+        router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
         router.route().last().handler(ctx -> json(ctx, 404, error("no such resource: " + ctx.request().method()
                 + " " + Echo.cut(ctx.request().path()))));
         router.route().failureHandler(this::failed);
