@@ -47,10 +47,26 @@ public final class Addresses {
     /**
      * Node-local {@code request} of a rules file as JSON text ({@code String}) to validate and make the cluster's;
      * the reply is {@code {"accepted": true, "version": n, "rules": r, "enabled": e}}, or
-     * {@code {"accepted": false, "error_count": n, "errors": [...]}}; it fails with code 504 and a message for
+     * {@code {"accepted": false, "error_count": n, "errors": [{"index", "rule_id", "place", "message", "text"}]}};
+     * it fails with code 504 and a message for
      * the client when the cluster does not confirm the store in time.
      */
     public static final String RULES_REPLACE = "rules.replace";
+
+    /**
+     * Node-local {@code request} of an edit of one rule ({@code JsonObject}): {@code {"op": "create" | "replace" |
+     * "delete" | "enable" | "disable", "id": "<rule id>", "rule": {...}}} ({@code rule} for create and replace).
+     * The reply is as for {@link #RULES_REPLACE}; it fails with 404 (no such rule), 409 (create of an existing id)
+     * or 504.
+     */
+    public static final String RULES_EDIT = "rules.edit";
+
+    /**
+     * Node-local {@code request} of a rules file, or of one rule as a JSON object, as text ({@code String}); the
+     * reply is {@code {"valid": true, "rules": n}} or {@code {"valid": false, "error_count": n, "errors": [...]}}.
+     * Nothing is stored.
+     */
+    public static final String RULES_VALIDATE = "rules.validate";
 
     /**
      * Node-local {@code request} with no body; the reply is {@code {"version": n, "text": "<rules file>"}}

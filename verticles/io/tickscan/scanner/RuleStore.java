@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * The cluster's rule set and its version, kept in the cluster manager's map {@value #MAP} (Hazelcast, with a
@@ -38,17 +39,28 @@ final class RuleStore {
 
     /** Makes {@code text} the cluster's rule set under the next version. */
     Future<VersionedRules> replace(String text) {
-        return map().compose(m -> replace(m, text, ATTEMPTS)).timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        return update(old -> text);
     }
 
-    private Future<VersionedRules> replace(AsyncMap<String, String> map, String text, int attempts) {
+    /**
+     * Makes {@code edit(stored text)} the cluster's rule set under the next version; when another member stored
+     * a set in between, {@code edit} is applied again to that one. An exception thrown by {@code edit} fails the
+     * future with it, and nothing is stored.
+     */
+    Future<VersionedRules> update(UnaryOperator<String> edit) {
+        return map().compose(m -> update(m, edit, ATTEMPTS)).timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private Future<VersionedRules> update(AsyncMap<String, String> map, UnaryOperator<String> edit, int attempts) {
         return map.get(KEY).compose(old -> {
-            long version = old == null ? 1 : VersionedRules.decode(old).version() + 1;
+            VersionedRules stored = old == null ? null : VersionedRules.decode(old);
+            String text = edit.apply(stored == null ? null : stored.text());
+            long version = stored == null ? 1 : stored.version() + 1;
             String next = VersionedRules.encode(version, text);
             Future<Boolean> swapped = old == null ? map.putIfAbsent(KEY, next).map(v -> v == null)
                     : map.replaceIfPresent(KEY, old, next);
             return swapped.compose(done -> done ? Future.succeededFuture(new VersionedRules(version, text))
-                    : attempts > 1 ? replace(map, text, attempts - 1)
+                    : attempts > 1 ? update(map, edit, attempts - 1)
                     : Future.failedFuture("the rule set changed " + ATTEMPTS + " times while this one was stored"));
         });
     }

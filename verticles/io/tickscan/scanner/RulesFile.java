@@ -1,5 +1,6 @@
 package io.tickscan.scanner;
 
+import io.tickscan.codec.JsonText;
 import io.tickscan.config.JsonSchemas;
 import io.tickscan.rules.RuleError;
 import io.tickscan.rules.RuleLimits;
@@ -19,8 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Loads a rules file: JSON text, checked by the tickscan reader (grammar, metrics, windows, ids, with messages
@@ -31,7 +30,6 @@ public final class RulesFile {
     /** Classpath location of the rules file's JSON Schema. */
     public static final String SCHEMA_RESOURCE = "tickscan/rules.schema.json";
     private static final Validator SCHEMA = JsonSchemas.load(SCHEMA_RESOURCE);
-    private static final Pattern LOCATION = Pattern.compile("line: (\\d+), column: (\\d+)");
 
     private RulesFile() {
     }
@@ -56,7 +54,7 @@ public final class RulesFile {
         try {
             tree = Json.decodeValue(json);
         } catch (DecodeException e) {
-            throw new RuleSetException(List.of(new RuleError(-1, null, "", "not valid JSON" + jsonProblem(e))));
+            throw new RuleSetException(List.of(new RuleError(-1, null, "", "not valid JSON" + JsonText.problem(e))));
         }
         RuleSet rules = RuleSetReader.read(plain(tree), limits);
         List<RuleError> schemaErrors = schemaErrors(tree);
@@ -64,19 +62,6 @@ public final class RulesFile {
             throw new RuleSetException(schemaErrors);
         }
         return rules;
-    }
-
-    /** Jackson's message without its source excerpts: {@code  at line 3, column 7: Unexpected character ...}. */
-    private static String jsonProblem(DecodeException e) {
-        String message = String.valueOf(e.getMessage());
-        Matcher at = LOCATION.matcher(message);
-        String where = "";
-        while (at.find()) {
-            where = " at line " + at.group(1) + ", column " + at.group(2);
-        }
-        String first = message.split("\n")[0].replaceAll("\\s*\\(start marker at \\[Source.*", "")
-                .replaceFirst("^Failed to decode:\\s*", "");
-        return where + ": " + first;
     }
 
     /** What the schema alone says of a rules file's text, for tests. */

@@ -2,7 +2,6 @@ package io.tickscan.scanner;
 
 import io.tickscan.codec.Addresses;
 import io.tickscan.config.NodeConfig;
-import io.tickscan.rules.RuleError;
 import io.tickscan.rules.RuleLimits;
 import io.tickscan.rules.RuleSet;
 import io.tickscan.rules.RuleSetException;
@@ -10,6 +9,8 @@ import io.tickscan.scanner.RuleStore.VersionedRules;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -24,6 +25,10 @@ import org.slf4j.LoggerFactory;
  *   <li>A rules file sent on {@link Addresses#RULES_REPLACE} (node-local) is validated whole; if valid it is
  *   stored under the next version and published on {@link Addresses#RULES_UPDATE} to every member, else refused
  *   with its errors (one log line).</li>
+ *   <li>One rule sent on {@link Addresses#RULES_EDIT} (node-local) is created, replaced, deleted, enabled or
+ *   disabled in the cluster's latest set (re-applied if another member stored a set in between), and the result
+ *   validated and stored like a whole set. {@link Addresses#RULES_VALIDATE} (node-local) validates a set or one
+ *   rule and stores nothing.</li>
  *   <li>A version higher than the one it holds, published by any member, is adopted and handed to this node's
  *   scanners on {@link Addresses#RULES_APPLY}. Every {@value #SYNC_MS} ms it also reads the store and adopts
  *   what is stored whenever it differs (a lost message, a member that joined late, a member back after a split,
@@ -74,6 +79,9 @@ public final class RulesVerticle extends VerticleBase {
                     vertx.setPeriodic(SYNC_MS, id -> sync());
                     return Future.all(
                             vertx.eventBus().<String>localConsumer(Addresses.RULES_REPLACE, this::replace).completion(),
+                            vertx.eventBus().<JsonObject>localConsumer(Addresses.RULES_EDIT, this::edit).completion(),
+                            vertx.eventBus().<String>localConsumer(Addresses.RULES_VALIDATE, this::validate)
+                                    .completion(),
                             vertx.eventBus().localConsumer(Addresses.RULES_CURRENT, m -> m.reply(current.toJson()))
                                     .completion(),
                             vertx.eventBus().<JsonObject>consumer(Addresses.RULES_UPDATE,
@@ -82,33 +90,92 @@ public final class RulesVerticle extends VerticleBase {
     }
 
     private void replace(Message<String> message) {
-        RuleSet rules;
         try {
-            rules = RulesFile.parse(message.body(), limits);
-        } catch (RuleSetException e) {
-            LOG.warn("rule set refused, nothing applied: {}", e.summary(3));
-            message.reply(new JsonObject().put("accepted", false).put("error_count", e.errors().size())
-                    .put("errors", new JsonArray(e.errors().stream().limit(ERRORS_SHOWN).map(RuleError::toString)
-                            .toList())));
-            return;
+            RulesFile.parse(message.body(), limits);
         } catch (RuntimeException e) {
-            failures.failed("reading a rule set sent to PUT /api/rules", e);
-            message.fail(500, "the rule set could not be read; nothing applied (see the node's log)");
+            refuse(message, e, "PUT /api/rules");
             return;
         }
-        store.replace(message.body()).onComplete(stored -> {
-            if (stored.failed()) {
-                failures.failed("storing a rule set in the cluster", stored.cause());
+        store(message, store.replace(message.body()), "PUT /api/rules");
+    }
+
+    /** One rule created, replaced, deleted, enabled or disabled ({@link RuleEdits}), validated as a whole set. */
+    private void edit(Message<JsonObject> message) {
+        JsonObject edit = message.body();
+        String what = edit.getString("op") + " of rule '" + edit.getString("id") + "'";
+        store(message, store.update(stored -> {
+            String next = RuleEdits.apply(stored != null ? stored : current.text(), edit);
+            RulesFile.parse(next, limits);
+            return next;
+        }), what);
+    }
+
+    /** Validates a rule set or one rule ({@code {"valid": true, "rules": n}} or the errors); stores nothing. */
+    private void validate(Message<String> message) {
+        try {
+            RuleSet rules = RulesFile.parse(asRuleSet(message.body()), limits);
+            message.reply(new JsonObject().put("valid", true).put("rules", rules.rules().size()));
+        } catch (RuleSetException e) {
+            message.reply(errors(e).put("valid", false));
+        } catch (RuntimeException e) {
+            failures.failed("validating rules sent to POST /api/rules/validate", e);
+            message.fail(500, "the rules could not be read (see the node's log)");
+        }
+    }
+
+    /** The text of a rule set: {@code text} itself, or a set of the one rule it holds. */
+    private static String asRuleSet(String text) {
+        try {
+            return Json.decodeValue(text) instanceof JsonObject rule && !rule.containsKey("rules")
+                    ? new JsonObject().put("rules", new JsonArray().add(rule)).encode() : text;
+        } catch (DecodeException e) {
+            return text; // the rules reader says where it is not JSON
+        }
+    }
+
+    /** Answers a refused rule set: its errors, or 500 when reading it failed unexpectedly. */
+    private void refuse(Message<?> message, Throwable e, String what) {
+        if (e instanceof RuleSetException refused) {
+            LOG.warn("{} refused, nothing applied: {}", what, refused.summary(3));
+            message.reply(errors(refused).put("accepted", false));
+        } else if (e instanceof RuleEdits.Refused refused) {
+            message.fail(refused.status, refused.getMessage());
+        } else {
+            failures.failed("reading the rule set of " + what, e);
+            message.fail(500, "the rule set could not be read; nothing applied (see the node's log)");
+        }
+    }
+
+    /** Waits for the store, then adopts and publishes the new version, or answers why nothing was stored. */
+    private void store(Message<?> message, Future<VersionedRules> stored, String what) {
+        stored.onComplete(done -> {
+            if (done.failed()) {
+                Throwable cause = done.cause();
+                if (cause instanceof RuleSetException || cause instanceof RuleEdits.Refused) {
+                    refuse(message, cause, what);
+                    return;
+                }
+                failures.failed("storing the rule set of " + what + " in the cluster", cause);
                 message.fail(504, "the cluster did not confirm the new rule set within "
                         + RuleStore.TIMEOUT_MS / 1000 + " s; it may still be applied: check GET /api/rules");
                 return;
             }
-            VersionedRules next = stored.result();
+            VersionedRules next = done.result();
+            RuleSet rules = RulesFile.parse(next.text(), limits);
             adopt(next, false);
             vertx.eventBus().publish(Addresses.RULES_UPDATE, next.toJson());
             message.reply(new JsonObject().put("accepted", true).put("version", next.version())
                     .put("rules", rules.rules().size()).put("enabled", rules.enabledRules().size()));
         });
+    }
+
+    /** {@code {"error_count", "errors": [{"index", "rule_id", "place", "message", "text"}]}}, the first 100. */
+    static JsonObject errors(RuleSetException e) {
+        JsonArray errors = new JsonArray();
+        e.errors().stream().limit(ERRORS_SHOWN).forEach(error -> errors.add(new JsonObject()
+                .put("index", error.index()).put("rule_id", error.ruleId()).put("place", error.place())
+                .put("message", error.message()).put("text", error.toString())));
+        return new JsonObject().put("error_count", e.errors().size()).put("errors", errors);
     }
 
     /** Takes the stored set when it differs from this node's (the store is the truth), or stores this node's. */

@@ -1,45 +1,54 @@
 package io.tickscan.web;
 
+import static io.tickscan.web.Replies.error;
+import static io.tickscan.web.Replies.json;
+
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.tickscan.codec.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's HTTP side: {@code POST /api/ticks}, {@code GET} and {@code PUT /api/rules}, {@code GET /api/status},
- * {@code /metrics} (Prometheus), {@code /health/live} and {@code /health/ready}. Everything it asks goes to this
- * node's own consumers ({@link Addresses#local()}), so another member, dead or alive, never answers or delays
- * it; it never touches the scanner's or the engine's classes.
+ * The node's HTTP side: the REST API of {@code /openapi.yaml} (built from that document, which also validates its
+ * requests: {@link ApiContract}), {@code /metrics} (Prometheus), {@code /health/live} and {@code /health/ready},
+ * and the UI from the jar's {@code webroot}. Everything it asks goes to this node's own consumers
+ * ({@link Addresses#local()}), so another member, dead or alive, never answers or delays it; it never touches the
+ * scanner's or the engine's classes.
  *
- * <p>Bodies are read raw ({@link RawBody}) and their format decided by {@link BodyFormat}, so that curl's
- * defaults work at any size. Errors are JSON {@code {"error": "..."}} in plain words: 400 for a body that cannot
- * be read, 405 with {@code Allow} for a wrong method, 413 beyond {@code http.max_body_bytes}, 415 for a content
- * type that cannot be read, 503 while something this node needs is missing, 504 when the cluster did not confirm a
- * rule set in time.
+ * <p>Bodies are read raw ({@link RawBody}), so that curl's defaults work at any size. Errors are JSON
+ * {@code {"error": "..."}} in plain words: 400 for a request the document refuses, 401 without the node's token
+ * on a change ({@link TokenGuard}), 405 with {@code Allow} for a wrong method, 413 beyond
+ * {@code http.max_body_bytes}, 415 for a content type that cannot be read, 503 while something this node needs is
+ * missing, 504 when the cluster did not confirm a rule change in time.
  *
- * <p>Config: {@code host}, {@code port} (0 for any free port), {@code max_body_bytes}.
+ * <p>Config: the {@code http.*} settings.
  */
 public final class WebVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(WebVerticle.class);
+    /** The methods that change something, which need the token when one is configured. */
+    private static final Set<HttpMethod> CHANGES = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE,
+            HttpMethod.PATCH);
     private final PrometheusMeterRegistry registry;
     private HttpServer server;
 
@@ -50,15 +59,26 @@ public final class WebVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        Router router = Router.router(vertx);
-        RawBody body = new RawBody(config().getLong("max_body_bytes"));
-        router.post("/api/ticks").handler(body).handler(this::postTicks);
-        allow(router, "/api/ticks", HttpMethod.POST);
-        router.get("/api/rules").handler(this::getRules);
-        router.put("/api/rules").handler(body).handler(this::putRules);
-        allow(router, "/api/rules", HttpMethod.GET, HttpMethod.PUT);
-        router.get("/api/status").handler(this::getStatus);
-        allow(router, "/api/status", HttpMethod.GET);
+        TokenGuard token = new TokenGuard(config().getString("token"));
+        return ApiContract.load(vertx).compose(api -> {
+            api.rootHandler(new RawBody(config().getLong("max_body_bytes")));
+            api.rootHandler(ctx -> {
+                if (CHANGES.contains(ctx.request().method()) && !token.admits(ctx.request())) {
+                    json(ctx, 401, error("this node needs its token (http.token): send Authorization: Bearer "
+                            + "<token>"));
+                } else {
+                    ctx.next();
+                }
+            });
+            api.getRoutes().forEach(route -> route.setDoSecurity(false)); // the token is checked above
+            new RulesRoutes(vertx).mount(api);
+            new NodeRoutes(vertx).mount(api);
+            return serve(api.createRouter());
+        });
+    }
+
+    private Future<HttpServer> serve(Router router) {
+        methodsOf(router);
         router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
         allow(router, "/metrics", HttpMethod.GET);
         router.get("/health/live").handler(HealthCheckHandler.create(vertx)
@@ -87,6 +107,18 @@ public final class WebVerticle extends VerticleBase {
                         + config().getString("host") + ":" + config().getInteger("port") + ": " + e.getMessage(), e)));
     }
 
+    /** Answers 405 with {@code Allow} for a method the document does not have on one of its paths. */
+    private static void methodsOf(Router router) {
+        Map<String, Set<HttpMethod>> byPath = new TreeMap<>();
+        for (var route : router.getRoutes()) {
+            if (route.getPath() != null && route.methods() != null) {
+                byPath.computeIfAbsent(route.getPath(), p -> new TreeSet<>(
+                        Comparator.comparing(HttpMethod::name))).addAll(route.methods());
+            }
+        }
+        byPath.forEach((path, methods) -> allow(router, path, methods.toArray(new HttpMethod[0])));
+    }
+
     /** The port the server listens on (useful when configured with 0). */
     public int port() {
         return server.actualPort();
@@ -97,86 +129,20 @@ public final class WebVerticle extends VerticleBase {
         String allowed = Arrays.stream(methods).map(HttpMethod::name).collect(Collectors.joining(", "));
         router.route(path).handler(ctx -> {
             ctx.response().putHeader("allow", allowed);
-            json(ctx, 405, error(ctx.request().method() + " is not allowed on " + path + "; use " + allowed));
-        });
-    }
-
-    private void postTicks(RoutingContext ctx) {
-        Buffer payload = RawBody.of(ctx);
-        if (isBlank(payload)) {
-            json(ctx, 400, error("the body is empty: send NDJSON ticks or CSV with a header"));
-            return;
-        }
-        BodyFormat format;
-        try {
-            format = BodyFormat.of(ctx.request().getHeader("content-type"), payload);
-        } catch (BodyFormat.Unreadable e) {
-            json(ctx, e.status, error(e.getMessage()));
-            return;
-        }
-        vertx.eventBus().<JsonObject>request(Addresses.INGEST_HTTP, payload,
-                        Addresses.local().addHeader("format", format.name().toLowerCase(Locale.ROOT)))
-                .onComplete(reply -> {
-                    if (reply.succeeded()) {
-                        json(ctx, 200, reply.result().body());
-                    } else {
-                        unavailable(ctx, reply.cause(),
-                                "HTTP ingest is not enabled on this node (sources.http.enabled)");
-                    }
-                });
-    }
-
-    private void getRules(RoutingContext ctx) {
-        vertx.eventBus().<JsonObject>request(Addresses.RULES_CURRENT, null, Addresses.local()).onComplete(reply -> {
-            if (reply.failed()) {
-                unavailable(ctx, reply.cause(), "rules are not loaded yet");
-                return;
-            }
-            JsonObject current = reply.result().body();
-            Object file = Json.decodeValue(current.getString("text"));
-            Object rules = file instanceof JsonObject object ? object.getValue("rules") : file;
-            ctx.response().putHeader("etag", "\"" + current.getLong("version") + "\"");
-            json(ctx, 200, new JsonObject().put("version", current.getLong("version")).put("rules", rules));
-        });
-    }
-
-    private void putRules(RoutingContext ctx) {
-        Buffer payload = RawBody.of(ctx);
-        if (isBlank(payload)) {
-            json(ctx, 400, error("the body is empty: send a rules file (JSON)"));
-            return;
-        }
-        String type = ctx.request().getHeader("content-type");
-        if (!BodyFormat.mayHoldJson(type)) {
-            json(ctx, 415, error("content-type " + Echo.cut(type) + " cannot be read: send the rules file as "
-                    + "application/json"));
-            return;
-        }
-        vertx.eventBus().<JsonObject>request(Addresses.RULES_REPLACE, payload.toString(), Addresses.local())
-                .onComplete(reply -> {
-                    if (reply.succeeded()) {
-                        JsonObject result = reply.result().body();
-                        json(ctx, result.getBoolean("accepted") ? 200 : 422, result);
-                    } else {
-                        unavailable(ctx, reply.cause(), "rules cannot be replaced yet");
-                    }
-                });
-    }
-
-    private void getStatus(RoutingContext ctx) {
-        vertx.eventBus().<JsonObject>request(Addresses.NODE_STATUS, null, Addresses.local()).onComplete(reply -> {
-            if (reply.succeeded()) {
-                json(ctx, 200, reply.result().body());
-            } else {
-                unavailable(ctx, reply.cause(), "the node is starting");
-            }
+            json(ctx, 405, error(ctx.request().method() + " is not allowed on "
+                    + path.replaceAll(":(\\w+)", "{$1}") + "; use " + allowed));
         });
     }
 
     private void failed(RoutingContext ctx) {
-        int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+        int status = ctx.failure() instanceof HttpException http ? http.getStatusCode()
+                : ctx.statusCode() > 0 ? ctx.statusCode() : 500;
         String message;
-        if (status == 413) {
+        ApiContract.Refusal refusal = ApiContract.refusal(ctx, ctx.failure());
+        if (refusal != null) {
+            status = refusal.status();
+            message = refusal.message();
+        } else if (status == 413) {
             message = "the body is larger than http.max_body_bytes (" + config().getLong("max_body_bytes")
                     + " bytes); send it in parts";
         } else if (status >= 500) {
@@ -190,35 +156,4 @@ public final class WebVerticle extends VerticleBase {
         }
     }
 
-    private static boolean isBlank(Buffer payload) {
-        for (int i = 0; i < payload.length(); i++) {
-            if (!Character.isWhitespace(payload.getByte(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Answers a request this node could not serve: 503 when nothing on this node consumes the address or it did
-     * not answer in time; the consumer's own status and plain message when it refused (codes 400 to 599).
-     */
-    private static void unavailable(RoutingContext ctx, Throwable cause, String noHandlers) {
-        if (cause instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE
-                && e.failureCode() >= 400 && e.failureCode() < 600) {
-            json(ctx, e.failureCode(), error(e.getMessage()));
-            return;
-        }
-        boolean absent = cause instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS;
-        json(ctx, 503, error(absent ? noHandlers : "this node did not answer within "
-                + Addresses.LOCAL_TIMEOUT_MS / 1000 + " s; see its log"));
-    }
-
-    private static JsonObject error(String message) {
-        return new JsonObject().put("error", message);
-    }
-
-    private static void json(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
-    }
 }

@@ -72,12 +72,13 @@ class SourceRootBoundariesTest {
                 .check(classes);
     }
 
+    /** The wire contract: Vert.x buffers and the event bus, and JSON for the alert's form at the edges. */
     @Test
-    void theWireContractDependsOnVertxBufferAndEventBusAlone() {
+    void theWireContractDependsOnVertxBufferEventBusAndJsonAlone() {
         String[] codecs = packagesOf("codecs");
         classes().that().resideInAnyPackage(codecs)
                 .should().onlyDependOnClassesThat().resideInAnyPackage(plus(codecs, "java..", "io.vertx.core.buffer..",
-                        "io.vertx.core.eventbus.."))
+                        "io.vertx.core.eventbus..", "io.vertx.core.json.."))
                 .allowEmptyShould(true)
                 .check(classes);
     }

@@ -171,8 +171,10 @@ class NodeIT {
         HttpResponse<String> refused = send("PUT", "/api/rules", "application/json",
                 "[{\"id\": \"ok\", \"when\": \"last > 1\"}, {\"id\": \"bad\", \"when\": \"last >> 1\"}]");
         assertThat(refused.statusCode()).isEqualTo(422);
-        assertThat(new JsonObject(refused.body()).getJsonArray("errors").getList()).containsExactly(
-                "rule 'bad' at when, column 7: expected a metric or a number, found '>'");
+        assertThat(new JsonObject(refused.body()).getJsonArray("errors")).containsExactly(new JsonObject()
+                .put("index", 1).put("rule_id", "bad").put("place", "when, column 7")
+                .put("message", "expected a metric or a number, found '>'")
+                .put("text", "rule 'bad' at when, column 7: expected a metric or a number, found '>'"));
         JsonObject before = new JsonObject(get("/api/rules").body());
         assertThat(before.getJsonArray("rules").encode()).contains("posted-above-5000");
 

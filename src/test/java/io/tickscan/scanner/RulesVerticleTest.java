@@ -58,9 +58,11 @@ class RulesVerticleTest {
                     ctx.verify(() -> {
                         assertThat(refused.getBoolean("accepted")).isFalse();
                         assertThat(refused.getInteger("error_count")).isEqualTo(1);
-                        assertThat(refused.getJsonArray("errors").getList()).containsExactly(
+                        assertThat(refused.getJsonArray("errors").getJsonObject(0).getString("text")).isEqualTo(
                                 "rule 'x' at when, column 8: 'volume' takes a window in minutes, like 5m or 1h, "
                                         + "found '5'");
+                        assertThat(refused.getJsonArray("errors").getJsonObject(0).getString("place"))
+                                .isEqualTo("when, column 8");
                     });
                     return request(vertx, Addresses.RULES_CURRENT, null);
                 })
