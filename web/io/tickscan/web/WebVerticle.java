@@ -46,9 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(WebVerticle.class);
-    /** The methods that change something, which need the token when one is configured. */
-    private static final Set<HttpMethod> CHANGES = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE,
-            HttpMethod.PATCH);
     private final PrometheusMeterRegistry registry;
     private HttpServer server;
 
@@ -62,15 +59,15 @@ public final class WebVerticle extends VerticleBase {
         TokenGuard token = new TokenGuard(config().getString("token"));
         return ApiContract.load(vertx).compose(api -> {
             api.rootHandler(new RawBody(config().getLong("max_body_bytes")));
-            api.rootHandler(ctx -> {
-                if (CHANGES.contains(ctx.request().method()) && !token.admits(ctx.request())) {
+            api.getRoutes().forEach(route -> route.setDoSecurity(false).addHandler(ctx -> {
+                // the document says which operations need the token (they change something)
+                if (!route.getOperation().getSecurityRequirements().isEmpty() && !token.admits(ctx.request())) {
                     json(ctx, 401, error("this node needs its token (http.token): send Authorization: Bearer "
                             + "<token>"));
                 } else {
                     ctx.next();
                 }
-            });
-            api.getRoutes().forEach(route -> route.setDoSecurity(false)); // the token is checked above
+            }));
             new RulesRoutes(vertx).mount(api);
             new NodeRoutes(vertx).mount(api);
             return serve(api.createRouter());
