@@ -84,7 +84,8 @@ public final class TickscanNode {
                 .put("engine", config.engine()).put("rules", config.json().getJsonObject("rules"))), others)
                 .compose(id -> scanners.deploy(vertx, nodeId, config, registry, clock))
                 .compose(v -> {
-                    status = new NodeStatus(nodeId, node.clusterManager(), scanners.instances(), config.partitions());
+                    status = new NodeStatus(nodeId, node.clusterManager(), registry, scanners.instances(),
+                            config.partitions());
                     return status.register(vertx);
                 })
                 .compose(v -> Future.all(

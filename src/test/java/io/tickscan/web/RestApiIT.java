@@ -132,8 +132,7 @@ class RestApiIT {
         HttpResponse<String> ticks = call("POST", "/api/ticks", "application/x-ndjson",
                 "{\"symbol\": \"RESTSYM\", \"ts\": " + now + ", \"price\": 12.5, \"size\": 3}\n", TOKEN);
         assertThat(ticks.statusCode()).as(ticks.body()).isEqualTo(200);
-        Alert alert = awaitAlert("rest-above-0", 20);
-        assertThat(alert.symbol()).isEqualTo("RESTSYM");
+        Alert alert = awaitAlert("rest-above-0", "RESTSYM", 20);
         assertThat(alert.ruleName()).isEqualTo("REST");
 
         assertThat(curl("POST", "/api/rules/rest-above-0/disable", null).statusCode()).isEqualTo(200);
@@ -228,14 +227,31 @@ class RestApiIT {
         assertThat(json(patch).getString("error")).contains("/api/rules/{id}");
     }
 
-    static Alert awaitAlert(String rule, int seconds) throws Exception {
+    @Test
+    @DisplayName("reports the node: uptime, sources and their ticks, each scanner's scan times and rules version")
+    void reportsTheNode() throws Exception {
+        call("POST", "/api/ticks", "text/csv", "ts,symbol,price,size\n" + System.currentTimeMillis() + ",STAT,1.5,2\n",
+                TOKEN);
+        JsonObject status = json(call("GET", "/api/status", null, null, null));
+        assertThat(status.getString("node")).isEqualTo(node.nodeId());
+        assertThat(status.getLong("uptime_ms")).isPositive();
+        assertThat(status.getJsonObject("sources").getJsonObject("http").getLong("ticks")).isPositive();
+        JsonArray scans = status.getJsonArray("scan");
+        assertThat(scans).hasSize(status.getInteger("scanners"));
+        assertThat(scans.getJsonObject(0).fieldNames()).contains("instance", "scans", "mean_ms", "max_ms",
+                "rules_version");
+        assertThat(status.getInteger("partitions_owned")).isEqualTo(status.getInteger("partitions"));
+        assertThat(status.getLong("websocket_clients")).isNotNull();
+    }
+
+    static Alert awaitAlert(String rule, String symbol, int seconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
             Alert alert = alerts.poll(left, TimeUnit.NANOSECONDS);
-            if (alert != null && alert.ruleId().equals(rule)) {
+            if (alert != null && alert.ruleId().equals(rule) && alert.symbol().equals(symbol)) {
                 return alert;
             }
         }
-        throw new AssertionError("no alert of " + rule + " within " + seconds + " s");
+        throw new AssertionError("no alert of " + rule + " for " + symbol + " within " + seconds + " s");
     }
 }
