@@ -182,6 +182,32 @@ class TwoMemberIT {
         awaitEveryNodeOn(putVersion, winner);
     }
 
+    @Test
+    @Order(4)
+    @DisplayName("two rules created at once on the two nodes both land, each under its own version, on both nodes")
+    void concurrentRuleEditsBothLand() throws Exception {
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> onA = http.sendAsync(create(a, "edit-a"),
+                HttpResponse.BodyHandlers.ofString());
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> onB = http.sendAsync(create(b, "edit-b"),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> createdA = onA.get(10, TimeUnit.SECONDS);
+        HttpResponse<String> createdB = onB.get(10, TimeUnit.SECONDS);
+        assertThat(List.of(createdA.statusCode(), createdB.statusCode())).containsOnly(201);
+        long versionA = json(createdA).getLong("version");
+        long versionB = json(createdB).getLong("version");
+        assertThat(List.of(versionA, versionB)).containsExactlyInAnyOrder(putVersion + 1, putVersion + 2);
+        putVersion = Math.max(versionA, versionB);
+        JsonArray rules = json(send(a, "GET", "/api/rules", null)).getJsonArray("rules");
+        assertThat(rules.stream().map(r -> ((JsonObject) r).getString("id"))).contains("edit-a", "edit-b");
+        awaitEveryNodeOn(putVersion, rules);
+    }
+
+    static HttpRequest create(TickscanNode node, String id) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/api/rules"))
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(
+                        new JsonObject().put("id", id).put("when", "last > 3").encode())).build();
+    }
+
     /** Waits until both nodes answer {@code version} with {@code rules} and their scanners run it. */
     static void awaitEveryNodeOn(long version, JsonArray rules) throws Exception {
         for (TickscanNode node : List.of(a, b)) {
@@ -204,7 +230,7 @@ class TwoMemberIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     @DisplayName("a node started after the put runs the cluster's set, not its rules file")
     void aLaterNodeRunsTheClustersSet() throws Exception {
         TickscanNode c = start().await(120, TimeUnit.SECONDS);
@@ -216,7 +242,7 @@ class TwoMemberIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     @DisplayName("after its peer's Hazelcast is terminated without a goodbye, the survivor answers every request "
             + "within a second with its own data for 10 s")
     void theSurvivorAnswersAtOnce() throws Exception {
