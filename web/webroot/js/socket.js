@@ -8,6 +8,7 @@ const MAX_DELAY_MS = 15000;
 
 const CLOSE_REASONS = {
   1001: 'the node is stopping',
+  1006: 'connection lost',
   1008: 'too many bad messages',
   4008: 'too slow to take the alerts',
 };
