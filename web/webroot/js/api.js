@@ -24,7 +24,7 @@ export function token() {
 }
 
 /** A failed call: `status` 0 when the node could not be reached; `body` the parsed JSON reply, if any. */
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(method, path, status, body, cause) {
     const said = body && typeof body.error === 'string' ? body.error : cause ? cause.message : '';
     super(`${method} ${path}: ` + (status === 0 ? 'the node could not be reached' : `${status}`)

@@ -1,6 +1,6 @@
 // The page's frame: hash routes, the theme, the settings (API token) and the connection's state.
 
-import { load, save, token } from './api.js';
+import { save, token } from './api.js';
 import { h, notice } from './dom.js';
 import { mountFeed, startFeed } from './feed.js';
 import { mountRules } from './rules.js';
@@ -70,7 +70,7 @@ function setUpSettings() {
     save('token', input.value.trim());
     form.hidden = true;
     toggle.setAttribute('aria-expanded', 'false');
-    notice(load('token', '') ? 'token saved; reconnecting' : 'token cleared; reconnecting');
+    notice(token() ? 'token saved; reconnecting' : 'token cleared; reconnecting');
     socket.reconnect();
   });
 }

@@ -7,7 +7,7 @@ import { debounce, fill, h, notice, num, problem, stamp } from './dom.js';
 const CHECK_DELAY_MS = 350;
 
 /** The `when` text equivalent to a rule in the seeds' JSON form (all conditions must hold). */
-export function conditionsText(conditions) {
+function conditionsText(conditions) {
   return conditions.map((c) => {
     if (c.op === 'between' && Array.isArray(c.value)) {
       return `${c.metric} between ${c.value[0]} and ${c.value[1]}`;
