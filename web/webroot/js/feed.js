@@ -17,6 +17,7 @@ const store = {
   notKept: 0, // alerts that arrived while paused beyond MAX_WAITING
   dropped: 0, // alerts the node dropped for this client (`dropped` frames)
   filter: load('feed.filter', { rules: null, symbols: null }),
+  subscribed: null, // the subscription the node confirmed last (`subscribed` frame)
   view: null, // the mounted view: {added(alerts), reset(), counters()}
 };
 
@@ -35,6 +36,10 @@ export async function startFeed(alertSocket) {
     notice(`alerts after ${e.detail.after} are no longer in the node's history (${e.detail.reason}); `
       + 'reloading the recent ones', 'error');
     reloadHistory();
+  });
+  socket.addEventListener('subscribed', (e) => {
+    store.subscribed = e.detail;
+    store.view?.counters();
   });
   socket.addEventListener('error', (e) => notice('the alert connection: ' + e.detail.error, 'error'));
   subscribe();
@@ -140,7 +145,7 @@ const parseSymbols = (text) => {
 export function mountFeed(view) {
   const tbody = h('tbody');
   const counters = h('span.counters');
-  const pause = h('button', { type: 'button', onclick: () => setPaused(!store.paused) });
+  const pause = h('button#feed-pause', { type: 'button', onclick: () => setPaused(!store.paused) });
   const symbolsInput = h('input#feed-symbols', { type: 'search', placeholder: 'symbols, comma separated (all)',
     value: (store.filter.symbols || []).join(', '),
     onchange: () => {
@@ -179,10 +184,14 @@ export function mountFeed(view) {
     const shown = tbody.rows.length;
     fill(counters,
       h('span', null, `${shown} shown of ${store.rows.length} kept (at most ${MAX_ROWS})`),
-      store.paused ? h('span.warn', null, `paused: ${store.waiting.length} waiting`) : null,
+      store.paused ? h('span.warn#feed-waiting', { dataset: { count: String(store.waiting.length) } },
+        `paused: ${store.waiting.length} waiting`) : null,
       store.notKept ? h('span.warn', null, `${store.notKept} not kept while paused`) : null,
       store.dropped ? h('span.bad#dropped', null, `${store.dropped} dropped by the node`) : null,
-      store.rows.length ? h('span', null, `newest ${stamp(store.rows[0].ts)}`) : null);
+      store.rows.length ? h('span', null, `newest ${stamp(store.rows[0].ts)}`) : null,
+      store.subscribed ? h('span#feed-subscribed', { title: 'the subscription the node confirmed' },
+        'the node sends: ' + (store.subscribed.rules ? store.subscribed.rules.join(', ') : 'every rule') + ' · '
+        + (store.subscribed.symbols ? store.subscribed.symbols.join(', ') : 'every symbol')) : null);
   }
 
   store.view = {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -129,6 +130,33 @@ class BrowserIT {
     }
 
     @Test
+    @DisplayName("a symbol filter is sent as a subscription, confirmed by the node, and only its alerts are shown")
+    void aSymbolFilterSubscribes() {
+        open("#/");
+        String symbol = visible("#feed tbody tr[data-rule='ui-every']").getDomAttribute("data-symbol");
+        visible("#feed-symbols").sendKeys(symbol, Keys.TAB);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("feed-subscribed"), symbol));
+        int before = browser.findElements(By.cssSelector("#feed tbody tr")).size();
+        wait.until(d -> d.findElements(By.cssSelector("#feed tbody tr")).size() > before);
+        assertThat(browser.findElements(By.cssSelector("#feed tbody tr")))
+                .allSatisfy(row -> assertThat(row.getDomAttribute("data-symbol")).isEqualTo(symbol));
+    }
+
+    @Test
+    @DisplayName("a paused feed holds new alerts back and shows them on resume")
+    void pauseHoldsAlertsBackUntilResume() {
+        open("#/");
+        visible("#feed tbody tr[data-rule='ui-every']");
+        visible("#feed-pause").click();
+        int shown = browser.findElements(By.cssSelector("#feed tbody tr")).size();
+        wait.until(d -> Integer.parseInt(visible("#feed-waiting").getDomAttribute("data-count")) > 0);
+        assertThat(browser.findElements(By.cssSelector("#feed tbody tr"))).hasSize(shown);
+        visible("#feed-pause").click();
+        wait.until(d -> d.findElements(By.cssSelector("#feed tbody tr")).size() > shown);
+        assertThat(browser.findElements(By.id("feed-waiting"))).isEmpty();
+    }
+
+    @Test
     @DisplayName("a rule created in the editor is previewed, saved, listed, and its alerts reach the feed")
     void aRuleCreatedInTheUiFires() {
         open("#/rules/new");
@@ -162,6 +190,9 @@ class BrowserIT {
     @DisplayName("clicking an alert opens its symbol: candles on a canvas, last price, the metrics the rules read")
     void anAlertOpensItsSymbolsChart() {
         open("#/");
+        visible("#feed tbody tr[data-rule='ui-every']");
+        visible("#feed-pause").click(); // so that no new row moves the one clicked
+        wait.until(ExpectedConditions.textToBe(By.id("feed-pause"), "resume"));
         WebElement row = visible("#feed tbody tr[data-rule='ui-every']");
         String symbol = row.getDomAttribute("data-symbol");
         row.findElement(By.cssSelector("td.time")).click();
