@@ -93,7 +93,8 @@ public final class WebVerticle extends VerticleBase {
         allow(router, "/health/live", HttpMethod.GET);
         allow(router, "/health/ready", HttpMethod.GET);
         router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
-        router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+        // the UI is small and changes with the jar: browsers revalidate it (ETag) instead of keeping old modules
+        router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html").setMaxAgeSeconds(0));
         router.route().last().handler(ctx -> json(ctx, 404, error("no such resource: " + ctx.request().method()
                 + " " + Echo.cut(ctx.request().path()))));
         router.route().failureHandler(this::failed);
