@@ -1,0 +1,88 @@
+package io.tickscan.web;
+
+import static io.tickscan.web.Replies.error;
+import static io.tickscan.web.Replies.json;
+
+import io.tickscan.web.query.QueryException;
+import io.tickscan.web.query.ScannerQueries;
+import io.tickscan.web.ws.AlertSockets;
+import io.tickscan.web.ws.HistoryQuery;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The read endpoints that ask beyond the web side: the live screener ({@code GET /api/rules/{id}/matches}), the
+ * preview of a draft rule ({@code POST /api/rules/preview}) and a symbol ({@code GET /api/symbols/{symbol}}),
+ * gathered from every scanner instance of every member by {@link ScannerQueries}; and the recent alerts of this
+ * node's history ({@code GET /api/alerts}, from {@link AlertSockets}).
+ */
+final class QueryRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(QueryRoutes.class);
+    private final ScannerQueries queries;
+    private final AlertSockets sockets;
+
+    QueryRoutes(ScannerQueries queries, AlertSockets sockets) {
+        this.queries = queries;
+        this.sockets = sockets;
+    }
+
+    /** Attaches the handlers to the document's operations. */
+    void mount(RouterBuilder api) {
+        api.getRoute("ruleMatches").addHandler(ctx -> {
+            ValidatedRequest request = ApiContract.validated(ctx);
+            answer(ctx, queries.matches(request.getPathParameters().get("id").getString(),
+                    query(request, "sort"), query(request, "order"), limit(request, ScannerQueries.DEFAULT_LIMIT)));
+        });
+        api.getRoute("previewRule").addHandler(ctx -> answer(ctx,
+                queries.preview(ApiContract.validated(ctx).getBody().getJsonObject())));
+        api.getRoute("getSymbol").addHandler(ctx -> answer(ctx,
+                queries.symbol(ApiContract.validated(ctx).getPathParameters().get("symbol").getString())));
+        api.getRoute("listAlerts").addHandler(ctx -> {
+            ValidatedRequest request = ApiContract.validated(ctx);
+            JsonArray alerts = sockets.recent(new HistoryQuery(query(request, "rule"), query(request, "symbol"),
+                    number(request, "since"), number(request, "until"), limit(request, HistoryQuery.DEFAULT_LIMIT)));
+            json(ctx, 200, new JsonObject().put("count", alerts.size()).put("alerts", alerts));
+        });
+    }
+
+    /** The screener body for a websocket {@code screen} subscription: {@code {"rule","sort","order","limit"}}. */
+    Future<JsonObject> screen(JsonObject subscription) {
+        return queries.matches(subscription.getString("rule"), subscription.getString("sort"),
+                subscription.getString("order"), subscription.getInteger("limit", ScannerQueries.DEFAULT_LIMIT));
+    }
+
+    private static void answer(RoutingContext ctx, Future<JsonObject> body) {
+        body.onComplete(done -> {
+            if (done.succeeded()) {
+                json(ctx, 200, done.result());
+            } else if (done.cause() instanceof QueryException refused) {
+                json(ctx, refused.status(), refused.body());
+            } else {
+                LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), done.cause());
+                json(ctx, 500, error("the query failed inside the node; see its log"));
+            }
+        });
+    }
+
+    private static String query(ValidatedRequest request, String name) {
+        RequestParameter value = request.getQuery().get(name);
+        return value == null || value.isNull() ? null : value.getString();
+    }
+
+    private static Long number(ValidatedRequest request, String name) {
+        RequestParameter value = request.getQuery().get(name);
+        return value == null || value.isNull() ? null : value.getLong();
+    }
+
+    private static int limit(ValidatedRequest request, int otherwise) {
+        RequestParameter value = request.getQuery().get("limit");
+        return value == null || value.isNull() ? otherwise : value.getInteger();
+    }
+}
