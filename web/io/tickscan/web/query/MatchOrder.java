@@ -3,6 +3,7 @@ package io.tickscan.web.query;
 import io.tickscan.web.Echo;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -58,7 +59,7 @@ record MatchOrder(String sort, boolean desc, int limit) {
     /** Sorts {@code matches} in place and returns the first {@link #limit} of them. */
     JsonArray apply(List<JsonObject> matches) {
         matches.sort(comparator());
-        return new JsonArray(List.copyOf(matches.subList(0, Math.min(limit, matches.size()))));
+        return new JsonArray(new ArrayList<>(matches.subList(0, Math.min(limit, matches.size()))));
     }
 
     private Comparator<JsonObject> comparator() {
