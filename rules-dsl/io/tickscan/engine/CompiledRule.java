@@ -2,6 +2,7 @@ package io.tickscan.engine;
 
 import io.tickscan.rules.MetricRef;
 import io.tickscan.rules.RuleDefinition;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -57,16 +58,22 @@ public final class CompiledRule {
         return metricNames;
     }
 
-    int[] metricSlots() {
-        return metricSlots;
+    /** The value of each metric the rule reads for {@code symbol}, in {@link #metricNames()} order. */
+    double[] values(MetricColumns columns, int symbol) {
+        double[] values = new double[metricSlots.length];
+        for (int j = 0; j < metricSlots.length; j++) {
+            values[j] = columns.column(metricSlots[j])[symbol];
+        }
+        return values;
     }
 
     void ensureCapacity(int capacity) {
         if (capacity > lastFired.length) {
             int old = lastFired.length;
             int words = Node.words(capacity);
-            truth = new long[words];
-            unknown = new long[words];
+            // kept: they are the rule's matches at the latest scan until the next one
+            truth = Arrays.copyOf(truth, words);
+            unknown = Arrays.copyOf(unknown, words);
             lastFired = Arrays.copyOf(lastFired, capacity);
             Arrays.fill(lastFired, old, capacity, Long.MIN_VALUE);
             if (listed != null) {
@@ -92,6 +99,33 @@ public final class CompiledRule {
         if (listed != null && definition.universe().symbols().contains(name)) {
             listed[symbol >>> 6] |= 1L << symbol;
         }
+    }
+
+    /** Evaluates the condition alone, with no cooldown and no firing: for a rule that is not scanned (a preview). */
+    void evaluate(MetricColumns columns, long[] present, int n, long t) {
+        condition.eval(columns, truth, unknown, listed != null ? listed : present, n, t);
+    }
+
+    /**
+     * The symbols among {@code 0 .. n-1} for which the condition held at its latest evaluation and that pass the
+     * universe, with the values of the rule's metrics in {@code columns}.
+     */
+    List<Screen.Match> matches(MetricColumns columns, long[] present, int n, SymbolStates states) {
+        long[] care = listed != null ? listed : present;
+        double[] last = columns.last();
+        List<Screen.Match> matches = new ArrayList<>();
+        for (int w = 0, words = Node.words(n); w < words; w++) {
+            long hits = truth[w] & care[w];
+            while (hits != 0) {
+                int i = (w << 6) + Long.numberOfTrailingZeros(hits);
+                hits &= hits - 1;
+                double price = last[i];
+                if (i < n && price >= minPrice && price <= maxPrice) {
+                    matches.add(new Screen.Match(states.name(i), price, values(columns, i)));
+                }
+            }
+        }
+        return matches;
     }
 
     /**

@@ -31,9 +31,12 @@ final class Indicators implements SymbolStates.BarListener {
     /**
      * The indicators a new rule set needs: a window this engine already computes keeps its state; a new one is
      * warmed up from the complete bars still in the ring (all of a symbol's bars when its history fits the ring,
-     * so the value is then exactly as if the indicator had run from the start).
+     * so the value is then exactly as if the indicator had run from the start). Nothing of this bank changes.
+     *
+     * @param untilMinute the new windows take the complete bars before this minute (and before each symbol's live
+     *                    minute): {@code Long.MAX_VALUE} for all of them
      */
-    Indicators replacing(int[] emaWindows, int[] rsiWindows, SymbolStates states) {
+    Indicators replacing(int[] emaWindows, int[] rsiWindows, SymbolStates states, long untilMinute) {
         int capacity = states.capacity();
         List<Ema> newEmas = new ArrayList<>();
         Ema[] nextEmas = new Ema[emaWindows.length];
@@ -58,7 +61,8 @@ final class Indicators implements SymbolStates.BarListener {
         Indicators warming = new Indicators(newEmas.toArray(new Ema[0]), newRsis.toArray(new Rsi[0]));
         for (int i = 0; i < states.count(); i++) {
             long first = Math.max(states.firstMinute(i), states.liveMinute(i) - states.ring());
-            for (long k = first; k < states.liveMinute(i); k++) {
+            long until = Math.min(states.liveMinute(i), untilMinute);
+            for (long k = first; k < until; k++) {
                 warming.barCompleted(i, states.ringClose[states.slot(k)][i]);
             }
         }

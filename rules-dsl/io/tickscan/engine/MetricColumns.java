@@ -83,6 +83,37 @@ final class MetricColumns {
         }
     }
 
+    /**
+     * Computes every metric column as of the scan at {@code t} that {@code scanned} holds, for the symbols
+     * {@code 0 .. n-1} that scan saw, without changing any state: a metric {@code scanned} has is copied from it;
+     * the others are computed with {@code last} as of that scan and the complete bars before its minute. The
+     * session stats ({@code vwap}, {@code day_*}) are read as they are now, so a tick applied since that scan shows
+     * in the metrics computed here.
+     */
+    void updateAsOf(long t, int n, MetricColumns scanned) {
+        long minute = Math.floorDiv(t, SymbolStates.MINUTE_MS);
+        long session = sessions.sessionStart(t - 1);
+        System.arraycopy(scanned.last, 0, last, 0, n);
+        for (int slot = 0; slot < metrics.length; slot++) {
+            int from = scanned.slotOf(metrics[slot]);
+            if (from >= 0) {
+                System.arraycopy(scanned.values[from], 0, values[slot], 0, n);
+            } else {
+                compute(metrics[slot], values[slot], n, minute, session);
+            }
+        }
+    }
+
+    /** The slot of {@code metric}, or -1 when these columns do not compute it. */
+    int slotOf(MetricRef metric) {
+        for (int slot = 0; slot < metrics.length; slot++) {
+            if (metrics[slot].equals(metric)) {
+                return slot;
+            }
+        }
+        return -1;
+    }
+
     private void compute(MetricRef metric, double[] out, int n, long minute, long session) {
         SymbolStates s = states;
         int w = metric.window();

@@ -2,7 +2,9 @@ package io.tickscan.engine;
 
 import io.tickscan.rules.MetricKind;
 import io.tickscan.rules.MetricRef;
+import io.tickscan.rules.RuleDefinition;
 import io.tickscan.rules.RuleSet;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -25,7 +27,8 @@ public final class ScanEngine {
     private boolean columnsStale;
     private int capacity;
     private long[] present = new long[0];
-    private long lastScan = Long.MIN_VALUE;
+    private long lastScan = Screen.NO_SCAN;
+    private int scannedSymbols;
     private long scanMinute = Long.MIN_VALUE;
     private long lastSession = Long.MIN_VALUE;
     private boolean ticksSinceScan = true;
@@ -130,6 +133,7 @@ public final class ScanEngine {
             }
         }
         ticksSinceScan = false;
+        scannedSymbols = n;
         lastSession = session;
         lastScan = t;
         scans++;
@@ -145,7 +149,7 @@ public final class ScanEngine {
     public void replaceRules(RuleSet rules) {
         RuleCompiler compiler = new RuleCompiler(rules.rules());
         Indicators next = indicators.replacing(compiler.windows(MetricKind.EMA), compiler.windows(MetricKind.RSI),
-                states);
+                states, Long.MAX_VALUE);
         CompiledRule[] previous = this.rules;
         this.indicators = next;
         states.listener(next);
@@ -174,11 +178,7 @@ public final class ScanEngine {
      * alert type is the one object created.
      */
     public <A> A alert(CompiledRule rule, int symbol, long t, AlertFactory<A> factory) {
-        int[] slots = rule.metricSlots();
-        double[] values = new double[slots.length];
-        for (int j = 0; j < slots.length; j++) {
-            values[j] = columns.column(slots[j])[symbol];
-        }
+        double[] values = rule.values(columns, symbol);
         String name = states.name(symbol);
         return factory.create(AlertFactory.alertId(rule.id(), name, t), rule.id(), rule.name(), name, t,
                 states.last(symbol), rule.metricNames(), values);
@@ -197,6 +197,89 @@ public final class ScanEngine {
         }
         int i = states.indexOf(symbol);
         return i < 0 ? Double.NaN : columns.column(slot)[i];
+    }
+
+    /** The time of the latest scan, or {@link Screen#NO_SCAN}. */
+    public long lastScan() {
+        return lastScan;
+    }
+
+    /**
+     * The live screener of an enabled rule: the symbols whose condition held at the latest scan and that pass the
+     * rule's universe, the cooldown not applied; read from what that scan left, nothing is evaluated again. A rule
+     * set swapped in after the latest scan has not been evaluated: its screen is empty and says so.
+     *
+     * @return null when no enabled rule has this id
+     */
+    public Screen matches(String ruleId) {
+        for (CompiledRule rule : rules) {
+            if (rule.id().equals(ruleId)) {
+                return scanned() ? new Screen(lastScan, true, rule.metricNames(),
+                        rule.matches(columns, present, scannedSymbols, states))
+                        : Screen.notEvaluated(lastScan, rule.metricNames());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * What a draft rule, in the set or not, enabled or not, would match at the latest scan: its condition and
+     * universe, the cooldown not applied, evaluated against the state as that scan saw it, without changing the
+     * engine's rules, cooldowns or indicators (an EMA or RSI window the rules lack is warmed up from the bars
+     * before that scan's minute, on a copy). Its metrics are those of the latest scan where the rules read them;
+     * the others are computed with {@code last} and the complete bars of that scan, except the session stats
+     * ({@code vwap}, {@code day_*}, {@code change_pct_day}), read as they are now, with any tick applied since.
+     * A cross has no previous scan to compare with: it is unknown, so it never matches in a preview.
+     *
+     * @param draft a rule validated against this engine's history
+     */
+    public Screen preview(RuleDefinition draft) {
+        RuleCompiler compiler = new RuleCompiler(List.of(new RuleDefinition(draft.id(), draft.name(),
+                draft.condition(), draft.metrics(), draft.cooldownSec(), draft.universe(), true)));
+        CompiledRule rule = compiler.compile()[0];
+        if (!scanned()) {
+            return Screen.notEvaluated(lastScan, rule.metricNames());
+        }
+        Indicators warmed = indicators.replacing(compiler.windows(MetricKind.EMA), compiler.windows(MetricKind.RSI),
+                states, scanMinute);
+        MetricColumns draftColumns = compiler.layout().build(states, warmed, sessions);
+        draftColumns.updateAsOf(lastScan, scannedSymbols, columns);
+        rule.ensureCapacity(capacity);
+        rule.symbolsKnown(states);
+        rule.evaluate(draftColumns, present, scannedSymbols, lastScan);
+        return new Screen(lastScan, true, rule.metricNames(),
+                rule.matches(draftColumns, present, scannedSymbols, states));
+    }
+
+    /**
+     * A symbol as this engine holds it: newest tick, session stats, up to {@code maxBars} of its newest complete
+     * bars (no more than the history kept) and the live bar, and every metric the enabled rules read, as of the
+     * latest scan ({@link #value}).
+     *
+     * @return null when the engine has not seen the symbol
+     */
+    public SymbolSnapshot snapshot(String symbol, int maxBars) {
+        int i = states.indexOf(symbol);
+        if (i < 0) {
+            return null;
+        }
+        long live = states.liveMinute(i);
+        List<SymbolSnapshot.Bar> bars = new ArrayList<>();
+        for (long k = Math.max(states.firstMinute(i), live - Math.min(maxBars, settings.historyMinutes())); k < live;
+             k++) {
+            bars.add(states.bar(i, k));
+        }
+        double[] values = new double[metrics.size()];
+        for (int slot = 0; slot < values.length; slot++) {
+            values[slot] = columns.column(slot)[i];
+        }
+        return new SymbolSnapshot(symbol, states.last(i), states.lastTs(i), states.sessionStats(i), bars,
+                states.liveBar(i), scanned() ? lastScan : Screen.NO_SCAN, metrics.stream().map(MetricRef::canonical).toList(), values);
+    }
+
+    /** True when the rules in force have been evaluated by a scan (none is swapped in since). */
+    private boolean scanned() {
+        return lastScan != Screen.NO_SCAN && !columnsStale;
     }
 
     /** The symbol at an index reported to a listener. */

@@ -82,8 +82,10 @@ final class SymbolStates {
      * each.
      */
     long[] clock;
-    /** Complete bars: {@code ringClose[k mod ring][symbol]}; likewise high, low and volume. */
+    /** Complete bars: {@code ringClose[k mod ring][symbol]}; likewise open, high, low and volume. */
     double[][] ringClose;
+    /** Read by no metric: kept so that a symbol's recent bars can be shown whole ({@link #bar}). */
+    double[][] ringOpen;
     double[][] ringHigh;
     double[][] ringLow;
     double[][] ringVolume;
@@ -93,6 +95,7 @@ final class SymbolStates {
         this.sessions = sessions;
         this.listener = listener;
         this.ringClose = new double[ring][];
+        this.ringOpen = new double[ring][];
         this.ringHigh = new double[ring][];
         this.ringLow = new double[ring][];
         this.ringVolume = new double[ring][];
@@ -155,6 +158,31 @@ final class SymbolStates {
 
     double field(int i, int field) {
         return live[i * LIVE_FIELDS + field];
+    }
+
+    long lastTs(int i) {
+        return clock[i * CLOCK_FIELDS + LAST_TS];
+    }
+
+    /** Complete bar {@code k} of a symbol; it must still be in the ring and not before the symbol's first minute. */
+    SymbolSnapshot.Bar bar(int i, long k) {
+        int s = slot(k);
+        return new SymbolSnapshot.Bar(k * MINUTE_MS, ringOpen[s][i], ringHigh[s][i], ringLow[s][i], ringClose[s][i],
+                ringVolume[s][i]);
+    }
+
+    /** The live bar of a symbol. */
+    SymbolSnapshot.Bar liveBar(int i) {
+        int b = i * LIVE_FIELDS;
+        return new SymbolSnapshot.Bar(liveMinute(i) * MINUTE_MS, live[b + OPEN], live[b + HIGH], live[b + LOW],
+                live[b + CLOSE], live[b + VOLUME]);
+    }
+
+    /** The stats of a symbol's newest session. */
+    SymbolSnapshot.Session sessionStats(int i) {
+        int b = i * LIVE_FIELDS;
+        return new SymbolSnapshot.Session(session(i), live[b + DAY_OPEN], live[b + DAY_HIGH], live[b + DAY_LOW],
+                live[b + DAY_VOLUME], live[b + DAY_NOTIONAL]);
     }
 
     /** Adds a symbol whose first tick is in {@code minute}; returns its index. */
@@ -248,6 +276,7 @@ final class SymbolStates {
             int slot = slot(k);
             double close = l[b + CLOSE];
             ringClose[slot][i] = close;
+            ringOpen[slot][i] = l[b + OPEN];
             ringHigh[slot][i] = l[b + HIGH];
             ringLow[slot][i] = l[b + LOW];
             ringVolume[slot][i] = l[b + VOLUME];
@@ -273,6 +302,7 @@ final class SymbolStates {
         clock = clock == null ? new long[capacity * CLOCK_FIELDS] : Arrays.copyOf(clock, capacity * CLOCK_FIELDS);
         for (int s = 0; s < ring; s++) {
             ringClose[s] = grow(ringClose[s], capacity);
+            ringOpen[s] = grow(ringOpen[s], capacity);
             ringHigh[s] = grow(ringHigh[s], capacity);
             ringLow[s] = grow(ringLow[s], capacity);
             ringVolume[s] = grow(ringVolume[s], capacity);
@@ -309,6 +339,6 @@ final class SymbolStates {
 
     /** Heap bytes of the arrays that hold one symbol's state (its name and index table slots excluded). */
     long bytesPerSymbol() {
-        return 8L * 4 * ring + 8L * LIVE_FIELDS + 8L * CLOCK_FIELDS;
+        return 8L * 5 * ring + 8L * LIVE_FIELDS + 8L * CLOCK_FIELDS;
     }
 }

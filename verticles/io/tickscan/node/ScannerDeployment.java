@@ -23,8 +23,13 @@ final class ScannerDeployment {
     private final List<String> deployments = new ArrayList<>();
     private int instances;
 
-    /** Deploys the instances (they take the rule set of this node's rules verticle, deployed before them). */
-    Future<Void> deploy(Vertx vertx, String nodeId, NodeConfig config, MeterRegistry registry, LongSupplier clock) {
+    /**
+     * Deploys the instances (they take the rule set of this node's rules verticle, deployed before them).
+     *
+     * @param member this node's cluster member id, or null when standalone
+     */
+    Future<Void> deploy(Vertx vertx, String nodeId, String member, NodeConfig config, MeterRegistry registry,
+                        LongSupplier clock) {
         int configured = config.scanner().getInteger("instances");
         instances = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
         List<String> ids = new ArrayList<>();
@@ -36,7 +41,8 @@ final class ScannerDeployment {
                 : ThreadingModel.EVENT_LOOP;
         List<Future<String>> started = new ArrayList<>();
         for (String id : ids) {
-            JsonObject conf = new JsonObject().put("instance", id).put("engine", config.engine())
+            JsonObject conf = new JsonObject().put("instance", id).put("node", nodeId).put("member", member)
+                    .put("engine", config.engine())
                     .put("rules", config.json().getJsonObject("rules")).put("scanner", config.scanner())
                     .put("partitions", new JsonArray(owners.ownedBy(id)));
             started.add(vertx.deployVerticle(() -> new ScannerVerticle(registry, clock),

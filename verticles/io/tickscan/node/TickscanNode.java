@@ -82,7 +82,7 @@ public final class TickscanNode {
         JsonObject routing = new JsonObject().put("routing", config.routing()).put("partitions", config.partitions());
         return deploy(RulesVerticle::new, options(new JsonObject().put("initial", initialRules)
                 .put("engine", config.engine()).put("rules", config.json().getJsonObject("rules"))), others)
-                .compose(id -> scanners.deploy(vertx, nodeId, config, registry, clock))
+                .compose(id -> scanners.deploy(vertx, nodeId, node.memberId(), config, registry, clock))
                 .compose(v -> {
                     status = new NodeStatus(nodeId, node.clusterManager(), registry, scanners.instances(),
                             config.partitions());

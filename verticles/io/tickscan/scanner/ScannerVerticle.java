@@ -50,7 +50,12 @@ import org.slf4j.LoggerFactory;
  * that fails is skipped for that scan and a scan that fails is abandoned, both counted
  * ({@code scan_failures_total}); each distinct failure is logged once, and the next scan runs on time.
  *
- * <p>Config: {@code instance} (its id), {@code partitions} (the partitions it owns), {@code engine} (the
+ * <p>It answers the scanner queries of {@link Addresses#SCANNER_QUERY} (the live screener, the preview of a draft
+ * rule, a symbol's snapshot) on its own context, between scans, and is listed in
+ * {@link Addresses#SCANNER_REGISTRY} while it runs ({@link QueryEndpoint}).
+ *
+ * <p>Config: {@code instance} (its id), {@code node} (its node's id), {@code member} (its cluster member's id, null
+ * when standalone), {@code partitions} (the partitions it owns), {@code engine} (the
  * {@code engine.*} settings), {@code rules} (the {@code rules.*} settings) and {@code scanner} (the
  * {@code scanner.*} settings). Scanning starts when
  * {@link Addresses#SCANNERS_START} is published on this node.
@@ -70,6 +75,7 @@ public final class ScannerVerticle extends VerticleBase {
     private long[] stamps = new long[64];
     private String instance;
     private ScanEngine engine;
+    private QueryEndpoint queries;
     private RuleLimits limits;
     private RuleSet pendingRules;
     private long pendingVersion;
@@ -141,9 +147,14 @@ public final class ScannerVerticle extends VerticleBase {
                                 this::onBatch));
                     }
                     consumers.add(vertx.eventBus().localConsumer(Addresses.SCANNERS_START, m -> schedule.start()));
+                    queries = new QueryEndpoint(vertx, new QueryAnswers(engine, limits, instance,
+                            conf.getString("node")), new JsonObject().put("instance", instance)
+                            .put("node", conf.getString("node")).put("member", conf.getString("member"))
+                            .put("partitions", partitions.copy()), failures);
                     LOG.info("scanner {} owns {} partitions, rules version {} ({} rules)", instance,
                             partitions.size(), rulesVersion, engine.rules().size());
-                    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+                    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+                            .compose(all -> queries.start());
                 });
     }
 
@@ -154,7 +165,8 @@ public final class ScannerVerticle extends VerticleBase {
         }
         // this instance's own meters go with it (a later owner of the same id registers its own)
         instanceMeters.forEach(registry::remove);
-        return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+        Future<Void> leaving = queries != null ? queries.stop() : Future.succeededFuture();
+        return leaving.compose(v -> Future.all(consumers.stream().map(MessageConsumer::unregister).toList()));
     }
 
     private void meters() {

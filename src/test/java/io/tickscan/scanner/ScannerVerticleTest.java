@@ -52,7 +52,7 @@ class ScannerVerticleTest {
         } else {
             vertx.eventBus().registerDefaultCodec(TickBatch.class, new io.tickscan.codec.TickBatchCodec());
         }
-        JsonObject config = new JsonObject().put("instance", "test/scanner-0")
+        JsonObject config = new JsonObject().put("instance", "test/scanner-0").put("node", "test")
                 .put("partitions", new JsonArray().add(3))
                 .put("engine", new JsonObject().put("history_minutes", 180).put("session_zone", "UTC")
                         .put("session_start", "00:00").put("future_tolerance_ms", 2000))
@@ -280,5 +280,87 @@ class ScannerVerticleTest {
                     assertThat(registry.get("ticks_after_scan").counter().count()).isZero();
                     ctx.completeNow();
                 })));
+    }
+
+    /** Publishes a scanner query and completes with the answer sent to its {@code reply_to}. */
+    private static Future<JsonObject> query(Vertx vertx, JsonObject query) {
+        Promise<JsonObject> answered = Promise.promise();
+        String replyTo = "test.replies." + query.getString("id");
+        io.vertx.core.eventbus.MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(replyTo);
+        consumer.handler(m -> {
+            consumer.unregister();
+            answered.complete(m.body());
+        });
+        return consumer.completion().compose(v -> {
+            vertx.eventBus().publish(Addresses.SCANNER_QUERY, query.copy().put("reply_to", replyTo));
+            return answered.future();
+        });
+    }
+
+    @Test
+    @DisplayName("answers the screener, preview and symbol queries from its latest scan, and is in the registry "
+            + "exactly while it runs")
+    void answersQueriesAndIsInTheRegistryWhileItRuns(Vertx vertx, VertxTestContext ctx) {
+        List<JsonObject> answers = new ArrayList<>();
+        JsonObject[] entry = new JsonObject[2];
+        deploy(vertx, true).compose(id -> vertx.eventBus().request(Addresses.partition(3), batch("AAPL", T0 + 100, 101))
+                        .compose(ack -> vertx.eventBus().request(Addresses.partition(3), batch("MSFT", T0 + 200, 99)))
+                        .compose(ack -> scanAt(T0 + 1000))
+                        // after the scan: in the snapshot's newest tick, not in the screener
+                        .compose(v -> vertx.eventBus().request(Addresses.partition(3), batch("AAPL", T0 + 1100, 90)))
+                        .compose(ack -> query(vertx, new JsonObject().put("id", "1").put("kind", "matches")
+                                .put("rule", "up")))
+                        .compose(a -> collect(answers, a, query(vertx, new JsonObject().put("id", "2")
+                                .put("kind", "matches").put("rule", "nope"))))
+                        .compose(a -> collect(answers, a, query(vertx, new JsonObject().put("id", "3")
+                                .put("kind", "preview").put("rule", new JsonObject().put("when", "last < 100")))))
+                        .compose(a -> collect(answers, a, query(vertx, new JsonObject().put("id", "4")
+                                .put("kind", "preview").put("rule", new JsonObject().put("when", "last >")))))
+                        .compose(a -> collect(answers, a, query(vertx, new JsonObject().put("id", "5")
+                                .put("kind", "symbol").put("symbol", "AAPL"))))
+                        .compose(a -> collect(answers, a, query(vertx, new JsonObject().put("id", "6")
+                                .put("kind", "symbol").put("symbol", "NOPE"))))
+                        .compose(a -> {
+                            answers.add(a);
+                            return vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.SCANNER_REGISTRY);
+                        })
+                        .compose(map -> map.get("test/scanner-0").compose(e -> {
+                            entry[0] = e;
+                            return vertx.undeploy(id);
+                        }).compose(v -> map.get("test/scanner-0")))
+                        .map(e -> entry[1] = e))
+                .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+                    assertThat(answers.get(0)).isEqualTo(new JsonObject("{\"id\": \"1\", \"instance\": "
+                            + "\"test/scanner-0\", \"node\": \"test\", \"known\": true, \"scan_ts\": " + (T0 + 1000)
+                            + ", \"evaluated\": true, \"metrics\": [\"last\"], \"matches\": [{\"symbol\": \"AAPL\", "
+                            + "\"price\": 101.0, \"metrics\": {\"last\": 101.0}}]}"));
+                    assertThat(answers.get(1).getBoolean("known")).isFalse();
+                    assertThat(answers.get(1).getJsonArray("matches")).isEmpty();
+                    assertThat(answers.get(2).getJsonArray("matches")).extracting(m -> ((JsonObject) m)
+                            .getString("symbol")).containsExactly("MSFT");
+                    assertThat(answers.get(3).getString("error")).contains("rule 'preview' at when");
+                    assertThat(answers.get(3).getJsonArray("errors").getJsonObject(0).getString("rule_id"))
+                            .isEqualTo("preview");
+                    JsonObject aapl = answers.get(4).getJsonObject("symbol");
+                    assertThat(answers.get(4).getBoolean("found")).isTrue();
+                    assertThat(aapl.getDouble("last")).isEqualTo(90);
+                    assertThat(aapl.getLong("ts")).isEqualTo(T0 + 1100);
+                    assertThat(aapl.getJsonObject("metrics")).isEqualTo(new JsonObject().put("last", 101.0));
+                    assertThat(aapl.getJsonObject("live")).isEqualTo(new JsonObject().put("t", T0).put("o", 101.0)
+                            .put("h", 101.0).put("l", 90.0).put("c", 90.0).put("v", 2.0));
+                    assertThat(aapl.getJsonArray("bars")).isEmpty();
+                    assertThat(aapl.getJsonObject("session").getDouble("vwap")).isEqualTo((101.0 + 90.0) / 2);
+                    assertThat(answers.get(5)).isEqualTo(new JsonObject().put("id", "6")
+                            .put("instance", "test/scanner-0").put("node", "test").put("found", false));
+                    assertThat(entry[0]).isEqualTo(new JsonObject().put("instance", "test/scanner-0")
+                            .put("node", "test").putNull("member").put("partitions", new JsonArray().add(3)));
+                    assertThat(entry[1]).as("removed when undeployed").isNull();
+                    ctx.completeNow();
+                })));
+    }
+
+    private static <T> Future<T> collect(List<JsonObject> answers, JsonObject answer, Future<T> next) {
+        answers.add(answer);
+        return next;
     }
 }
