@@ -4,7 +4,6 @@ import io.tickscan.codec.Addresses;
 import io.tickscan.engine.ScanEngine;
 import io.tickscan.engine.Screen;
 import io.tickscan.engine.SymbolSnapshot;
-import io.tickscan.rules.RuleError;
 import io.tickscan.rules.RuleLimits;
 import io.tickscan.rules.RuleSetException;
 import io.vertx.core.json.JsonArray;
@@ -30,7 +29,6 @@ final class QueryAnswers {
     static final int MAX_BARS = 120;
     /** Id given to a previewed rule that has none. */
     static final String PREVIEW_ID = "preview";
-    private static final int ERRORS_SHOWN = 100;
 
     private final ScanEngine engine;
     private final RuleLimits limits;
@@ -77,8 +75,7 @@ final class QueryAnswers {
             String file = new JsonObject().put("rules", new JsonArray().add(draft)).encode();
             return screen(engine.preview(RulesFile.parse(file, limits).rules().get(0)), reply);
         } catch (RuleSetException e) {
-            return reply.put("error", "the rule is not valid: " + e.summary(3)).put("error_count", e.errors().size())
-                    .put("errors", errors(e.errors()));
+            return reply.put("error", "the rule is not valid: " + e.summary(3)).mergeIn(RulesFile.errors(e));
         }
     }
 
@@ -130,14 +127,5 @@ final class QueryAnswers {
 
     private static Long scanTs(long ts) {
         return ts == Screen.NO_SCAN ? null : ts;
-    }
-
-    /** Each error as {@code {"index", "rule_id", "place", "message", "text"}}, the first {@value #ERRORS_SHOWN}. */
-    private static JsonArray errors(List<RuleError> errors) {
-        JsonArray out = new JsonArray();
-        errors.stream().limit(ERRORS_SHOWN).forEach(e -> out.add(new JsonObject().put("index", e.index())
-                .put("rule_id", e.ruleId()).put("place", e.place()).put("message", e.message())
-                .put("text", e.toString())));
-        return out;
     }
 }

@@ -29,6 +29,7 @@ import java.util.Map;
 public final class RulesFile {
     /** Classpath location of the rules file's JSON Schema. */
     public static final String SCHEMA_RESOURCE = "tickscan/rules.schema.json";
+    private static final int ERRORS_SHOWN = 100;
     private static final Validator SCHEMA = JsonSchemas.load(SCHEMA_RESOURCE);
 
     private RulesFile() {
@@ -62,6 +63,18 @@ public final class RulesFile {
             throw new RuleSetException(schemaErrors);
         }
         return rules;
+    }
+
+    /**
+     * {@code {"error_count", "errors": [{"index", "rule_id", "place", "message", "text"}]}}: how a refused rule
+     * set is answered everywhere (REST, preview), with the first {@value #ERRORS_SHOWN} errors.
+     */
+    public static JsonObject errors(RuleSetException e) {
+        JsonArray errors = new JsonArray();
+        e.errors().stream().limit(ERRORS_SHOWN).forEach(error -> errors.add(new JsonObject()
+                .put("index", error.index()).put("rule_id", error.ruleId()).put("place", error.place())
+                .put("message", error.message()).put("text", error.toString())));
+        return new JsonObject().put("error_count", e.errors().size()).put("errors", errors);
     }
 
     /** What the schema alone says of a rules file's text, for tests. */

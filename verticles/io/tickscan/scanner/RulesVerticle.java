@@ -43,7 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RulesVerticle extends VerticleBase {
     static final long SYNC_MS = 2_000;
-    private static final int ERRORS_SHOWN = 100;
     private static final Logger LOG = LoggerFactory.getLogger(RulesVerticle.class);
 
     private final FailureLog failures = new FailureLog(LOG);
@@ -116,7 +115,7 @@ public final class RulesVerticle extends VerticleBase {
             RuleSet rules = RulesFile.parse(asRuleSet(message.body()), limits);
             message.reply(new JsonObject().put("valid", true).put("rules", rules.rules().size()));
         } catch (RuleSetException e) {
-            message.reply(errors(e).put("valid", false));
+            message.reply(RulesFile.errors(e).put("valid", false));
         } catch (RuntimeException e) {
             failures.failed("validating rules sent to POST /api/rules/validate", e);
             message.fail(500, "the rules could not be read (see the node's log)");
@@ -137,7 +136,7 @@ public final class RulesVerticle extends VerticleBase {
     private void refuse(Message<?> message, Throwable e, String what) {
         if (e instanceof RuleSetException refused) {
             LOG.warn("{} refused, nothing applied: {}", what, refused.summary(3));
-            message.reply(errors(refused).put("accepted", false));
+            message.reply(RulesFile.errors(refused).put("accepted", false));
         } else if (e instanceof RuleEdits.Refused refused) {
             message.fail(refused.status, refused.getMessage());
         } else {
@@ -169,14 +168,6 @@ public final class RulesVerticle extends VerticleBase {
         });
     }
 
-    /** {@code {"error_count", "errors": [{"index", "rule_id", "place", "message", "text"}]}}, the first 100. */
-    static JsonObject errors(RuleSetException e) {
-        JsonArray errors = new JsonArray();
-        e.errors().stream().limit(ERRORS_SHOWN).forEach(error -> errors.add(new JsonObject()
-                .put("index", error.index()).put("rule_id", error.ruleId()).put("place", error.place())
-                .put("message", error.message()).put("text", error.toString())));
-        return new JsonObject().put("error_count", e.errors().size()).put("errors", errors);
-    }
 
     /** Takes the stored set when it differs from this node's (the store is the truth), or stores this node's. */
     private void sync() {
