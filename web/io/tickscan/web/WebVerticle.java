@@ -3,6 +3,7 @@ package io.tickscan.web;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.tickscan.codec.Addresses;
+import io.tickscan.web.ws.AlertSockets;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -10,6 +11,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
@@ -42,6 +44,7 @@ public final class WebVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(WebVerticle.class);
     private final PrometheusMeterRegistry registry;
     private HttpServer server;
+    private AlertSockets alertSockets;
 
     /** @param registry the registry {@code /metrics} shows */
     public WebVerticle(PrometheusMeterRegistry registry) {
@@ -80,11 +83,25 @@ public final class WebVerticle extends VerticleBase {
         router.route().last().handler(ctx -> json(ctx, 404, error("no such resource: " + ctx.request().method()
                 + " " + Echo.cut(ctx.request().path()))));
         router.route().failureHandler(this::failed);
-        return vertx.createHttpServer().requestHandler(router)
-                .listen(config().getInteger("port"), config().getString("host"))
+        alertSockets = new AlertSockets(vertx, config(),
+                query -> Future.failedFuture("the screener is not available on this node yet"));
+        return alertSockets.start().compose(v -> vertx.createHttpServer(alertSockets.configure(new HttpServerOptions()))
+                        .requestHandler(router).webSocketHandshakeHandler(alertSockets::handshake)
+                        .webSocketHandler(alertSockets::connect)
+                        .listen(config().getInteger("port"), config().getString("host")))
                 .onSuccess(s -> server = s)
                 .recover(e -> Future.failedFuture(new IllegalStateException("http.host/http.port "
                         + config().getString("host") + ":" + config().getInteger("port") + ": " + e.getMessage(), e)));
+    }
+
+    @Override
+    public Future<?> stop() {
+        return alertSockets == null ? Future.succeededFuture() : alertSockets.close();
+    }
+
+    /** The alert websocket of this instance: its history ({@code GET /api/alerts}) and client count. */
+    public AlertSockets alertSockets() {
+        return alertSockets;
     }
 
     /** The port the server listens on (useful when configured with 0). */
