@@ -48,6 +48,7 @@ public final class TickscanNode {
     private NodeStatus status;
     private String nodeId;
     private int httpPort;
+    private final List<WebVerticle> web = new CopyOnWriteArrayList<>();
 
     /**
      * @param config a validated configuration
@@ -119,13 +120,12 @@ public final class TickscanNode {
         int instances = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
         int port = config.http().getInteger("port");
         JsonObject http = config.http().copy().put("node", nodeId).put("port", port == 0 ? -1 : port);
-        List<WebVerticle> webs = new CopyOnWriteArrayList<>();
         return deploy(() -> {
-            WebVerticle web = new WebVerticle(registry);
-            webs.add(web);
-            return web;
+            WebVerticle instance = new WebVerticle(registry);
+            web.add(instance);
+            return instance;
         }, options(http).setInstances(instances), others).compose(id -> {
-            Set<Integer> ports = webs.stream().map(WebVerticle::port).collect(Collectors.toSet());
+            Set<Integer> ports = web.stream().map(WebVerticle::port).collect(Collectors.toSet());
             if (ports.size() != 1) {
                 return Future.failedFuture("the web instances listen on different ports " + ports);
             }
@@ -169,6 +169,11 @@ public final class TickscanNode {
     /** The HTTP port the node listens on. */
     public int httpPort() {
         return httpPort;
+    }
+
+    /** The node's web verticle instances ({@code http.instances}), which share its HTTP port. */
+    public List<WebVerticle> webVerticles() {
+        return List.copyOf(web);
     }
 
     /** The registry of the node's meters (what {@code /metrics} shows). */

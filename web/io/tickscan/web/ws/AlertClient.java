@@ -19,6 +19,8 @@ final class AlertClient {
     static final short TOO_SLOW = 4008;
     static final short SILENT = 4000;
     static final short POLICY = 1008;
+    /** How long a closed client's close frame may take to leave before the connection is dropped. */
+    static final long CLOSE_GRACE_MS = 1000;
 
     private final FrameSink sink;
     private final WsSettings settings;
@@ -36,6 +38,7 @@ final class AlertClient {
     private long lastPingAt;
     private int badMessages;
     private boolean closed;
+    private long closedAt = -1;
     /** Kept by the owner: the client's place in its list of clients, and whether it is in its list to flush. */
     int index = -1;
     boolean dirty;
@@ -180,13 +183,19 @@ final class AlertClient {
     }
 
     /**
-     * Closes the client when it is too slow (4008) or silent (4000), else pings it when a ping is due.
+     * Closes the client when it is too slow (4008) or silent (4000), else pings it when a ping is due; drops the
+     * connection of a client closed {@value #CLOSE_GRACE_MS} ms ago that is still there.
      *
-     * @return true when it was closed
+     * @return true when it is closed
      */
     boolean check() {
         long now = clock.getAsLong();
-        if (blockedSince >= 0 && now - blockedSince >= settings.slowCloseMs()) {
+        if (closed) {
+            if (closedAt >= 0 && now - closedAt >= CLOSE_GRACE_MS) {
+                closedAt = -1;
+                sink.abort();
+            }
+        } else if (blockedSince >= 0 && now - blockedSince >= settings.slowCloseMs()) {
             close(TOO_SLOW, "too slow");
         } else if (now - lastHeard >= 3 * settings.pingMs()) {
             close(SILENT, "no answer to pings");
@@ -199,6 +208,7 @@ final class AlertClient {
 
     Future<Void> close(short code, String reason) {
         closed = true;
+        closedAt = clock.getAsLong();
         pending.clear();
         return sink.close(code, reason);
     }

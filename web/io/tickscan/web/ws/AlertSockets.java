@@ -59,6 +59,7 @@ public final class AlertSockets {
     private long timer = -1;
     private long timerAt = Long.MAX_VALUE;
     private long housekeeping = -1;
+    private volatile int connectedHere;
 
     /**
      * @param vertx    the verticle's Vert.x; the current context must be the verticle's
@@ -109,6 +110,7 @@ public final class AlertSockets {
         AlertClient client = new AlertClient(new WebSocketSink(ws), settings, history, scratch, clock, this::wake);
         client.index = clients.size();
         clients.add(client);
+        connectedHere = clients.size();
         count.add(1);
         ws.textMessageHandler(text -> {
             client.heard();
@@ -150,6 +152,11 @@ public final class AlertSockets {
     /** The websocket clients connected to this node now, over every web instance. */
     public int clients() {
         return count.get();
+    }
+
+    /** The websocket clients of this instance alone (any thread may ask). */
+    int connectedHere() {
+        return connectedHere;
     }
 
     /**
@@ -306,6 +313,7 @@ public final class AlertSockets {
             last.index = at;
         }
         client.index = -1;
+        connectedHere = clients.size();
         count.add(-1);
     }
 }

@@ -23,4 +23,10 @@ interface FrameSink {
 
     /** Closes the connection with a close frame of {@code code} and {@code reason}. */
     Future<Void> close(short code, String reason);
+
+    /**
+     * Drops the connection without waiting for the close frame to be written: for a client that does not read,
+     * whose close frame waits behind everything it did not take.
+     */
+    void abort();
 }

@@ -3,6 +3,7 @@ package io.tickscan.web.ws;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
 
 /** A {@link FrameSink} over a server websocket. */
 final class WebSocketSink implements FrameSink {
@@ -53,5 +54,13 @@ final class WebSocketSink implements FrameSink {
     @Override
     public Future<Void> close(short code, String reason) {
         return ws.isClosed() ? Future.succeededFuture() : ws.close(code, reason);
+    }
+
+    /** Closes the channel itself: the public API only closes once the close frame is written. */
+    @Override
+    public void abort() {
+        if (ws instanceof WebSocketInternal internal) {
+            internal.channelHandlerContext().close();
+        }
     }
 }
