@@ -105,7 +105,7 @@ sealed interface ClientMessage {
     private static String jsonProblem(String message) {
         String first = message.replaceFirst("^Failed to decode: ?", "").lines().findFirst().orElse("").strip();
         Matcher place = PLACE.matcher(message);
-        return cut(first) + (place.find() ? " at line " + place.group(1) + ", column " + place.group(2) : "");
+        return (first.length() > 160 ? first.substring(0, 160) + "..." : first) + (place.find() ? " at line " + place.group(1) + ", column " + place.group(2) : "");
     }
 
     private static void only(JsonObject message, String type, String... fields) throws Bad {
