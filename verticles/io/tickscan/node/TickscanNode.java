@@ -20,6 +20,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -45,6 +48,7 @@ public final class TickscanNode {
     private NodeStatus status;
     private String nodeId;
     private int httpPort;
+    private final List<WebVerticle> web = new CopyOnWriteArrayList<>();
 
     /**
      * @param config a validated configuration
@@ -93,10 +97,7 @@ public final class TickscanNode {
                         config.source("http").getBoolean("enabled")
                                 ? deploy(() -> new HttpIngestVerticle(registry, clock), options(routing), sources)
                                 : Future.succeededFuture()))
-                .compose(v -> {
-                    WebVerticle web = new WebVerticle(registry);
-                    return deploy(() -> web, options(config.http()), others).map(id -> httpPort = web.port());
-                })
+                .compose(v -> deployWeb())
                 .compose(v -> config.source("file").getBoolean("enabled")
                         ? deploy(() -> new FileSourceVerticle(registry, clock),
                         options(routing.copy().put("file", config.source("file")))
@@ -108,6 +109,30 @@ public final class TickscanNode {
                         : Future.succeededFuture())
                 .onSuccess(v -> vertx.eventBus().publish(Addresses.SCANNERS_START, null, Addresses.local()))
                 .mapEmpty();
+    }
+
+    /**
+     * Deploys {@code http.instances} web verticles (one per core when 0) sharing one port. Vert.x gives each
+     * server of port 0 a port of its own, but servers of the same negative port share one random port: 0 is
+     * passed on as -1.
+     */
+    private Future<Void> deployWeb() {
+        int configured = config.http().getInteger("instances");
+        int instances = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+        int port = config.http().getInteger("port");
+        JsonObject http = config.http().copy().put("node", nodeId).put("port", port == 0 ? -1 : port);
+        return deploy(() -> {
+            WebVerticle instance = new WebVerticle(registry);
+            web.add(instance);
+            return instance;
+        }, options(http).setInstances(instances), others).compose(id -> {
+            Set<Integer> ports = web.stream().map(WebVerticle::port).collect(Collectors.toSet());
+            if (ports.size() != 1) {
+                return Future.failedFuture("the web instances listen on different ports " + ports);
+            }
+            httpPort = ports.iterator().next();
+            return Future.succeededFuture();
+        });
     }
 
     private static DeploymentOptions options(JsonObject config) {
@@ -145,6 +170,11 @@ public final class TickscanNode {
     /** The HTTP port the node listens on. */
     public int httpPort() {
         return httpPort;
+    }
+
+    /** The node's web verticle instances ({@code http.instances}), which share its HTTP port. */
+    public List<WebVerticle> webVerticles() {
+        return List.copyOf(web);
     }
 
     /** The registry of the node's meters (what {@code /metrics} shows). */

@@ -52,12 +52,6 @@ final class QueryRoutes {
         });
     }
 
-    /** The screener body for a websocket {@code screen} subscription: {@code {"rule","sort","order","limit"}}. */
-    Future<JsonObject> screen(JsonObject subscription) {
-        return queries.matches(subscription.getString("rule"), subscription.getString("sort"),
-                subscription.getString("order"), subscription.getInteger("limit", ScannerQueries.DEFAULT_LIMIT));
-    }
-
     private static void answer(RoutingContext ctx, Future<JsonObject> body) {
         body.onComplete(done -> {
             if (done.succeeded()) {

@@ -5,16 +5,21 @@ import static io.tickscan.web.Replies.json;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.micrometer.core.instrument.Gauge;
 import io.tickscan.codec.Addresses;
+import io.tickscan.web.query.ScannerQueries;
+import io.tickscan.web.ws.AlertSockets;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -48,6 +53,8 @@ public final class WebVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(WebVerticle.class);
     private final PrometheusMeterRegistry registry;
     private HttpServer server;
+    private ScannerQueries queries;
+    private AlertSockets alertSockets;
 
     /** @param registry the registry {@code /metrics} shows */
     public WebVerticle(PrometheusMeterRegistry registry) {
@@ -57,7 +64,12 @@ public final class WebVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         TokenGuard token = new TokenGuard(config().getString("token"));
-        return ApiContract.load(vertx).compose(api -> {
+        queries = new ScannerQueries(vertx, config().getLong("query_deadline_ms"));
+        alertSockets = new AlertSockets(vertx, config(), this::screen);
+        Gauge.builder("ws_clients", alertSockets, AlertSockets::clients)
+                .description("Websocket clients of /ws/alerts on this node").register(registry);
+        return Future.all(queries.start(), alertSockets.start(), ApiContract.load(vertx)).compose(started -> {
+            RouterBuilder api = started.resultAt(2);
             api.rootHandler(new RawBody(config().getLong("max_body_bytes")));
             api.getRoutes().forEach(route -> route.setDoSecurity(false).addHandler(ctx -> {
                 // the document says which operations need the token (they change something)
@@ -70,8 +82,20 @@ public final class WebVerticle extends VerticleBase {
             }));
             new RulesRoutes(vertx).mount(api);
             new NodeRoutes(vertx).mount(api);
+            new QueryRoutes(queries, alertSockets).mount(api);
             return serve(api.createRouter());
         });
+    }
+
+    @Override
+    public Future<?> stop() {
+        return Future.join(alertSockets.close(), queries.stop());
+    }
+
+    /** The screener body for a websocket {@code screen} subscription: {@code {"rule","sort","order","limit"}}. */
+    private Future<JsonObject> screen(JsonObject subscription) {
+        return queries.matches(subscription.getString("rule"), subscription.getString("sort"),
+                subscription.getString("order"), subscription.getInteger("limit", ScannerQueries.DEFAULT_LIMIT));
     }
 
     private Future<HttpServer> serve(Router router) {
@@ -98,7 +122,8 @@ public final class WebVerticle extends VerticleBase {
         router.route().last().handler(ctx -> json(ctx, 404, error("no such resource: " + ctx.request().method()
                 + " " + Echo.cut(ctx.request().path()))));
         router.route().failureHandler(this::failed);
-        return vertx.createHttpServer().requestHandler(router)
+        return vertx.createHttpServer(alertSockets.configure(new HttpServerOptions())).requestHandler(router)
+                .webSocketHandshakeHandler(alertSockets::handshake).webSocketHandler(alertSockets::connect)
                 .listen(config().getInteger("port"), config().getString("host"))
                 .onSuccess(s -> server = s)
                 .recover(e -> Future.failedFuture(new IllegalStateException("http.host/http.port "
@@ -115,6 +140,11 @@ public final class WebVerticle extends VerticleBase {
             }
         }
         byPath.forEach((path, methods) -> allow(router, path, methods.toArray(new HttpMethod[0])));
+    }
+
+    /** The alert websocket of this instance: its history and clients. */
+    public AlertSockets alertSockets() {
+        return alertSockets;
     }
 
     /** The port the server listens on (useful when configured with 0). */
