@@ -304,14 +304,34 @@ class AlertSocketIT {
     }
 
     @Test
-    @DisplayName("screen with no screener on the node answers an error frame, and unscreen stops it")
-    void screenWithoutScreener() throws Exception {
+    @DisplayName("screen sends the rule's matches every second, a rule no scanner runs gets an error frame, and "
+            + "alerts flow on after unscreen")
+    void screenSendsTheMatches() throws Exception {
+        postTick("SCREENSYM", 6000);
         TestSocket socket = connect();
+        socket.send(new JsonObject().put("type", "subscribe").put("symbols", new JsonArray().add("SCREEN")));
+        socket.next("subscribed", 5);
         socket.send(new JsonObject().put("type", "screen").put("rule", "ws-above-5000").put("limit", 5));
-        assertThat(socket.next("error", 5).getString("error")).startsWith("screen ws-above-5000: ");
+        JsonObject matches = socket.next("matches", 5);
+        while (matches.getJsonArray("matches").stream()
+                .noneMatch(m -> ((JsonObject) m).getString("symbol").equals("SCREENSYM"))) {
+            matches = socket.next("matches", 3); // the scan of the posted tick is at most a second away
+        }
+        assertThat(matches.getString("rule")).isEqualTo("ws-above-5000");
+        assertThat(matches.getJsonArray("missing")).isEmpty();
+        JsonObject next = socket.next("matches", 3);
+        assertThat(next.getInteger("seq")).isGreaterThan(matches.getInteger("seq"));
+
+        socket.send(new JsonObject().put("type", "screen").put("rule", "no-such-rule"));
+        assertThat(socket.next("error", 5).getString("error")).startsWith("screen no-such-rule: ");
         socket.send(new JsonObject().put("type", "unscreen"));
         Alert after = publish(alert("r1", "SCREEN"));
-        assertThat(ids(socket.alertsUntil(a -> a.getString("alert_id").equals(after.alertId()), 5)))
+        JsonObject frame = socket.next(5);
+        while (!frame.getString("type").equals("alerts")) { // screen frames sent before the unscreen arrived
+            assertThat(frame.getString("type")).isIn("matches", "error");
+            frame = socket.next(5);
+        }
+        assertThat(ids(frame.getJsonArray("alerts").stream().map(JsonObject.class::cast).toList()))
                 .containsExactly(after.alertId());
     }
 
@@ -398,17 +418,21 @@ class AlertSocketIT {
         TestSocket socket = connect();
         socket.send(new JsonObject().put("type", "subscribe").put("symbols", new JsonArray().add("WSPOST")));
         socket.next("subscribed", 5);
-        long now = System.currentTimeMillis();
-        HttpResponse<String> reply = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + node.httpPort() + "/api/ticks"))
-                .timeout(Duration.ofSeconds(10)).header("content-type", "application/x-ndjson")
-                .header("authorization", "Bearer " + TOKEN)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"symbol\": \"WSPOST\", \"ts\": " + now
-                        + ", \"price\": 5100, \"size\": 10}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+        postTick("WSPOST", 5100);
         List<JsonObject> alerts = socket.alertsUntil(a -> a.getString("symbol").equals("WSPOST"), 10);
         assertThat(alerts).hasSize(1);
         assertThat(alerts.get(0).getString("rule_id")).isEqualTo("ws-above-5000");
         assertThat(alerts.get(0).getDouble("price")).isEqualTo(5100.0);
+    }
+
+    static void postTick(String symbol, double price) throws Exception {
+        HttpResponse<String> reply = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + node.httpPort() + "/api/ticks"))
+                .timeout(Duration.ofSeconds(10)).header("content-type", "application/x-ndjson")
+                .header("authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"symbol\": \"" + symbol + "\", \"ts\": "
+                        + System.currentTimeMillis() + ", \"price\": " + price + ", \"size\": 10}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
     }
 }
