@@ -167,7 +167,8 @@ export function mountSymbol(view, symbol) {
     }
     last.replaceChildren(h('b', null, num(s.last)), s.ts ? ` at ${clock(s.ts)}` : '',
       ` · ${bars.length} one-minute bars`);
-    const stats = Object.entries(s.session || {});
+    // the session's start is a time, the rest are numbers
+    const stats = Object.entries(s.session || {}).map(([k, v]) => [k, k === 'start' && v != null ? stamp(v) : v]);
     session.replaceChildren(stats.length ? statsTable(stats) : h('p.muted', null, 'no session stats'));
     const values = Object.entries(s.metrics || {}).sort(([a], [b]) => a.localeCompare(b));
     metrics.replaceChildren(values.length ? statsTable(values)
