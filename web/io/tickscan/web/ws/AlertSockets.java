@@ -305,6 +305,7 @@ public final class AlertSockets {
     }
 
     private void checkClients() {
+        // backwards: a client dropped by check() may leave the list at once, the last one taking its place
         for (int i = clients.size() - 1; i >= 0; i--) {
             if (i < clients.size()) {
                 clients.get(i).check();
