@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * sends each to those of its own clients whose subscription passes it. Every alert is encoded to JSON once here
  * and the same text goes into every client's frames. Each client has its own bounded queue and is written to
  * only while its socket takes more, so a slow client costs the others nothing; a client gets at most one partial
- * frame per {@code http.ws.frame_ms}.
+ * frame per {@code http.ws.frame_ms}, and an alert for a client with none waiting leaves {@code frame_ms / 10}
+ * after it arrived, with the alerts that arrived with it.
  *
  * <p>Use from the verticle that owns it, on its event loop: create it in {@code start()}, {@link #start()} it,
  * pass {@link #configure} the server's options, {@link #handshake} and {@link #connect} as the server's websocket
@@ -54,6 +55,8 @@ public final class AlertSockets {
     private final List<AlertClient> waiting = new ArrayList<>();
     private final Map<AlertClient, Screening> screenings = new IdentityHashMap<>();
     private final long granularityMs;
+    /** How long the first alert for idle clients waits for the others of its burst (a scan's alerts come together). */
+    private final long lingerMs;
     private MessageConsumer<Alert> consumer;
     private boolean freshQueued;
     private long timer = -1;
@@ -77,6 +80,7 @@ public final class AlertSockets {
         this.history = new AlertHistory(settings.historyAlerts());
         this.count = ClientCount.of(vertx);
         this.granularityMs = Math.max(1, settings.frameMs() / 10);
+        this.lingerMs = settings.frameMs() / 10;
     }
 
     /** Sets the largest websocket frame and message the server takes on {@code options}, and returns them. */
@@ -191,7 +195,11 @@ public final class AlertSockets {
         }
         if (!fresh.isEmpty() && !freshQueued) {
             freshQueued = true;
-            context.runOnContext(v -> flushFresh());
+            if (lingerMs == 0) {
+                context.runOnContext(v -> flushFresh());
+            } else {
+                vertx.setTimer(lingerMs, id -> flushFresh());
+            }
         }
     }
 
@@ -238,7 +246,11 @@ public final class AlertSockets {
         }
     }
 
-    /** Flushes the clients that got alerts in this turn of the event loop (after the alerts queued with them). */
+    /**
+     * Flushes the clients that got alerts while they had none waiting, {@code frame_ms / 10} after the first of
+     * them (at the end of the event loop's turn when that is 0), so that alerts that arrive together (one scan's)
+     * travel in one frame rather than one alone and the rest a frame later.
+     */
     private void flushFresh() {
         freshQueued = false;
         long next = Long.MAX_VALUE;
@@ -293,6 +305,7 @@ public final class AlertSockets {
     }
 
     private void checkClients() {
+        // backwards: a client dropped by check() may leave the list at once, the last one taking its place
         for (int i = clients.size() - 1; i >= 0; i--) {
             if (i < clients.size()) {
                 clients.get(i).check();

@@ -304,6 +304,22 @@ class AlertSocketIT {
     }
 
     @Test
+    @DisplayName("a single frame beyond the server's frame limit drops the connection; the node serves on")
+    void aHugeFrameIsRefused() throws Exception {
+        WebSocketClient big = clients.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20));
+        TestSocket socket = TestSocket.open(big, withToken()).await(10, TimeUnit.SECONDS);
+        socket.next("hello", 5);
+        socket.send("{\"type\": \"resume\", \"after\": \"" + "x".repeat(200_000) + "\"}");
+        assertThat(socket.closed.future().await(5, TimeUnit.SECONDS)).as("close code seen by the client")
+                .isIn((short) 1006, (short) 1009);
+        big.close();
+        TestSocket next = connect();
+        Alert after = publish(alert("r1", "HUGE"));
+        assertThat(ids(next.alertsUntil(a -> a.getString("alert_id").equals(after.alertId()), 5)))
+                .containsExactly(after.alertId());
+    }
+
+    @Test
     @DisplayName("screen sends the rule's matches every second, a rule no scanner runs gets an error frame, and "
             + "alerts flow on after unscreen")
     void screenSendsTheMatches() throws Exception {
