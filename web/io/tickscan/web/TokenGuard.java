@@ -24,14 +24,22 @@ public final class TokenGuard {
 
     /** True when no token is configured, or the request carries it. */
     public boolean admits(HttpServerRequest request) {
+        return admits(request.getHeader("authorization"), request.getParam("token"));
+    }
+
+    /**
+     * True when no token is configured, or it is given as {@code authorization} ({@code Bearer <token>}) or as
+     * {@code parameter} (the query parameter {@code token}); either may be null.
+     */
+    public boolean admits(String authorization, String parameter) {
         if (token == null) {
             return true;
         }
-        String header = request.getHeader("authorization");
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return matches(header.substring(7).trim());
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                && matches(authorization.substring(7).strip())) {
+            return true;
         }
-        return matches(request.getParam("token"));
+        return matches(parameter);
     }
 
     private boolean matches(String presented) {

@@ -127,7 +127,8 @@ public final class WebVerticle extends VerticleBase {
                 .listen(config().getInteger("port"), config().getString("host"))
                 .onSuccess(s -> server = s)
                 .recover(e -> Future.failedFuture(new IllegalStateException("http.host/http.port "
-                        + config().getString("host") + ":" + config().getInteger("port") + ": " + e.getMessage(), e)));
+                        + config().getString("host") + ":" + Math.max(0, config().getInteger("port")) + ": "
+                        + e.getMessage(), e)));
     }
 
     /** Answers 405 with {@code Allow} for a method the document does not have on one of its paths. */

@@ -3,6 +3,7 @@ package io.tickscan.web.ws;
 import io.tickscan.codec.Addresses;
 import io.tickscan.codec.Alert;
 import io.tickscan.codec.AlertJson;
+import io.tickscan.web.TokenGuard;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -74,7 +75,7 @@ public final class AlertSockets {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.settings = WsSettings.of(http);
-        this.guard = new HandshakeGuard(http.getString("token"),
+        this.guard = new HandshakeGuard(new TokenGuard(http.getString("token")),
                 http.getJsonArray("allowed_origins").stream().map(String::valueOf).toList());
         this.screener = screener;
         this.history = new AlertHistory(settings.historyAlerts());

@@ -1,11 +1,10 @@
 package io.tickscan.web.ws;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.tickscan.web.TokenGuard;
 import io.vertx.core.MultiMap;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -21,15 +20,15 @@ import java.util.stream.Collectors;
 final class HandshakeGuard {
     static final String PATH = "/ws/alerts";
     static final int ACCEPT = 0;
-    private final byte[] token;
+    private final TokenGuard token;
     private final Set<String> allowedOrigins;
 
     /**
-     * @param token          the token, empty for none
+     * @param token          the node's token ({@code http.token})
      * @param allowedOrigins origins such as {@code https://scanner.example.com:8443}; empty: the node's own
      */
-    HandshakeGuard(String token, List<String> allowedOrigins) {
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+    HandshakeGuard(TokenGuard token, List<String> allowedOrigins) {
+        this.token = token;
         this.allowedOrigins = allowedOrigins.stream().map(HandshakeGuard::normalOrigin).collect(Collectors.toSet());
     }
 
@@ -38,7 +37,7 @@ final class HandshakeGuard {
         if (!PATH.equals(path)) {
             return 404;
         }
-        if (token.length > 0 && !tokenGiven(headers, query)) {
+        if (!token.admits(headers.get("authorization"), parameter(query, "token"))) {
             return 401;
         }
         String origin = headers.get("origin");
@@ -55,20 +54,6 @@ final class HandshakeGuard {
         }
         List<String> values = new QueryStringDecoder(query, false).parameters().get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
-    }
-
-    private boolean tokenGiven(MultiMap headers, String query) {
-        String authorization = headers.get("authorization");
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                && sameToken(authorization.substring(7).strip())) {
-            return true;
-        }
-        String given = parameter(query, "token");
-        return given != null && sameToken(given);
-    }
-
-    private boolean sameToken(String given) {
-        return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token);
     }
 
     private boolean originAllowed(String origin, String host) {

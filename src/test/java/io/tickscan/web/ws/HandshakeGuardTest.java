@@ -2,6 +2,7 @@ package io.tickscan.web.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tickscan.web.TokenGuard;
 import io.vertx.core.MultiMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class HandshakeGuardTest {
 
     @Test
     void aTokenIsNeededInTheHeaderOrTheQueryWhenOneIsSet() {
-        HandshakeGuard guard = new HandshakeGuard(TOKEN, List.of());
+        HandshakeGuard guard = new HandshakeGuard(new TokenGuard(TOKEN), List.of());
         assertThat(guard.check("/ws/alerts", headers(), null)).isEqualTo(401);
         assertThat(guard.check("/ws/alerts", headers(), "token=secret")).isEqualTo(401);
         assertThat(guard.check("/ws/alerts", headers("authorization", "Basic " + TOKEN), null)).isEqualTo(401);
@@ -27,12 +28,12 @@ class HandshakeGuardTest {
         assertThat(guard.check("/ws/alerts", headers("authorization", "bearer " + TOKEN), null)).isZero();
         assertThat(guard.check("/ws/alerts", headers(), "resume=x&token=" + TOKEN)).isZero();
         assertThat(guard.check("/ws/other", headers(), "token=" + TOKEN)).isEqualTo(404);
-        assertThat(new HandshakeGuard("", List.of()).check("/ws/alerts", headers(), null)).isZero();
+        assertThat(new HandshakeGuard(new TokenGuard(""), List.of()).check("/ws/alerts", headers(), null)).isZero();
     }
 
     @Test
     void withoutAllowedOriginsOnlyTheNodesOwnOriginPasses() {
-        HandshakeGuard guard = new HandshakeGuard("", List.of());
+        HandshakeGuard guard = new HandshakeGuard(new TokenGuard(""), List.of());
         assertThat(guard.check("/ws/alerts", headers("host", "node:8080", "origin", "http://node:8080"), null)).isZero();
         assertThat(guard.check("/ws/alerts", headers("host", "NODE", "origin", "https://node:443"), null)).isZero();
         assertThat(guard.check("/ws/alerts", headers("host", "node:8080", "origin", "http://node:8081"), null))
@@ -45,7 +46,7 @@ class HandshakeGuardTest {
 
     @Test
     void allowedOriginsAreTheOnlyOnesThatPass() {
-        HandshakeGuard guard = new HandshakeGuard("", List.of("https://scanner.example.com", "http://ui:3000"));
+        HandshakeGuard guard = new HandshakeGuard(new TokenGuard(""), List.of("https://scanner.example.com", "http://ui:3000"));
         assertThat(guard.check("/ws/alerts", headers("host", "node:8080", "origin", "https://Scanner.example.com:443"),
                 null)).isZero();
         assertThat(guard.check("/ws/alerts", headers("host", "ui:3000", "origin", "http://ui:3000"), null)).isZero();
