@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tickscan.codec.Addresses;
 import io.tickscan.codec.Alert;
-import io.tickscan.config.NodeConfig;
-import io.tickscan.config.NodeConfigLoader;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -67,13 +64,7 @@ class LiveEqualsReplayIT {
                 .put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
                 .put("rules", new JsonObject().put("file", rules.toString()))
                 .put("sources", new JsonObject().put("simulator", new JsonObject().put("enabled", false)));
-        Path confFile = dir.resolve("tickscan.json");
-        Files.writeString(confFile, conf.encode());
-        Vertx loader = Vertx.vertx();
-        NodeConfig config = NodeConfigLoader.load(loader, confFile).await();
-        loader.close().await();
-        node = new TickscanNode(config, System::currentTimeMillis);
-        node.start().await(120, TimeUnit.SECONDS);
+        node = TestNodes.start(dir, conf);
         node.vertx().eventBus().<Alert>consumer(Addresses.ALERTS, m -> live.add(m.body())).completion().await();
     }
 

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tickscan.codec.Addresses;
 import io.tickscan.codec.Alert;
-import io.tickscan.config.NodeConfig;
-import io.tickscan.config.NodeConfigLoader;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -57,13 +54,7 @@ class NodeIT {
         conf.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
         conf.getJsonObject("rules").put("file", rulesFile.toString());
         conf.getJsonObject("sources").getJsonObject("simulator").put("symbols", 500).put("ticks_per_second", 5000);
-        Path confFile = dir.resolve("tickscan.json");
-        Files.writeString(confFile, conf.encodePrettily());
-        Vertx loader = Vertx.vertx();
-        NodeConfig config = NodeConfigLoader.load(loader, confFile).await();
-        loader.close().await();
-        node = new TickscanNode(config, System::currentTimeMillis);
-        node.start().await(120, TimeUnit.SECONDS);
+        node = TestNodes.start(dir, conf);
         node.vertx().eventBus().<Alert>consumer(Addresses.ALERTS, m -> arrivals.add(m.body())).completion()
                 .await();
     }

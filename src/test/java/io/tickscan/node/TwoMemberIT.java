@@ -73,13 +73,7 @@ class TwoMemberIT {
 
     @AfterAll
     static void stopNodes() {
-        for (TickscanNode node : nodes) {
-            try {
-                node.stop().await(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // a node whose Hazelcast was terminated stops with an error; the others must still stop
-            }
-        }
+        TestNodes.stopAll(nodes);
     }
 
     static HttpResponse<String> send(TickscanNode node, String method, String path, String body) throws Exception {

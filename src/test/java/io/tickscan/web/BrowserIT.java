@@ -2,10 +2,8 @@ package io.tickscan.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tickscan.config.NodeConfig;
-import io.tickscan.config.NodeConfigLoader;
+import io.tickscan.node.TestNodes;
 import io.tickscan.node.TickscanNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -63,13 +61,7 @@ class BrowserIT {
         conf.getJsonObject("rules").put("file", rulesFile.toString());
         conf.getJsonObject("sources").getJsonObject("simulator").put("symbols", 20).put("ticks_per_second", 200)
                 .put("backfill_minutes", 5);
-        Path confFile = dir.resolve("tickscan.json");
-        Files.writeString(confFile, conf.encodePrettily());
-        Vertx loader = Vertx.vertx();
-        NodeConfig config = NodeConfigLoader.load(loader, confFile).await();
-        loader.close().await();
-        node = new TickscanNode(config, System::currentTimeMillis);
-        node.start().await(120, TimeUnit.SECONDS);
+        node = TestNodes.start(dir, conf);
         base = "http://127.0.0.1:" + node.httpPort() + "/";
         browser = Browser.start(1400, 1000);
     }

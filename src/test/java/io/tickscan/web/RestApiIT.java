@@ -4,17 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tickscan.codec.Addresses;
 import io.tickscan.codec.Alert;
-import io.tickscan.config.NodeConfig;
-import io.tickscan.config.NodeConfigLoader;
+import io.tickscan.node.TestNodes;
 import io.tickscan.node.TickscanNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -47,13 +44,7 @@ class RestApiIT {
                 .put("cluster", new JsonObject().put("enabled", false))
                 .put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("token", TOKEN))
                 .put("sources", new JsonObject().put("simulator", new JsonObject().put("enabled", false)));
-        Path confFile = dir.resolve("tickscan.json");
-        Files.writeString(confFile, conf.encodePrettily());
-        Vertx loader = Vertx.vertx();
-        NodeConfig config = NodeConfigLoader.load(loader, confFile).await();
-        loader.close().await();
-        node = new TickscanNode(config, System::currentTimeMillis);
-        node.start().await(120, TimeUnit.SECONDS);
+        node = TestNodes.start(dir, conf);
         node.vertx().eventBus().<Alert>consumer(Addresses.ALERTS, m -> alerts.add(m.body())).completion().await();
     }
 

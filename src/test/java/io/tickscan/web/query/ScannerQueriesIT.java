@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.tickscan.codec.Addresses;
-import io.tickscan.config.NodeConfig;
-import io.tickscan.config.NodeConfigLoader;
+import io.tickscan.node.TestNodes;
 import io.tickscan.node.TickscanNode;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
@@ -63,14 +61,8 @@ class ScannerQueriesIT {
                         .put("query_deadline_ms", DEADLINE_MS))
                 .put("rules", new JsonObject().put("file", rules.toString()))
                 .put("sources", new JsonObject().put("simulator", new JsonObject().put("enabled", false)));
-        Path confFile = dir.resolve("tickscan.json");
-        Files.writeString(confFile, conf.encode());
-        Vertx loader = Vertx.vertx();
-        NodeConfig config = NodeConfigLoader.load(loader, confFile).await();
-        loader.close().await();
-        node = new TickscanNode(config, System::currentTimeMillis);
-        node.start().await(120, TimeUnit.SECONDS);
-        queries = new ScannerQueries(node.vertx(), config.http().getLong("query_deadline_ms"));
+        node = TestNodes.start(dir, conf);
+        queries = new ScannerQueries(node.vertx(), DEADLINE_MS);
         node.vertx().deployVerticle(new VerticleBase() {
             @Override
             public Future<?> start() {

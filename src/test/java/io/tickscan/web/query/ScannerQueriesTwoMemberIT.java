@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tickscan.codec.Addresses;
 import io.tickscan.config.NodeConfig;
 import io.tickscan.config.NodeConfigLoader;
+import io.tickscan.node.TestNodes;
 import io.tickscan.node.TickscanNode;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -42,13 +43,7 @@ class ScannerQueriesTwoMemberIT {
 
     @AfterAll
     static void stopNodes() {
-        for (TickscanNode node : nodes) {
-            try {
-                node.stop().await(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // stopped already
-            }
-        }
+        TestNodes.stopAll(nodes);
     }
 
     static Future<TickscanNode> start(Path confFile) throws Exception {

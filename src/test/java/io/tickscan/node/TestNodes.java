@@ -1,0 +1,46 @@
+package io.tickscan.node;
+
+import io.tickscan.config.NodeConfig;
+import io.tickscan.config.NodeConfigLoader;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Real nodes for the {@code *IT} suites, configured as a user would: a {@code --conf} file over the defaults. */
+public final class TestNodes {
+    private TestNodes() {
+    }
+
+    /** The configuration a node gets from {@code conf} written as {@code dir/<name>} and layered on the defaults. */
+    public static NodeConfig config(Path dir, String name, JsonObject conf) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, conf.encodePrettily());
+        Vertx loader = Vertx.vertx();
+        try {
+            return NodeConfigLoader.load(loader, file).await();
+        } finally {
+            loader.close().await();
+        }
+    }
+
+    /** A node started (within 120 s) on the wall clock with {@code conf} written as {@code dir/tickscan.json}. */
+    public static TickscanNode start(Path dir, JsonObject conf) throws Exception {
+        TickscanNode node = new TickscanNode(config(dir, "tickscan.json", conf), System::currentTimeMillis);
+        node.start().await(120, TimeUnit.SECONDS);
+        return node;
+    }
+
+    /** Stops every node, each within 30 s; one that fails to stop (its Hazelcast terminated) does not stop the rest. */
+    public static void stopAll(List<TickscanNode> nodes) {
+        for (TickscanNode node : nodes) {
+            try {
+                node.stop().await(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // a node whose Hazelcast was terminated stops with an error; the others must still stop
+            }
+        }
+    }
+}
