@@ -1,5 +1,5 @@
 // The `/ws/alerts` connection: reconnects with backoff, resumes after the last alert seen, and re-sends the
-// subscription and the screen in force after every (re)connection.
+// subscription (in the URL, before the resume) and the screen in force after every (re)connection.
 
 import { token } from './api.js';
 
@@ -91,6 +91,13 @@ export class AlertSocket extends EventTarget {
     if (token()) {
       params.set('token', token());
     }
+    // the subscription goes in the URL too, so that a resume is filtered by it
+    if (this.subscription?.rules) {
+      params.set('rules', this.subscription.rules.join(','));
+    }
+    if (this.subscription?.symbols) {
+      params.set('symbols', this.subscription.symbols.join(','));
+    }
     if (this.lastAlertId) {
       params.set('resume', this.lastAlertId);
     }
@@ -118,9 +125,6 @@ export class AlertSocket extends EventTarget {
       case 'hello':
         this.failures = 0;
         this.setState('open', `live · ${frame.node}`);
-        if (this.subscription) {
-          this.send(this.subscription);
-        }
         if (this.screenRequest) {
           this.send(this.screenRequest);
         }

@@ -69,8 +69,9 @@ public final class Addresses {
     public static final String RULES_VALIDATE = "rules.validate";
 
     /**
-     * Node-local {@code request} with no body; the reply is {@code {"version": n, "text": "<rules file>"}}
-     * ({@code JsonObject}): the rule set this node's scanners run or will run at their next scan.
+     * Node-local {@code request} with no body; the reply is {@code {"version": n, "text": "<rules file>",
+     * "rules": [...]}} ({@code JsonObject}; {@code rules} is the file's array of rules): the rule set this node's
+     * scanners run or will run at their next scan.
      */
     public static final String RULES_CURRENT = "rules.current";
 

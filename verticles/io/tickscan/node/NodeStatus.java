@@ -35,6 +35,8 @@ final class NodeStatus {
     private final Map<String, Double> lastTotals = new HashMap<>();
     private volatile Map<String, Double> rates = Map.of();
     private volatile boolean ready;
+    private Vertx vertx;
+    private long sampler = -1;
 
     NodeStatus(String nodeId, ClusterManager clusterManager, MeterRegistry registry, int scanners, int partitions) {
         this.nodeId = nodeId;
@@ -44,15 +46,19 @@ final class NodeStatus {
         this.partitions = partitions;
     }
 
-    /** Registers the local consumer and starts sampling rates. */
+    /** Registers the local consumer and starts sampling rates; {@link #ready(boolean) ready(false)} stops it. */
     Future<Void> register(Vertx vertx) {
-        vertx.setPeriodic(SAMPLE_MS, id -> sample());
+        this.vertx = vertx;
+        sampler = vertx.setPeriodic(SAMPLE_MS, id -> sample());
         return vertx.eventBus().localConsumer(Addresses.NODE_STATUS, m -> m.reply(toJson())).completion();
     }
 
-    /** Marks the node started (or stopping, with false). */
+    /** Marks the node started (or stopping, with false, which also stops sampling). */
     void ready(boolean started) {
         ready = started;
+        if (!started && vertx != null) {
+            vertx.cancelTimer(sampler);
+        }
     }
 
     /** Every tick counter's total now, by the key rates are reported under. */

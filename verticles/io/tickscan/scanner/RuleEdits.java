@@ -32,7 +32,7 @@ final class RuleEdits {
      */
     static String apply(String text, JsonObject edit) {
         Object tree = Json.decodeValue(text);
-        JsonArray rules = tree instanceof JsonObject file ? file.getJsonArray("rules") : (JsonArray) tree;
+        JsonArray rules = RulesFile.rulesOf(tree);
         String op = edit.getString("op");
         String id = edit.getString("id");
         int at = indexOf(rules, id);

@@ -65,6 +65,11 @@ public final class RulesFile {
         return rules;
     }
 
+    /** The rules array of a valid rules file's JSON tree: the array itself, or the object's {@code rules}. */
+    static JsonArray rulesOf(Object tree) {
+        return tree instanceof JsonObject file ? file.getJsonArray("rules") : (JsonArray) tree;
+    }
+
     /**
      * {@code {"error_count", "errors": [{"index", "rule_id", "place", "message", "text"}]}}: how a refused rule
      * set is answered everywhere (REST, preview), with the first {@value #ERRORS_SHOWN} errors.

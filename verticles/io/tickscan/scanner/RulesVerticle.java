@@ -81,7 +81,8 @@ public final class RulesVerticle extends VerticleBase {
                             vertx.eventBus().<JsonObject>localConsumer(Addresses.RULES_EDIT, this::edit).completion(),
                             vertx.eventBus().<String>localConsumer(Addresses.RULES_VALIDATE, this::validate)
                                     .completion(),
-                            vertx.eventBus().localConsumer(Addresses.RULES_CURRENT, m -> m.reply(current.toJson()))
+                            vertx.eventBus().localConsumer(Addresses.RULES_CURRENT, m -> m.reply(current.toJson()
+                                    .put("rules", RulesFile.rulesOf(Json.decodeValue(current.text())))))
                                     .completion(),
                             vertx.eventBus().<JsonObject>consumer(Addresses.RULES_UPDATE,
                                     m -> adopt(VersionedRules.fromJson(m.body()), false)).completion());

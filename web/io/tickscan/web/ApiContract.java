@@ -4,6 +4,7 @@ import io.tickscan.codec.JsonText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.RoutingContext;
@@ -28,16 +29,31 @@ import java.util.Map;
  * JSON it is ({@link BodyFormat#mayHoldJson}).
  */
 final class ApiContract {
+    private final OpenAPIContract contract;
+    private final RouterBuilder builder;
     /** Classpath location of the document. */
     static final String DOCUMENT = "webroot/openapi.yaml";
 
-    private ApiContract() {
+    private ApiContract(OpenAPIContract contract, RouterBuilder builder) {
+        this.contract = contract;
+        this.builder = builder;
     }
 
-    /** A router builder over the document, whose routes read bodies from {@link RawBody}. */
-    static Future<RouterBuilder> load(Vertx vertx) {
-        return OpenAPIContract.from(vertx, DOCUMENT)
-                .map(contract -> RouterBuilder.create(vertx, contract, ApiContract::extract));
+    /** The document, with a router builder over it whose routes read bodies from {@link RawBody}. */
+    static Future<ApiContract> load(Vertx vertx) {
+        return OpenAPIContract.from(vertx, DOCUMENT).map(contract -> new ApiContract(contract,
+                RouterBuilder.create(vertx, contract, ApiContract::extract)));
+    }
+
+    /** The router builder of the document. */
+    RouterBuilder builder() {
+        return builder;
+    }
+
+    /** True when {@code method path} is an operation the document marks as a change (it has {@code security}). */
+    boolean changes(String path, HttpMethod method) {
+        Operation operation = contract.findOperation(path, method);
+        return operation != null && !operation.getSecurityRequirements().isEmpty();
     }
 
     /** The request as the validator sees it: the raw body, typed as JSON when it may hold JSON. */
@@ -60,6 +76,9 @@ final class ApiContract {
                     + " cannot be read here: send application/json");
         }
         Buffer body = RawBody.of(ctx);
+        if (refused.getMessage().contains("request body") && body != null && Replies.isBlank(body)) {
+            return new Refusal(400, "the body is empty: send the JSON this operation takes (see /openapi.yaml)");
+        }
         if (refused.getMessage().contains("request body") && body != null && body.length() > 0) {
             try {
                 Json.decodeValue(body);

@@ -6,7 +6,6 @@ import static io.tickscan.web.Replies.unavailable;
 
 import io.tickscan.codec.Addresses;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -111,9 +110,7 @@ final class RulesRoutes {
                 return;
             }
             JsonObject current = reply.result().body();
-            Object file = Json.decodeValue(current.getString("text"));
-            JsonArray rules = file instanceof JsonObject object ? object.getJsonArray("rules") : (JsonArray) file;
-            then.accept(rules, current.getLong("version"));
+            then.accept(current.getJsonArray("rules"), current.getLong("version"));
         });
     }
 

@@ -64,27 +64,46 @@ public final class WebVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         TokenGuard token = new TokenGuard(config().getString("token"));
+        OriginGuard origins;
+        try {
+            origins = new OriginGuard(config().getJsonArray("allowed_origins").stream().map(String::valueOf)
+                    .toList());
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
+        }
         queries = new ScannerQueries(vertx, config().getLong("query_deadline_ms"));
-        alertSockets = new AlertSockets(vertx, config(), this::screen);
+        alertSockets = new AlertSockets(vertx, config(), token, origins,
+                new SharedScreens(this::screen, System::currentTimeMillis));
         Gauge.builder("ws_clients", alertSockets, AlertSockets::clients)
                 .description("Websocket clients of /ws/alerts on this node").register(registry);
         return Future.all(queries.start(), alertSockets.start(), ApiContract.load(vertx)).compose(started -> {
-            RouterBuilder api = started.resultAt(2);
-            api.rootHandler(new RawBody(config().getLong("max_body_bytes")));
-            api.getRoutes().forEach(route -> route.setDoSecurity(false).addHandler(ctx -> {
-                // the document says which operations need the token (they change something)
-                if (!route.getOperation().getSecurityRequirements().isEmpty() && !token.admits(ctx.request())) {
-                    json(ctx, 401, error("this node needs its token (http.token): send Authorization: Bearer "
-                            + "<token>"));
-                } else {
-                    ctx.next();
-                }
-            }));
-            new RulesRoutes(vertx).mount(api);
-            new NodeRoutes(vertx).mount(api);
-            new QueryRoutes(queries, alertSockets).mount(api);
-            return serve(api.createRouter());
+            ApiContract api = started.resultAt(2);
+            // before the body is read and validated: a change needs the token and an allowed origin
+            api.builder().rootHandler(ctx -> guard(ctx, api, token, origins));
+            api.builder().rootHandler(new RawBody(config().getLong("max_body_bytes")));
+            api.builder().getRoutes().forEach(route -> route.setDoSecurity(false)); // guarded above
+            new RulesRoutes(vertx).mount(api.builder());
+            new NodeRoutes(vertx).mount(api.builder());
+            new QueryRoutes(queries, alertSockets).mount(api.builder());
+            return serve(api.builder().createRouter());
         });
+    }
+
+    /**
+     * Lets through a request unless it is an operation the document marks as a change ({@code security}) sent
+     * without the node's token (401) or from a browser page of another origin (403).
+     */
+    private static void guard(RoutingContext ctx, ApiContract api, TokenGuard token, OriginGuard origins) {
+        if (!api.changes(ctx.request().path(), ctx.request().method())) {
+            ctx.next();
+        } else if (!token.admits(ctx.request())) {
+            json(ctx, 401, error("this node needs its token (http.token): send Authorization: Bearer <token>"));
+        } else if (!origins.admits(ctx.request().getHeader("origin"), ctx.request().getHeader("host"))) {
+            json(ctx, 403, error("changes from a page of " + Echo.cut(ctx.request().getHeader("origin"))
+                    + " are refused: it is not this node's origin nor in http.allowed_origins"));
+        } else {
+            ctx.next();
+        }
     }
 
     @Override

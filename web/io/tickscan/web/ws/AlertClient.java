@@ -124,7 +124,8 @@ final class AlertClient {
 
     /**
      * Sends what was missed since {@code after} (a {@code resumed} frame, then the alerts that pass the
-     * subscription, in place of those waiting), or a {@code gap} frame when the history does not hold it.
+     * subscription, in place of those waiting), or a {@code gap} frame when the history does not hold it or more
+     * were missed than this client's queue holds ({@code http.ws.queue_alerts}).
      */
     void resume(String after) {
         List<EncodedAlert> missed = history.after(after);
@@ -133,13 +134,19 @@ final class AlertClient {
                     + history.size() + " alerts): too old or unknown; reload from GET /api/alerts"));
             return;
         }
-        pending.clear();
         int count = 0;
         for (EncodedAlert alert : missed) {
             if (subscription.passes(alert.alert())) {
                 count++;
             }
         }
+        if (count > settings.queueAlerts()) {
+            send(frame("gap").put("after", after).put("reason", count + " alerts were missed, more than the "
+                    + settings.queueAlerts() + " a client is sent at once (http.ws.queue_alerts); reload from "
+                    + "GET /api/alerts"));
+            return;
+        }
+        pending.clear();
         send(frame("resumed").put("after", after).put("count", count));
         for (EncodedAlert alert : missed) {
             offer(alert);

@@ -1,15 +1,19 @@
 package io.tickscan.web.ws;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The last {@code capacity} alerts a web instance received, oldest evicted first: for {@code GET /api/alerts} and
- * for resuming a websocket. Confined to the instance's event loop. Finding an alert by id scans from the newest;
- * resumes are rare, so no index is kept per alert.
+ * for resuming a websocket. Confined to the instance's event loop. Alerts are indexed by id, so that a storm of
+ * reconnecting clients costs a lookup each, not a scan of the history.
  */
 final class AlertHistory {
     private final EncodedAlert[] ring;
+    private final Map<String, Long> positions = new HashMap<>();
+    private long added;
     private int next;
     private int size;
 
@@ -21,6 +25,10 @@ final class AlertHistory {
         if (ring.length == 0) {
             return;
         }
+        if (size == ring.length) {
+            positions.remove(ring[next].alert().alertId(), added - ring.length);
+        }
+        positions.put(alert.alert().alertId(), added++);
         ring[next] = alert;
         next = (next + 1) % ring.length;
         size = Math.min(size + 1, ring.length);
@@ -37,16 +45,16 @@ final class AlertHistory {
 
     /** The alerts after the newest one with id {@code alertId}, oldest first; null when it is not kept. */
     List<EncodedAlert> after(String alertId) {
-        for (int i = size - 1; i >= 0; i--) {
-            if (at(i).alert().alertId().equals(alertId)) {
-                List<EncodedAlert> missed = new ArrayList<>(size - 1 - i);
-                for (int j = i + 1; j < size; j++) {
-                    missed.add(at(j));
-                }
-                return missed;
-            }
+        Long position = positions.get(alertId);
+        if (position == null) {
+            return null;
         }
-        return null;
+        int i = (int) (position - (added - size));
+        List<EncodedAlert> missed = new ArrayList<>(size - 1 - i);
+        for (int j = i + 1; j < size; j++) {
+            missed.add(at(j));
+        }
+        return missed;
     }
 
     /** The alerts the query selects, newest first. */

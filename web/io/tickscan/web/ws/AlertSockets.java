@@ -3,6 +3,7 @@ package io.tickscan.web.ws;
 import io.tickscan.codec.Addresses;
 import io.tickscan.codec.Alert;
 import io.tickscan.codec.AlertJson;
+import io.tickscan.web.OriginGuard;
 import io.tickscan.web.TokenGuard;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -68,15 +69,17 @@ public final class AlertSockets {
     /**
      * @param vertx    the verticle's Vert.x; the current context must be the verticle's
      * @param http     the {@code http.*} configuration, with the node's id as {@code node}
+     * @param token    the node's token, required in the handshake when set
+     * @param origins  the origins a browser may connect from
      * @param screener the screener query: takes {@code {"rule", "sort", "order", "limit"}} and answers the body
      *                 of {@code GET /api/rules/{id}/matches}
      */
-    public AlertSockets(Vertx vertx, JsonObject http, Function<JsonObject, Future<JsonObject>> screener) {
+    public AlertSockets(Vertx vertx, JsonObject http, TokenGuard token, OriginGuard origins,
+                        Function<JsonObject, Future<JsonObject>> screener) {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.settings = WsSettings.of(http);
-        this.guard = new HandshakeGuard(new TokenGuard(http.getString("token")),
-                http.getJsonArray("allowed_origins").stream().map(String::valueOf).toList());
+        this.guard = new HandshakeGuard(token, origins);
         this.screener = screener;
         this.history = new AlertHistory(settings.historyAlerts());
         this.count = ClientCount.of(vertx);
@@ -136,6 +139,19 @@ public final class AlertSockets {
         });
         ws.closeHandler(v -> remove(client));
         client.hello();
+        // a subscription in the URL applies before the resume, so that what was missed is filtered by it
+        String rules = HandshakeGuard.parameter(ws.query(), "rules");
+        String symbols = HandshakeGuard.parameter(ws.query(), "symbols");
+        if (rules != null || symbols != null) {
+            JsonObject subscribe = new JsonObject().put("type", "subscribe");
+            if (rules != null) {
+                subscribe.put("rules", new JsonArray(List.of(rules.split(",", -1))));
+            }
+            if (symbols != null) {
+                subscribe.put("symbols", new JsonArray(List.of(symbols.split(",", -1))));
+            }
+            receive(client, subscribe.encode());
+        }
         String resume = HandshakeGuard.parameter(ws.query(), "resume");
         if (resume != null && !resume.isEmpty()) {
             client.resume(resume);

@@ -1,5 +1,6 @@
 package io.tickscan.web.ws;
 
+import io.tickscan.codec.JsonText;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -9,8 +10,6 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** A message from a websocket client, validated: what it says, or a {@link Bad} saying what is wrong and where. */
 sealed interface ClientMessage {
@@ -20,8 +19,6 @@ sealed interface ClientMessage {
     int MAX_TEXT = 256;
     /** The largest {@code limit} of a screen. */
     int MAX_LIMIT = 1000;
-    /** Where Jackson says a problem is. */
-    Pattern PLACE = Pattern.compile("line: (\\d+), column: (\\d+)");
 
     /** {@code {"type": "subscribe", "rules"?, "symbols"?}}. */
     record Subscribe(Subscription subscription) implements ClientMessage {
@@ -57,7 +54,7 @@ sealed interface ClientMessage {
         try {
             value = Json.decodeValue(text);
         } catch (DecodeException e) {
-            throw new Bad("not JSON: " + jsonProblem(String.valueOf(e.getMessage())));
+            throw new Bad("not JSON" + JsonText.problem(e));
         }
         if (!(value instanceof JsonObject message)) {
             throw new Bad("a message must be a JSON object, found " + kind(value));
@@ -102,12 +99,6 @@ sealed interface ClientMessage {
     }
 
     /** The first line of Jackson's complaint and the place it names: {@code ... at line 1, column 7}. */
-    private static String jsonProblem(String message) {
-        String first = message.replaceFirst("^Failed to decode: ?", "").lines().findFirst().orElse("").strip();
-        Matcher place = PLACE.matcher(message);
-        return (first.length() > 160 ? first.substring(0, 160) + "..." : first) + (place.find() ? " at line " + place.group(1) + ", column " + place.group(2) : "");
-    }
-
     private static void only(JsonObject message, String type, String... fields) throws Bad {
         List<String> known = List.of(fields);
         for (String field : message.fieldNames()) {

@@ -7,8 +7,10 @@ import java.util.function.Function;
 
 /**
  * One client's {@code screen}: asks the screener at once and then every second, and sends each answer as a
- * {@code matches} frame (a failed answer as an {@code error} frame). A question still unanswered when the next
- * second comes is not asked again on top of it; an answer that arrives after {@code unscreen} is dropped.
+ * {@code matches} frame. A failed answer (a rule no scanner runs, a bad sort, no scanner answering) is sent as an
+ * {@code error} frame and ends the screen, rather than asking the cluster again every second for ever; the
+ * client may send {@code screen} again. A question still unanswered when the next second comes is not asked
+ * again on top of it; an answer that arrives after {@code unscreen} is dropped.
  */
 final class Screening {
     static final long PERIOD_MS = 1000;
@@ -57,7 +59,9 @@ final class Screening {
             if (result.succeeded()) {
                 client.matches(screen.rule(), result.result());
             } else {
-                client.error("screen " + screen.rule() + ": " + result.cause().getMessage());
+                stop();
+                client.error("screen " + screen.rule() + ": " + result.cause().getMessage()
+                        + "; the screen has stopped (send screen again)");
             }
         });
     }

@@ -208,7 +208,8 @@ class NodeIT {
         assertThat(new JsonObject(csv.body()).getLong("accepted")).isEqualTo(1);
         HttpResponse<String> rules = send("PUT", "/api/rules", "application/x-www-form-urlencoded", "\n");
         assertThat(rules.statusCode()).isEqualTo(400);
-        assertThat(new JsonObject(rules.body()).getString("error")).isEqualTo("the body is empty: send a rules file (JSON)");
+        assertThat(new JsonObject(rules.body()).getString("error"))
+                .isEqualTo("the body is empty: send the JSON this operation takes (see /openapi.yaml)");
     }
 
     @Test
@@ -228,7 +229,7 @@ class NodeIT {
         assertThat(sniffFailed.body()).contains("cannot tell the format");
         HttpResponse<String> wrongMethod = send("DELETE", "/api/rules", "application/json", "");
         assertThat(wrongMethod.statusCode()).isEqualTo(405);
-        assertThat(wrongMethod.headers().firstValue("allow")).hasValue("GET, PUT");
+        assertThat(wrongMethod.headers().firstValue("allow")).hasValue("GET, POST, PUT");
         HttpResponse<String> longPath = get("/api/" + "x".repeat(3000));
         assertThat(longPath.statusCode()).isEqualTo(404);
         assertThat(longPath.body().length()).isLessThan(200);

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -67,7 +68,8 @@ class RulesVerticleTest {
                     return request(vertx, Addresses.RULES_CURRENT, null);
                 })
                 .onComplete(ctx.succeeding(current -> ctx.verify(() -> {
-                    assertThat(current).isEqualTo(new JsonObject().put("version", 1).put("text", FIRST));
+                    assertThat(current).isEqualTo(new JsonObject().put("version", 1).put("text", FIRST)
+                            .put("rules", new JsonArray(FIRST)));
                     assertThat(applied).isEmpty();
                     ctx.completeNow();
                 })));
@@ -86,7 +88,7 @@ class RulesVerticleTest {
                 })
                 .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
                     JsonObject second = new JsonObject().put("version", 2).put("text", SECOND);
-                    assertThat(all.<JsonObject>resultAt(0)).isEqualTo(second);
+                    assertThat(all.<JsonObject>resultAt(0)).isEqualTo(second.copy().put("rules", new JsonArray(SECOND)));
                     assertThat(all.<JsonObject>resultAt(1)).isEqualTo(second);
                     assertThat(all.<JsonObject>resultAt(2)).isEqualTo(second);
                     ctx.completeNow();
@@ -102,7 +104,7 @@ class RulesVerticleTest {
         firstApplied.future().compose(first -> request(vertx, Addresses.RULES_CURRENT, null).map(current -> {
                     ctx.verify(() -> {
                         assertThat(first).isEqualTo(fifth);
-                        assertThat(current).isEqualTo(fifth);
+                        assertThat(current).isEqualTo(fifth.copy().put("rules", new JsonArray(SECOND)));
                     });
                     return current;
                 }))

@@ -184,9 +184,44 @@ class RestApiIT {
             assertThat(call("POST", "/api/ticks", "text/csv", "ts,symbol,price,size\n", token).statusCode())
                     .isEqualTo(401);
         }
+        // the token is asked for before the body is read or validated
+        assertThat(call("PUT", "/api/rules", "application/json", "[1, 2]", null).statusCode()).isEqualTo(401);
+        assertThat(call("PUT", "/api/rules", "application/xml", "<a/>", null).statusCode()).isEqualTo(401);
+        assertThat(call("POST", "/api/rules/bad%20id/enable", null, null, null).statusCode()).isEqualTo(401);
         assertThat(call("GET", "/api/rules/momentum-5m", null, null, null).statusCode()).isEqualTo(200);
         assertThat(call("POST", "/api/rules/validate?token=" + TOKEN, "application/json",
                 "{\"id\": \"t\", \"when\": \"last > 1\"}", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("refuses changes from a page of another origin, even with the token; reads and its own origin pass")
+    void refusesCrossSiteChanges() throws Exception {
+        for (String origin : new String[] {"http://evil.example", "null"}) {
+            HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + node.httpPort() + "/api/rules")).header("origin", origin)
+                    .header("content-type", "text/plain").header("authorization", "Bearer " + TOKEN)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"id\": \"forged\", \"when\": \"last > 0\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(forged.statusCode()).as(origin).isEqualTo(403);
+            assertThat(json(forged).getString("error")).contains("http.allowed_origins");
+        }
+        HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+                + "/api/rules/momentum-5m")).header("origin", "http://evil.example").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(read.statusCode()).isEqualTo(200);
+        HttpResponse<String> own = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+                        + "/api/rules/validate")).header("origin", "http://127.0.0.1:" + node.httpPort())
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\": \"own\", \"when\": \"last > 0\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(own.statusCode()).isEqualTo(200);
+        HttpResponse<String> ownChange = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + node.httpPort() + "/api/rules/momentum-5m/enable"))
+                .header("origin", "http://127.0.0.1:" + node.httpPort()).header("authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ownChange.statusCode()).as(ownChange.body()).isEqualTo(200);
+        assertThat(json(call("GET", "/api/rules", null, null, null)).getJsonArray("rules").encode())
+                .doesNotContain("forged");
     }
 
     @Test

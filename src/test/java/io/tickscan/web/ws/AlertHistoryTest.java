@@ -2,7 +2,6 @@ package io.tickscan.web.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.MultiMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +37,7 @@ class AlertHistoryTest {
                 .containsExactly(1024L, 1018L, 1012L, 1006L, 1000L);
         assertThat(ts(history.select(new HistoryQuery("odd", null, 1020L, 1025L, 100))))
                 .containsExactly(1025L, 1023L, 1021L);
-        assertThat(history.select(HistoryQuery.of(MultiMap.caseInsensitiveMultiMap().add("symbol", "NONE"))))
+        assertThat(history.select(new HistoryQuery(null, "NONE", null, null, 100)))
                 .isEmpty();
     }
 

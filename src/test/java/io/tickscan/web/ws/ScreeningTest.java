@@ -23,13 +23,13 @@ class ScreeningTest {
             .put("sort", "last").put("order", "desc").put("limit", 3));
 
     @Test
-    void asksAtOnceAndEverySecondAndSendsMatchesOrErrors(Vertx vertx, VertxTestContext test) {
+    void asksAtOnceAndEverySecondAndStopsAtAFailedAnswer(Vertx vertx, VertxTestContext test) {
         FakeSink sink = new FakeSink();
         List<JsonObject> asked = new CopyOnWriteArrayList<>();
         AtomicInteger calls = new AtomicInteger();
         Function<JsonObject, Future<JsonObject>> screener = query -> {
             asked.add(query);
-            return calls.incrementAndGet() == 2 ? Future.failedFuture("no scanner answered")
+            return calls.incrementAndGet() == 3 ? Future.failedFuture("no rule r1")
                     : Future.succeededFuture(new JsonObject().put("scan_ts", calls.get()).put("matches", List.of()));
         };
         vertx.runOnContext(v -> {
@@ -42,17 +42,17 @@ class ScreeningTest {
                 if (calls.get() < 3) {
                     return;
                 }
-                screening.stop();
                 vertx.cancelTimer(id);
                 vertx.setTimer(1200, done -> test.verify(() -> {
-                    assertThat(calls.get()).as("no question after stop").isEqualTo(3);
+                    assertThat(calls.get()).as("no question after the failed one").isEqualTo(3);
                     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThanOrEqualTo(2000);
                     assertThat(asked).allSatisfy(q -> assertThat(q).isEqualTo(SCREEN.query()));
                     assertThat(sink.frames).extracting(f -> f.getString("type"))
-                            .containsExactly("matches", "error", "matches");
+                            .containsExactly("matches", "matches", "error");
                     assertThat(sink.frames.get(0).getString("rule")).isEqualTo("r1");
-                    assertThat(sink.frames.get(0).getInteger("scan_ts")).isEqualTo(1);
-                    assertThat(sink.frames.get(1).getString("error")).isEqualTo("screen r1: no scanner answered");
+                    assertThat(sink.frames.get(1).getInteger("scan_ts")).isEqualTo(2);
+                    assertThat(sink.frames.get(2).getString("error"))
+                            .isEqualTo("screen r1: no rule r1; the screen has stopped (send screen again)");
                     test.completeNow();
                 }));
             });
