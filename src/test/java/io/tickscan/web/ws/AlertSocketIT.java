@@ -408,7 +408,8 @@ class AlertSocketIT {
         await("the stalled client closed by the node", 15, () -> connected() == 0);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - blockedAt)).isGreaterThanOrEqualTo(SLOW_CLOSE_MS);
         slow.ws.resume();
-        slow.closed.future().await(10, TimeUnit.SECONDS);
+        // 4008 "too slow" when the close frame got through behind the unread data, else the abort after 1 s
+        assertThat(slow.closed.future().await(10, TimeUnit.SECONDS)).isIn((short) 4008, (short) 1006);
         small.close();
     }
 
