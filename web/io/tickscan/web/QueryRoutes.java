@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  */
 final class QueryRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(QueryRoutes.class);
+    static final int PREVIEWS_AT_ONCE = 4;
     private final ScannerQueries queries;
     private final AlertSockets sockets;
+    private int previews;
 
     QueryRoutes(ScannerQueries queries, AlertSockets sockets) {
         this.queries = queries;
@@ -40,8 +42,7 @@ final class QueryRoutes {
             answer(ctx, queries.matches(request.getPathParameters().get("id").getString(),
                     query(request, "sort"), query(request, "order"), limit(request, ScannerQueries.DEFAULT_LIMIT)));
         });
-        api.getRoute("previewRule").addHandler(ctx -> answer(ctx,
-                queries.preview(ApiContract.validated(ctx).getBody().getJsonObject())));
+        api.getRoute("previewRule").addHandler(this::preview);
         api.getRoute("getSymbol").addHandler(ctx -> answer(ctx,
                 queries.symbol(ApiContract.validated(ctx).getPathParameters().get("symbol").getString())));
         api.getRoute("listAlerts").addHandler(ctx -> {
@@ -50,6 +51,21 @@ final class QueryRoutes {
                     number(request, "since"), number(request, "until"), limit(request, HistoryQuery.DEFAULT_LIMIT)));
             json(ctx, 200, new JsonObject().put("count", alerts.size()).put("alerts", alerts));
         });
+    }
+
+    /**
+     * A preview compiles the draft and computes its metrics on every scanner, between their scans: at most
+     * {@value #PREVIEWS_AT_ONCE} run at once per web instance, the others get 429 and try again.
+     */
+    private void preview(RoutingContext ctx) {
+        if (previews >= PREVIEWS_AT_ONCE) {
+            ctx.response().putHeader("retry-after", "1");
+            json(ctx, 429, error(PREVIEWS_AT_ONCE + " previews are running on this node; try again in a second"));
+            return;
+        }
+        previews++;
+        answer(ctx, queries.preview(ApiContract.validated(ctx).getBody().getJsonObject())
+                .onComplete(done -> previews--));
     }
 
     private static void answer(RoutingContext ctx, Future<JsonObject> body) {
