@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -98,12 +99,18 @@ public final class WebVerticle extends VerticleBase {
             ctx.next();
         } else if (!token.admits(ctx.request())) {
             json(ctx, 401, error("this node needs its token (http.token): send Authorization: Bearer <token>"));
-        } else if (!origins.admits(ctx.request().getHeader("origin"), ctx.request().getHeader("host"))) {
+        } else if (!origins.admits(ctx.request().getHeader("origin"), authority(ctx))) {
             json(ctx, 403, error("changes from a page of " + Echo.cut(ctx.request().getHeader("origin"))
                     + " are refused: it is not this node's origin nor in http.allowed_origins"));
         } else {
             ctx.next();
         }
+    }
+
+    /** The host and port the request was sent to: HTTP/1.1's {@code Host}, HTTP/2's {@code :authority}. */
+    private static String authority(RoutingContext ctx) {
+        HostAndPort authority = ctx.request().authority();
+        return authority == null ? null : authority.host() + (authority.port() >= 0 ? ":" + authority.port() : "");
     }
 
     @Override
