@@ -111,6 +111,19 @@ public final class Addresses {
     public static final String SCANNER_REGISTRY = "tickscan.scanners";
 
 
+    /**
+     * Not an address: the node-local shared-data map ({@code LocalMap<String, JsonObject>}) where each component
+     * that the node needs to be ready (a Kafka source, Redis) puts {@code {"ok": bool, "why"?: "..."}} under its
+     * name, and keeps it current; {@code /health/ready} and {@code /api/status} read it.
+     */
+    public static final String HEALTH_MAP = "tickscan.health";
+
+    /**
+     * Node-local publish of an {@link Alert} a scanner found, before it is deduplicated, stored and published
+     * cluster-wide on {@link #ALERTS} by this node's alert pipeline.
+     */
+    public static final String ALERTS_FOUND = "alerts.found";
+
     private Addresses() {
     }
 

@@ -197,7 +197,9 @@ public final class NodeConfigLoader {
     /** Why the {@code --conf} file gave no settings: not JSON (where and why), or not one object. */
     private static String notSettings(Path file, Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof JsonProcessingException json) {
+            // with jackson-databind on the classpath, JSON of the wrong type fails as a mismatched input: not a syntax error
+            if (cause instanceof JsonProcessingException json
+                    && !json.getClass().getSimpleName().equals("MismatchedInputException")) {
                 return file + ": not valid JSON at line " + json.getLocation().getLineNr() + ", column "
                         + json.getLocation().getColumnNr() + ": " + json.getOriginalMessage()
                         .replaceAll("\\[Source: REDACTED[^;]*; line: (\\d+), column: (\\d+)]", "line $1, column $2")

@@ -25,6 +25,11 @@ import java.util.concurrent.TimeUnit;
  * last whole second, sampled once a second.
  */
 final class NodeStatus {
+    /**
+     * The local map where a component that the node needs (Kafka, Redis) says whether it works:
+     * {@code name -> {"ok": bool, "why"?: "..."}}; the node is not ready while one says it does not.
+     */
+    static final String HEALTH_MAP = Addresses.HEALTH_MAP;
     private static final long SAMPLE_MS = 1_000;
     private final String nodeId;
     private final ClusterManager clusterManager;
@@ -90,8 +95,18 @@ final class NodeStatus {
             members = List.of();
         }
         boolean joined = clusterManager == null || members.contains(clusterManager.getNodeId());
+        JsonObject components = new JsonObject();
+        String missing = null;
+        if (vertx != null) {
+            for (var entry : vertx.sharedData().<String, JsonObject>getLocalMap(HEALTH_MAP).entrySet()) {
+                components.put(entry.getKey(), entry.getValue());
+                if (!entry.getValue().getBoolean("ok", false) && missing == null) {
+                    missing = entry.getKey() + ": " + entry.getValue().getString("why", "not ready");
+                }
+            }
+        }
         long now = System.currentTimeMillis();
-        JsonObject status = new JsonObject().put("node", nodeId).put("ready", ready && joined)
+        JsonObject status = new JsonObject().put("node", nodeId).put("ready", ready && joined && missing == null)
                 .put("started_at", Instant.ofEpochMilli(startedAt).toString()).put("uptime_ms", now - startedAt)
                 .put("clustered", clusterManager != null).put("members", new JsonArray(members))
                 .put("scanners", scanners).put("partitions", partitions)
@@ -106,6 +121,11 @@ final class NodeStatus {
             status.put("why", "starting or stopping");
         } else if (!joined) {
             status.put("why", "not a member of the cluster");
+        } else if (missing != null) {
+            status.put("why", missing);
+        }
+        if (!components.isEmpty()) {
+            status.put("components", components);
         }
         return status;
     }

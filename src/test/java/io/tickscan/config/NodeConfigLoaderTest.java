@@ -113,7 +113,7 @@ class NodeConfigLoaderTest {
             {"http": 5}                                  | http must be an object, found 5
             {"sources": {"simulator": {"symbls": 5}}}    | sources.simulator.symbls is not a known key (did you mean symbols?)
             {"http": {"prot": 80}}                       | http.prot is not a known key (did you mean port?)
-            {"extra": true}                              | extra is not a known key (known keys: node, cluster, http, engine, partitions, routing, scanner, rules, sources)
+            {"extra": true}                              | extra is not a known key (known keys: node, cluster, http, engine, partitions, routing, scanner, rules, sources, sinks, redis)
             {"sources": {"file": {"enabled": true}}}     | sources.file.path must name a CSV file of ticks when sources.file.enabled is true
             """)
     void aWrongSettingIsOneLine(String conf, String problem, Vertx vertx) throws Exception {
