@@ -113,8 +113,10 @@ public final class Addresses {
 
     /**
      * Not an address: the node-local shared-data map ({@code LocalMap<String, JsonObject>}) where each component
-     * that the node needs to be ready (a Kafka source, Redis) puts {@code {"ok": bool, "why"?: "..."}} under its
-     * name, and keeps it current; {@code /health/ready} and {@code /api/status} read it.
+     * that the node depends on (a Kafka source, Redis) puts {@code {"ok": bool, "why"?: "...", "essential"?: bool}}
+     * under its name, and keeps it current; {@code /health/ready} and {@code /api/status} read it. The node is not
+     * ready while an essential component (the default) is not ok; one with {@code "essential": false} (Redis,
+     * without which the node keeps scanning and publishing) is shown but does not make it not-ready.
      */
     public static final String HEALTH_MAP = "tickscan.health";
 
@@ -123,6 +125,22 @@ public final class Addresses {
      * cluster-wide on {@link #ALERTS} by this node's alert pipeline.
      */
     public static final String ALERTS_FOUND = "alerts.found";
+
+    /**
+     * Node-local {@code request} ({@code JsonObject}) to the alert stream in Redis, answered only when Redis is
+     * configured (otherwise, and while Redis is away, the request fails and the web side answers from its own
+     * history). Two kinds:
+     * <ul>
+     *   <li>{@code {"before": "<entry id>" | null, "count": n}}: the reply is {@code {"entries": [{"id": "<entry
+     *   id>", "alert": {...}}, ...]}}, at most n (1 to 1000) entries, newest first, older than {@code before}
+     *   when given;</li>
+     *   <li>{@code {"after": "<alert id>", "count": n}}: the reply is {@code {"found": false}} when that alert is
+     *   not in the stream, else {@code {"found": true, "alerts": [...], "more": bool}}: at most n alerts that
+     *   came after it, oldest first, and whether more followed.</li>
+     * </ul>
+     * Alerts are in the JSON form of {@link AlertJson}.
+     */
+    public static final String ALERTS_HISTORY = "alerts.history";
 
     private Addresses() {
     }

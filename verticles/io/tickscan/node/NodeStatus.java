@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 final class NodeStatus {
     /**
      * The local map where a component that the node needs (Kafka, Redis) says whether it works:
-     * {@code name -> {"ok": bool, "why"?: "..."}}; the node is not ready while one says it does not.
+     * {@code name -> {"ok": bool, "why"?: "...", "essential"?: bool}}; the node is not ready while an essential
+     * one (the default) says it does not work.
      */
     static final String HEALTH_MAP = Addresses.HEALTH_MAP;
     private static final long SAMPLE_MS = 1_000;
@@ -100,7 +101,8 @@ final class NodeStatus {
         if (vertx != null) {
             for (var entry : vertx.sharedData().<String, JsonObject>getLocalMap(HEALTH_MAP).entrySet()) {
                 components.put(entry.getKey(), entry.getValue());
-                if (!entry.getValue().getBoolean("ok", false) && missing == null) {
+                if (!entry.getValue().getBoolean("ok", false) && entry.getValue().getBoolean("essential", true)
+                        && missing == null) {
                     missing = entry.getKey() + ": " + entry.getValue().getString("why", "not ready");
                 }
             }

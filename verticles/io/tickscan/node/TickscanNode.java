@@ -4,11 +4,13 @@ import ch.qos.logback.classic.LoggerContext;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tickscan.alerts.AlertLogVerticle;
+import io.tickscan.alerts.AlertPipelineVerticle;
 import io.tickscan.codec.Addresses;
 import io.tickscan.config.NodeConfig;
 import io.tickscan.ingest.FileSourceVerticle;
 import io.tickscan.ingest.HttpIngestVerticle;
 import io.tickscan.ingest.SimulatorVerticle;
+import io.tickscan.redis.RedisClients;
 import io.tickscan.scanner.RulesVerticle;
 import io.tickscan.web.WebVerticle;
 import io.vertx.core.Deployable;
@@ -18,6 +20,7 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.redis.client.Redis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -31,12 +34,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root of a node: deploys every verticle from the configuration, in order (the rules verticle,
- * which takes the cluster's rule set, then the scanners with that set, the alert log, HTTP ingest, the web side,
- * the sources), and stops them in order: sources first (their held ticks flushed), then scanners (after the
+ * which takes the cluster's rule set, then the scanners with that set, the alert pipeline and the alert log, HTTP
+ * ingest, the web side, the sources), with one Redis client shared by those that use it when {@code redis.url} is
+ * set, and stops them in order: sources first (their held ticks flushed), then scanners (after the
  * scan in progress), then the rest, then it leaves the cluster.
  */
 public final class TickscanNode {
     private static final Logger LOG = LoggerFactory.getLogger(TickscanNode.class);
+    /** How many alert ids the pipeline remembers for dedupe without Redis, and keeps while Redis is away. */
+    static final int DEDUPE_MEMORY = 100_000;
 
     private final NodeConfig config;
     private final LongSupplier clock;
@@ -45,6 +51,7 @@ public final class TickscanNode {
     private final List<String> sources = new ArrayList<>();
     private final List<String> others = new ArrayList<>();
     private NodeVertx node;
+    private Redis redis;
     private NodeStatus status;
     private String nodeId;
     private int httpPort;
@@ -69,6 +76,7 @@ public final class TickscanNode {
         }
         return NodeVertx.start(config, registry).compose(built -> {
             node = built;
+            redis = RedisClients.create(node.vertx(), config.json().getJsonObject("redis"));
             nodeId = !config.nodeId().isEmpty() ? config.nodeId()
                     : node.memberId() != null ? node.memberId() : UUID.randomUUID().toString();
             ((LoggerContext) LoggerFactory.getILoggerFactory()).putProperty("node", nodeId);
@@ -84,7 +92,7 @@ public final class TickscanNode {
     private Future<Void> deployAll(String initialRules) {
         Vertx vertx = node.vertx();
         JsonObject routing = new JsonObject().put("routing", config.routing()).put("partitions", config.partitions());
-        return deploy(RulesVerticle::new, options(new JsonObject().put("initial", initialRules)
+        return deploy(() -> new RulesVerticle(redis), options(new JsonObject().put("initial", initialRules)
                 .put("engine", config.engine()).put("rules", config.json().getJsonObject("rules"))), others)
                 .compose(id -> scanners.deploy(vertx, nodeId, node.memberId(), config, registry, clock))
                 .compose(v -> {
@@ -94,6 +102,9 @@ public final class TickscanNode {
                 })
                 .compose(v -> Future.all(
                         deploy(AlertLogVerticle::new, new DeploymentOptions(), others),
+                        deploy(() -> new AlertPipelineVerticle(registry, redis), options(new JsonObject()
+                                .put("redis", config.json().getJsonObject("redis"))
+                                .put("dedupe_memory", DEDUPE_MEMORY)), others),
                         config.source("http").getBoolean("enabled")
                                 ? deploy(() -> new HttpIngestVerticle(registry, clock), options(routing), sources)
                                 : Future.succeededFuture()))
@@ -154,6 +165,7 @@ public final class TickscanNode {
         Vertx vertx = node.vertx();
         LOG.info("node {} stopping", nodeId);
         return undeploy(sources).compose(v -> scanners.undeploy(vertx)).compose(v -> undeploy(others))
+                .eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
                 .eventually(vertx::close)
                 .onComplete(done -> LOG.info("node {} stopped", nodeId));
     }

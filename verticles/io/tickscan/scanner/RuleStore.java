@@ -1,38 +1,32 @@
 package io.tickscan.scanner;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
- * The cluster's rule set and its version, kept in the cluster manager's map {@value #MAP} (Hazelcast, with a
- * backup on another member; a local map on a standalone node). A replacement is a compare-and-set on the stored
- * value, retried on conflict, so two concurrent replacements get two different versions and the higher one wins
- * everywhere. Every operation fails after {@link #TIMEOUT_MS} rather than wait on an unreachable member (a
- * replacement that timed out may still land).
- *
- * <p>The map lives as long as one member does: a restart of the whole cluster starts again from
- * {@code rules.file}.
+ * The cluster's rule set and its version, kept in a {@link RuleCell}: in Redis under {@code tickscan:rules} when
+ * Redis is configured (it then survives a restart of the whole cluster, and a node started against it takes it
+ * rather than its {@code rules.file}), else in the cluster manager's map, which lives as long as one member does.
+ * A replacement is a compare-and-set on the stored value, retried on conflict, so two concurrent replacements get
+ * two different versions and the higher one wins everywhere. Every operation fails after {@link #TIMEOUT_MS}
+ * rather than wait on an unreachable member or Redis (a replacement that timed out may still land).
  */
 final class RuleStore {
-    static final String MAP = "tickscan.rules";
     static final long TIMEOUT_MS = 5_000;
-    private static final String KEY = "current";
     private static final int ATTEMPTS = 20;
 
-    private final Vertx vertx;
+    private final RuleCell cell;
 
-    RuleStore(Vertx vertx) {
-        this.vertx = vertx;
+    RuleStore(RuleCell cell) {
+        this.cell = cell;
     }
 
     /** The cluster's current rule set; when there is none, {@code seed} becomes it. */
     Future<VersionedRules> current(VersionedRules seed) {
         String initial = seed.toJson().encode();
-        return map().compose(m -> m.putIfAbsent(KEY, initial))
+        return cell.putIfAbsent(initial)
                 .map(existing -> VersionedRules.decode(existing != null ? existing : initial))
                 .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
@@ -48,29 +42,21 @@ final class RuleStore {
      * future with it, and nothing is stored.
      */
     Future<VersionedRules> update(UnaryOperator<String> edit) {
-        return map().compose(m -> update(m, edit, ATTEMPTS)).timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        return update(edit, ATTEMPTS).timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
 
-    private Future<VersionedRules> update(AsyncMap<String, String> map, UnaryOperator<String> edit, int attempts) {
-        return map.get(KEY).compose(old -> {
+    private Future<VersionedRules> update(UnaryOperator<String> edit, int attempts) {
+        return cell.get().compose(old -> {
             VersionedRules stored = old == null ? null : VersionedRules.decode(old);
             String text = edit.apply(stored == null ? null : stored.text());
             long version = stored == null ? 1 : stored.version() + 1;
             String next = VersionedRules.encode(version, text);
-            Future<Boolean> swapped = old == null ? map.putIfAbsent(KEY, next).map(v -> v == null)
-                    : map.replaceIfPresent(KEY, old, next);
+            Future<Boolean> swapped = old == null ? cell.putIfAbsent(next).map(v -> v == null)
+                    : cell.replace(old, next);
             return swapped.compose(done -> done ? Future.succeededFuture(new VersionedRules(version, text))
-                    : attempts > 1 ? update(map, edit, attempts - 1)
+                    : attempts > 1 ? update(edit, attempts - 1)
                     : Future.failedFuture("the rule set changed " + ATTEMPTS + " times while this one was stored"));
         });
-    }
-
-    private Future<AsyncMap<String, String>> map() {
-        try {
-            return vertx.sharedData().getAsyncMap(MAP);
-        } catch (RuntimeException e) { // a cluster manager that has stopped throws instead of failing the future
-            return Future.failedFuture(e);
-        }
     }
 
     /**

@@ -13,6 +13,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * Keeps this node's rule set in step with the cluster's, one instance per node.
  *
  * <ul>
- *   <li>At start it takes the cluster's current set from the {@link RuleStore} (or makes the configured one
- *   version 1 when the cluster has none); a node that cannot run the cluster's set does not start.</li>
+ *   <li>At start it takes the cluster's current set from the {@link RuleStore} (in Redis when the node has a
+ *   Redis client, else in the cluster map), or makes the configured one version 1 when none is stored; a node
+ *   that cannot run the stored set, or cannot reach the store, does not start.</li>
  *   <li>A rules file sent on {@link Addresses#RULES_REPLACE} (node-local) is validated whole; if valid it is
  *   stored under the next version and published on {@link Addresses#RULES_UPDATE} to every member, else refused
  *   with its errors (one log line).</li>
@@ -46,15 +48,26 @@ public final class RulesVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(RulesVerticle.class);
 
     private final FailureLog failures = new FailureLog(LOG);
+    private final Redis redis;
     private RuleStore store;
     private RuleLimits limits;
     private VersionedRules current;
     private VersionedRules refused;
     private boolean syncing;
 
+    /** A rules verticle that keeps the rule set in the cluster map. */
+    public RulesVerticle() {
+        this(null);
+    }
+
+    /** @param redis the node's Redis client, where the rule set is kept; null to keep it in the cluster map */
+    public RulesVerticle(Redis redis) {
+        this.redis = redis;
+    }
+
     @Override
     public Future<?> start() {
-        store = new RuleStore(vertx);
+        store = new RuleStore(redis != null ? new RedisRuleCell(redis) : new MapRuleCell(vertx));
         limits = NodeConfig.ruleLimits(config().getJsonObject("engine"), config().getJsonObject("rules"));
         String initial = config().getString("initial");
         try {

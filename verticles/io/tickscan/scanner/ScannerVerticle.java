@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A scanner instance: owns some partitions, applies their ticks to its engine as batches arrive, and scans at
- * every whole second of its clock ({@link ScanSchedule}), publishing each alert on {@link Addresses#ALERTS}. A
- * rule set published on {@link Addresses#RULES_APPLY} by this node's rules verticle is swapped in at the next scan;
+ * every whole second of its clock ({@link ScanSchedule}), publishing each alert it finds on
+ * {@link Addresses#ALERTS_FOUND} (node-local) to the node's alert pipeline, which deduplicates, stores and
+ * publishes it cluster-wide ({@code tick_to_alert} is measured here, at that hand-over). A rule set published on {@link Addresses#RULES_APPLY} by this node's rules verticle is swapped in at the next scan;
  * the set it starts with is the one that verticle holds ({@link Addresses#RULES_CURRENT}).
  *
  * <p>Live equals replay: the scan of second {@code s} runs at {@code s + scanner.grace_ms} and covers exactly the
@@ -340,7 +341,7 @@ public final class ScannerVerticle extends VerticleBase {
         }
         long now = clock.getAsLong();
         for (int k = 0; k < found.size(); k++) {
-            vertx.eventBus().publish(Addresses.ALERTS, found.get(k));
+            vertx.eventBus().publish(Addresses.ALERTS_FOUND, found.get(k), Addresses.local());
             tickToAlert.record(Math.max(0, now - stamps[k]), TimeUnit.MILLISECONDS);
         }
     }

@@ -42,7 +42,7 @@ class ScannerVerticleTest {
     private Future<String> deploy(Vertx vertx, boolean withCodecs) {
         if (withCodecs) {
             Addresses.registerCodecs(vertx.eventBus());
-            vertx.eventBus().<Alert>consumer(Addresses.ALERTS, m -> {
+            vertx.eventBus().<Alert>localConsumer(Addresses.ALERTS_FOUND, m -> {
                 alerts.add(m.body());
                 Promise<Void> waiting = alertsArrived;
                 if (waiting != null && alerts.size() >= alertsExpected) {
