@@ -134,7 +134,7 @@ public final class Addresses {
      *   <li>{@code {"before": "<entry id>" | null, "count": n}}: the reply is {@code {"entries": [{"id": "<entry
      *   id>", "alert": {...}}, ...]}}, at most n (1 to 1000) entries, newest first, older than {@code before}
      *   when given;</li>
-     *   <li>{@code {"after": "<alert id>", "count": n}}: the reply is {@code {"found": false}} when that alert is
+     *   <li>{@code {"after": "<alert id>", "count": n}} (n at most 10,000): the reply is {@code {"found": false}} when that alert is
      *   not in the stream, else {@code {"found": true, "alerts": [...], "more": bool}}: at most n alerts that
      *   came after it, oldest first, and whether more followed.</li>
      * </ul>

@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
  * {@code XRANGE} from there). A failure (Redis away) fails the request, and the web side answers from memory.
  */
 final class StreamHistory {
-    /** The most entries one request reads. */
-    static final int MAX_COUNT = 1000;
+    /** The most entries one page reads. */
+    static final int MAX_PAGE = 1000;
+    /** The most alerts one request of those after an alert reads. */
+    static final int MAX_AFTER = 10_000;
     private final Redis redis;
 
     StreamHistory(Redis redis) {
@@ -28,9 +30,10 @@ final class StreamHistory {
 
     void answer(Message<JsonObject> message) {
         JsonObject body = message.body();
-        int count = Math.max(1, Math.min(MAX_COUNT, body.getInteger("count", MAX_COUNT)));
-        Future<JsonObject> reply = body.containsKey("after") ? after(body.getString("after"), count)
-                : page(body.getString("before"), count);
+        boolean after = body.containsKey("after");
+        int most = after ? MAX_AFTER : MAX_PAGE;
+        int count = Math.max(1, Math.min(most, body.getInteger("count", most)));
+        Future<JsonObject> reply = after ? after(body.getString("after"), count) : page(body.getString("before"), count);
         reply.timeout(AlertStream.TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(done -> {
             if (done.succeeded()) {
                 message.reply(done.result());

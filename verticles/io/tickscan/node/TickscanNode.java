@@ -92,7 +92,7 @@ public final class TickscanNode {
     private Future<Void> deployAll(String initialRules) {
         Vertx vertx = node.vertx();
         JsonObject routing = new JsonObject().put("routing", config.routing()).put("partitions", config.partitions());
-        return deploy(() -> new RulesVerticle(redis), options(new JsonObject().put("initial", initialRules)
+        return deploy(() -> RulesVerticle.keptIn(redis), options(new JsonObject().put("initial", initialRules)
                 .put("engine", config.engine()).put("rules", config.json().getJsonObject("rules"))), others)
                 .compose(id -> scanners.deploy(vertx, nodeId, node.memberId(), config, registry, clock))
                 .compose(v -> {

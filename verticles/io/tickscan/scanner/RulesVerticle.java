@@ -57,12 +57,16 @@ public final class RulesVerticle extends VerticleBase {
 
     /** A rules verticle that keeps the rule set in the cluster map. */
     public RulesVerticle() {
-        this(null);
+        this.redis = null;
     }
 
-    /** @param redis the node's Redis client, where the rule set is kept; null to keep it in the cluster map */
-    public RulesVerticle(Redis redis) {
+    private RulesVerticle(Redis redis) {
         this.redis = redis;
+    }
+
+    /** A rules verticle that keeps the rule set in Redis, or in the cluster map when {@code redis} is null. */
+    public static RulesVerticle keptIn(Redis redis) {
+        return new RulesVerticle(redis);
     }
 
     @Override

@@ -8,7 +8,6 @@ import io.tickscan.web.query.ScannerQueries;
 import io.tickscan.web.ws.AlertSockets;
 import io.tickscan.web.ws.HistoryQuery;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -21,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * The read endpoints that ask beyond the web side: the live screener ({@code GET /api/rules/{id}/matches}), the
  * preview of a draft rule ({@code POST /api/rules/preview}) and a symbol ({@code GET /api/symbols/{symbol}}),
  * gathered from every scanner instance of every member by {@link ScannerQueries}; and the recent alerts of this
- * node's history ({@code GET /api/alerts}, from {@link AlertSockets}).
+ * node's history ({@code GET /api/alerts}, from {@link AlertSockets}: the Redis stream when there is one).
  */
 final class QueryRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(QueryRoutes.class);
@@ -47,9 +46,10 @@ final class QueryRoutes {
                 queries.symbol(ApiContract.validated(ctx).getPathParameters().get("symbol").getString())));
         api.getRoute("listAlerts").addHandler(ctx -> {
             ValidatedRequest request = ApiContract.validated(ctx);
-            JsonArray alerts = sockets.recent(new HistoryQuery(query(request, "rule"), query(request, "symbol"),
-                    number(request, "since"), number(request, "until"), limit(request, HistoryQuery.DEFAULT_LIMIT)));
-            json(ctx, 200, new JsonObject().put("count", alerts.size()).put("alerts", alerts));
+            sockets.history(new HistoryQuery(query(request, "rule"), query(request, "symbol"),
+                    number(request, "since"), number(request, "until"), limit(request, HistoryQuery.DEFAULT_LIMIT)))
+                    .onSuccess(alerts -> json(ctx, 200, new JsonObject().put("count", alerts.size())
+                            .put("alerts", alerts)));
         });
     }
 

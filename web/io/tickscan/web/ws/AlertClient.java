@@ -2,7 +2,9 @@ package io.tickscan.web.ws;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -123,21 +125,36 @@ final class AlertClient {
     }
 
     /**
-     * Sends what was missed since {@code after} (a {@code resumed} frame, then the alerts that pass the
-     * subscription, in place of those waiting), or a {@code gap} frame when the history does not hold it or more
-     * were missed than this client's queue holds ({@code http.ws.queue_alerts}).
+     * Sends what was missed since {@code after} from this instance's history (a {@code resumed} frame, then the
+     * alerts that pass the subscription, in place of those waiting), or a {@code gap} frame when the history does
+     * not hold it or more were missed than this client's queue holds ({@code http.ws.queue_alerts}).
      */
     void resume(String after) {
-        List<EncodedAlert> missed = history.after(after);
+        resume(after, history.after(after), "not in this node's history (the last " + history.size()
+                + " alerts): too old or unknown", false);
+    }
+
+    /**
+     * Sends {@code missed}, the alerts that came after {@code after} (oldest first, read from the alert stream),
+     * as {@link #resume(String)} does from the history, or a {@code gap} frame saying {@code notFound} when it is
+     * null. The alerts that arrived while the stream was read and are not among {@code missed} stay queued after
+     * them.
+     */
+    void resume(String after, List<EncodedAlert> missed, String notFound) {
+        resume(after, missed, notFound, true);
+    }
+
+    private void resume(String after, List<EncodedAlert> missed, String notFound, boolean keepArrived) {
         if (missed == null) {
-            send(frame("gap").put("after", after).put("reason", "not in this node's history (the last "
-                    + history.size() + " alerts): too old or unknown; reload from GET /api/alerts"));
+            send(frame("gap").put("after", after).put("reason", notFound + "; reload from GET /api/alerts"));
             return;
         }
         int count = 0;
+        Set<String> missedIds = new HashSet<>();
         for (EncodedAlert alert : missed) {
             if (subscription.passes(alert.alert())) {
                 count++;
+                missedIds.add(alert.alert().alertId());
             }
         }
         if (count > settings.queueAlerts()) {
@@ -146,10 +163,16 @@ final class AlertClient {
                     + "GET /api/alerts"));
             return;
         }
+        List<EncodedAlert> arrived = keepArrived ? pending.takeAll() : List.of();
         pending.clear();
         send(frame("resumed").put("after", after).put("count", count));
         for (EncodedAlert alert : missed) {
             offer(alert);
+        }
+        for (EncodedAlert alert : arrived) {
+            if (!missedIds.contains(alert.alert().alertId())) {
+                pending.add(alert);
+            }
         }
         if (!pending.isEmpty()) {
             wake.accept(this);

@@ -47,6 +47,7 @@ public final class AlertSockets {
     private final HandshakeGuard guard;
     private final Function<JsonObject, Future<JsonObject>> screener;
     private final AlertHistory history;
+    private final StoredHistory stored;
     private final ClientCount count;
     private final LongSupplier clock = () -> System.nanoTime() / 1_000_000;
     private final StringBuilder scratch = new StringBuilder(4096);
@@ -82,6 +83,7 @@ public final class AlertSockets {
         this.guard = new HandshakeGuard(token, origins);
         this.screener = screener;
         this.history = new AlertHistory(settings.historyAlerts());
+        this.stored = new StoredHistory(vertx, settings.historyAlerts());
         this.count = ClientCount.of(vertx);
         this.granularityMs = Math.max(1, settings.frameMs() / 10);
         this.lingerMs = settings.frameMs() / 10;
@@ -154,8 +156,29 @@ public final class AlertSockets {
         }
         String resume = HandshakeGuard.parameter(ws.query(), "resume");
         if (resume != null && !resume.isEmpty()) {
-            client.resume(resume);
+            resume(client, resume);
         }
+    }
+
+    /**
+     * The alerts {@code query} selects, newest first, each as {@code AlertJson}: from the node's alert stream
+     * when it has Redis (among its newest {@code http.ws.history_alerts}), else, or while Redis is away, from
+     * this instance's history. Call on this instance's event loop.
+     */
+    public Future<JsonArray> history(HistoryQuery query) {
+        return stored.select(query).recover(e -> Future.succeededFuture(recent(query)));
+    }
+
+    /** Resumes {@code client} after {@code after} from the alert stream, or from this instance's history. */
+    private void resume(AlertClient client, String after) {
+        stored.after(after).onComplete(done -> {
+            if (done.failed()) {
+                client.resume(after);
+            } else {
+                client.resume(after, done.result(), "not among the last " + settings.historyAlerts()
+                        + " alerts of the stream: too old or unknown");
+            }
+        });
     }
 
     /**
@@ -231,7 +254,7 @@ public final class AlertSockets {
         if (message instanceof ClientMessage.Subscribe subscribe) {
             client.subscribe(subscribe.subscription());
         } else if (message instanceof ClientMessage.Resume resume) {
-            client.resume(resume.after());
+            resume(client, resume.after());
         } else if (message instanceof ClientMessage.Screen screen) {
             unscreen(client);
             Screening screening = new Screening(vertx, screener, client, screen);

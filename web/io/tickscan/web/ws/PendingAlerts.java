@@ -1,6 +1,8 @@
 package io.tickscan.web.ws;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One client's alerts waiting for its next frame: a ring of at most {@code capacity} shared alerts that grows on
@@ -66,6 +68,18 @@ final class PendingAlerts {
             head = (head + 1) % ring.length;
         }
         size -= n;
+    }
+
+    /** Removes and returns every alert, oldest first (the dropped count stays). */
+    List<EncodedAlert> takeAll() {
+        List<EncodedAlert> all = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            all.add(ring[(head + i) % ring.length]);
+        }
+        long keep = dropped;
+        clear();
+        dropped = keep;
+        return all;
     }
 
     /** Removes every alert and forgets the dropped count. */

@@ -14,4 +14,18 @@ class AlertJsonTest {
                 + "\"rule_name\":\"Rule\",\"symbol\":\"A\",\"ts\":1000,\"price\":10.5,"
                 + "\"metrics\":{\"last\":10.5,\"vwap\":null,\"day_volume\":null}}");
     }
+
+    @Test
+    void parseReadsBackWhatOfWroteWithNullMetricsAsNaN() {
+        Alert alert = new Alert("r:A:1000", "r", "Rule", "A", 1000, 10.5, List.of("last", "vwap"),
+                new double[] {10.5, Double.NaN});
+        Alert back = AlertJson.parse(new io.vertx.core.json.JsonObject(AlertJson.of(alert).encode()));
+        assertThat(back.alertId()).isEqualTo("r:A:1000");
+        assertThat(back.ruleName()).isEqualTo("Rule");
+        assertThat(back.ts()).isEqualTo(1000);
+        assertThat(back.price()).isEqualTo(10.5);
+        assertThat(back.metricNames()).containsExactly("last", "vwap");
+        assertThat(back.metricValues()).containsExactly(10.5, Double.NaN);
+        assertThat(AlertJson.of(back)).isEqualTo(AlertJson.of(alert));
+    }
 }
