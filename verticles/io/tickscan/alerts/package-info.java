@@ -1,4 +1,5 @@
 /**
- * Where alerts go once published: the alert log now, the sinks (Redis, Kafka) later.
+ * Where alerts go once found: the alert pipeline (dedupe, the Redis stream when configured, the cluster-wide
+ * publish) and the alert log.
  */
 package io.tickscan.alerts;
