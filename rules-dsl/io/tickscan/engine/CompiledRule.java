@@ -88,6 +88,16 @@ public final class CompiledRule {
         System.arraycopy(previous.lastFired, 0, lastFired, 0, Math.min(lastFired.length, previous.lastFired.length));
     }
 
+    /** When the rule last fired for {@code symbol}, {@code Long.MIN_VALUE} if never: its cooldown. */
+    long lastFired(int symbol) {
+        return lastFired[symbol];
+    }
+
+    /** Sets when the rule last fired for {@code symbol}, as restored from a checkpoint. */
+    void lastFired(int symbol, long t) {
+        lastFired[symbol] = t;
+    }
+
     /** Marks which known symbols the universe lists. */
     void symbolsKnown(SymbolStates states) {
         for (int i = 0; i < states.count(); i++) {

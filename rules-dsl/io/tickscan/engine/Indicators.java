@@ -3,6 +3,7 @@ package io.tickscan.engine;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntPredicate;
 
 /**
  * The incremental indicators of one engine, one bank per distinct window the rules use, updated once per
@@ -60,13 +61,50 @@ final class Indicators implements SymbolStates.BarListener {
         }
         Indicators warming = new Indicators(newEmas.toArray(new Ema[0]), newRsis.toArray(new Rsi[0]));
         for (int i = 0; i < states.count(); i++) {
-            long first = Math.max(states.firstMinute(i), states.liveMinute(i) - states.ring());
-            long until = Math.min(states.liveMinute(i), untilMinute);
-            for (long k = first; k < until; k++) {
-                warming.barCompleted(i, states.ringClose[states.slot(k)][i]);
-            }
+            warming.warm(states, i, untilMinute);
         }
         return new Indicators(nextEmas, nextRsis);
+    }
+
+    /**
+     * A bank of some of these indicators (the same instances), such as those a checkpoint lacks, so that they can
+     * be warmed up: the EMAs and RSIs whose windows {@code emaWanted} and {@code rsiWanted} accept.
+     */
+    Indicators only(IntPredicate emaWanted, IntPredicate rsiWanted) {
+        return new Indicators(Arrays.stream(emas).filter(e -> emaWanted.test(e.window)).toArray(Ema[]::new),
+                Arrays.stream(rsis).filter(r -> rsiWanted.test(r.window)).toArray(Rsi[]::new));
+    }
+
+    /** Forgets symbol {@code i} in every indicator of this bank, as if it had no bar yet. */
+    void reset(int i) {
+        for (Ema ema : emas) {
+            ema.reset(i);
+        }
+        for (Rsi rsi : rsis) {
+            rsi.reset(i);
+        }
+    }
+
+    /**
+     * Feeds this bank symbol {@code i}'s complete bars still in the ring, oldest first, up to its live minute and
+     * {@code untilMinute}.
+     */
+    void warm(SymbolStates states, int i, long untilMinute) {
+        long first = Math.max(states.firstMinute(i), states.liveMinute(i) - states.ring());
+        long until = Math.min(states.liveMinute(i), untilMinute);
+        for (long k = first; k < until; k++) {
+            barCompleted(i, states.ringClose[states.slot(k)][i]);
+        }
+    }
+
+    /** The EMA banks, one per window. */
+    Ema[] emas() {
+        return emas;
+    }
+
+    /** The RSI banks, one per window. */
+    Rsi[] rsis() {
+        return rsis;
     }
 
     @Override
@@ -118,8 +156,8 @@ final class Indicators implements SymbolStates.BarListener {
     static final class Ema {
         final int window;
         private final double alpha;
-        private int[] seen;
-        private double[] sum;
+        int[] seen;
+        double[] sum;
         double[] value;
 
         Ema(int window, int capacity) {
@@ -129,6 +167,12 @@ final class Indicators implements SymbolStates.BarListener {
             sum = new double[capacity];
             value = new double[capacity];
             Arrays.fill(value, Double.NaN);
+        }
+
+        void reset(int i) {
+            seen[i] = 0;
+            sum[i] = 0;
+            value[i] = Double.NaN;
         }
 
         void add(int i, double close) {
@@ -161,10 +205,10 @@ final class Indicators implements SymbolStates.BarListener {
      */
     static final class Rsi {
         final int window;
-        private int[] changes;
-        private double[] previous;
-        private double[] gain;
-        private double[] loss;
+        int[] changes;
+        double[] previous;
+        double[] gain;
+        double[] loss;
         double[] value;
 
         Rsi(int window, int capacity) {
@@ -176,6 +220,14 @@ final class Indicators implements SymbolStates.BarListener {
             value = new double[capacity];
             Arrays.fill(previous, Double.NaN);
             Arrays.fill(value, Double.NaN);
+        }
+
+        void reset(int i) {
+            changes[i] = 0;
+            previous[i] = Double.NaN;
+            gain[i] = 0;
+            loss[i] = 0;
+            value[i] = Double.NaN;
         }
 
         void add(int i, double close) {

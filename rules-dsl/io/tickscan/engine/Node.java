@@ -241,16 +241,29 @@ abstract class Node {
         private final int left;
         private final int right;
         private final boolean above;
-        private double[] previousLeft = new double[0];
-        private double[] previousRight = new double[0];
-        private long previousScan = Long.MIN_VALUE;
+        private final String key;
+        /** Each symbol's sides at {@link #previousScan}, NaN when unknown: what a checkpoint keeps. */
+        double[] previousLeft = new double[0];
+        double[] previousRight = new double[0];
+        /** The scan the previous values are of, {@code Long.MIN_VALUE} before the first. */
+        long previousScan = Long.MIN_VALUE;
         private long[] resultT = new long[0];
         private long[] resultU = new long[0];
 
-        Cross(int left, int right, boolean above) {
+        /**
+         * @param key the cross as the rules write it ({@code ema(9) crosses_above ema(21)}), which names it in a
+         *            checkpoint whatever slots its metrics get
+         */
+        Cross(int left, int right, boolean above, String key) {
             this.left = left;
             this.right = right;
             this.above = above;
+            this.key = key;
+        }
+
+        /** The cross as the rules write it. */
+        String key() {
+            return key;
         }
 
         @Override

@@ -39,6 +39,11 @@ final class RuleCompiler {
         return layout.metrics().stream().filter(m -> m.kind() == kind).mapToInt(MetricRef::window).toArray();
     }
 
+    /** The distinct crosses of the rules compiled so far, one node each. */
+    Node.Cross[] crosses() {
+        return crosses.toArray(new Node.Cross[0]);
+    }
+
     /** Compiles every enabled rule, sorted by id. */
     CompiledRule[] compile() {
         return rules.stream().map(this::compile).toArray(CompiledRule[]::new);
@@ -83,7 +88,8 @@ final class RuleCompiler {
 
         @Override
         public Node visit(Cross x) {
-            return cross(slot(x.lhs()), slot(x.rhs()), x.above());
+            return cross(slot(x.lhs()), slot(x.rhs()), x.above(),
+                    x.lhs() + (x.above() ? " crosses_above " : " crosses_below ") + x.rhs());
         }
 
         @Override
@@ -103,13 +109,13 @@ final class RuleCompiler {
     }
 
     /** One node per distinct cross, shared by every rule that uses it. */
-    private Node.Cross cross(int left, int right, boolean above) {
+    private Node.Cross cross(int left, int right, boolean above, String key) {
         for (Node.Cross existing : crosses) {
             if (existing.sameAs(left, right, above)) {
                 return existing;
             }
         }
-        Node.Cross cross = new Node.Cross(left, right, above);
+        Node.Cross cross = new Node.Cross(left, right, above, key);
         crosses.add(cross);
         return cross;
     }

@@ -7,6 +7,8 @@ import io.tickscan.rules.RuleSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntPredicate;
+import java.util.stream.IntStream;
 
 /**
  * The deterministic core of tickscan: valid ticks in, per-symbol state, every enabled rule evaluated for every
@@ -23,6 +25,7 @@ public final class ScanEngine {
     private Indicators indicators;
     private MetricColumns columns;
     private CompiledRule[] rules;
+    private Node.Cross[] crosses;
     private List<MetricRef> metrics;
     private boolean columnsStale;
     private int capacity;
@@ -53,6 +56,7 @@ public final class ScanEngine {
                 Math.max(expectedSymbols, 16));
         this.states = new SymbolStates(settings.historyMinutes(), sessions, indicators, expectedSymbols);
         this.rules = compiler.compile();
+        this.crosses = compiler.crosses();
         this.columns = compiler.layout().build(states, indicators, sessions);
         this.metrics = List.copyOf(compiler.layout().metrics());
         grow();
@@ -78,14 +82,7 @@ public final class ScanEngine {
             return TickOutcome.LATE;
         }
         if (i < 0) {
-            i = states.add(symbol, minute);
-            if (states.capacity() > capacity) {
-                grow();
-            }
-            present[i >>> 6] |= 1L << i;
-            for (CompiledRule rule : rules) {
-                rule.symbolAdded(i, symbol);
-            }
+            i = add(symbol, minute);
         }
         states.apply(i, ts, minute, price, size, stamp);
         ticksSinceScan = true;
@@ -154,6 +151,7 @@ public final class ScanEngine {
         this.indicators = next;
         states.listener(next);
         this.rules = compiler.compile();
+        this.crosses = compiler.crosses();
         this.columns = compiler.layout().build(states, next, sessions);
         this.metrics = List.copyOf(compiler.layout().metrics());
         grow();
@@ -166,6 +164,65 @@ public final class ScanEngine {
             }
         }
         columnsStale = true;
+    }
+
+    /**
+     * The state of the symbols {@code symbols} accepts (by index, as {@link #symbol(int)} names them), in the
+     * binary form of a checkpoint drawn in {@link StateCheckpoint}: their bars, live bar, session stats, newest
+     * tick and stamp; every EMA and RSI window's state; the previous-scan values of every cross; each rule's
+     * cooldowns. Reading it back with {@link #importState} into an engine with the same settings and rules, then
+     * applying the same ticks and running the same scans, fires exactly as this engine does.
+     */
+    public byte[] exportState(IntPredicate symbols) {
+        int[] chosen = IntStream.range(0, states.count()).filter(symbols).toArray();
+        return StateCheckpoint.write(settings, lastScan, scanMinute, states, indicators, crosses, rules, chosen);
+    }
+
+    /**
+     * Reads back a checkpoint of {@link #exportState}: its symbols this engine has not seen are added with their
+     * state (a symbol it knows keeps its own, newer state). Rules are matched by id, so a rule keeps its cooldowns;
+     * an EMA or RSI window the checkpoint lacks is warmed up from the restored bars; a cross's previous values
+     * are taken when they are of the scan its own are of (else it is unknown at the next scan). When this engine
+     * has not scanned yet it takes the checkpoint's scan minute, so ticks before it are late as they were for the
+     * exporting engine. Symbols restored are brought to the current scan minute as a scan would; every metric is
+     * computed afresh at the next scan. Session stats made with another session calendar are dropped; bars beyond
+     * this engine's history are dropped.
+     *
+     * @throws IllegalArgumentException when {@code checkpoint} is not one this engine reads (nothing changed then)
+     */
+    public StateImport importState(byte[] checkpoint) {
+        StateCheckpoint.Decoded d = StateCheckpoint.read(checkpoint);
+        boolean sameSessions = d.zone.equals(settings.sessionZone().getId())
+                && d.sessionStart.equals(settings.sessionStart());
+        int[] index = new int[d.names.length];
+        int restored = 0;
+        for (int s = 0; s < index.length; s++) {
+            if (states.indexOf(d.names[s]) >= 0) {
+                index[s] = -1;
+                continue;
+            }
+            int i = add(d.names[s], d.clock[s * SymbolStates.CLOCK_FIELDS + SymbolStates.LIVE_MINUTE]);
+            StateCheckpoint.restoreSymbol(d, s, states, i, sameSessions);
+            index[s] = i;
+            restored++;
+        }
+        StateCheckpoint.restoreIndicators(d, index, indicators, states);
+        StateCheckpoint.restoreCrosses(d, index, crosses);
+        StateCheckpoint.restoreCooldowns(d, index, rules);
+        if (lastScan == Screen.NO_SCAN && d.scanMinute > scanMinute) {
+            scanMinute = d.scanMinute;
+        }
+        if (scanMinute != Long.MIN_VALUE) {
+            for (int i = 0, n = states.count(); i < n; i++) {
+                if (states.liveMinute(i) < scanMinute) {
+                    states.rollTo(i, scanMinute);
+                }
+            }
+        }
+        columnsStale = true;
+        ticksSinceScan = true;
+        return new StateImport(restored, index.length - restored, !sameSessions && restored > 0,
+                d.historyMinutes != settings.historyMinutes());
     }
 
     /** The stamp of the newest tick applied to a symbol reported to a listener. */
@@ -327,6 +384,19 @@ public final class ScanEngine {
             perRule += 8; // last firing; truth bits are 2 bits a symbol
         }
         return states.bytesPerSymbol() + indicators.bytesPerSymbol() + 8L * metrics.size() + perRule;
+    }
+
+    /** Adds a symbol first seen in {@code minute} to the state, the rules' universes and the present bits. */
+    private int add(String symbol, long minute) {
+        int i = states.add(symbol, minute);
+        if (states.capacity() > capacity) {
+            grow();
+        }
+        present[i >>> 6] |= 1L << i;
+        for (CompiledRule rule : rules) {
+            rule.symbolAdded(i, symbol);
+        }
+        return i;
     }
 
     private void grow() {

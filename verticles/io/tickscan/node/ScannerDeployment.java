@@ -44,6 +44,7 @@ final class ScannerDeployment {
             JsonObject conf = new JsonObject().put("instance", id).put("node", nodeId).put("member", member)
                     .put("engine", config.engine())
                     .put("rules", config.json().getJsonObject("rules")).put("scanner", config.scanner())
+                    .put("redis", config.json().getJsonObject("redis")).put("partition_count", config.partitions())
                     .put("partitions", new JsonArray(owners.ownedBy(id)));
             started.add(vertx.deployVerticle(() -> new ScannerVerticle(registry, clock),
                     new DeploymentOptions().setConfig(conf).setThreadingModel(threading))

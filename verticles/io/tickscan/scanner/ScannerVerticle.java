@@ -14,6 +14,7 @@ import io.tickscan.engine.EngineSettings;
 import io.tickscan.engine.FiringListener;
 import io.tickscan.engine.ScanEngine;
 import io.tickscan.engine.TickRejectReason;
+import io.tickscan.routing.Partitioner;
 import io.tickscan.rules.RuleLimits;
 import io.tickscan.rules.RuleSet;
 import io.vertx.core.Future;
@@ -57,9 +58,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Config: {@code instance} (its id), {@code node} (its node's id), {@code member} (its cluster member's id, null
  * when standalone), {@code partitions} (the partitions it owns), {@code engine} (the
- * {@code engine.*} settings), {@code rules} (the {@code rules.*} settings) and {@code scanner} (the
- * {@code scanner.*} settings). Scanning starts when
- * {@link Addresses#SCANNERS_START} is published on this node.
+ * {@code engine.*} settings), {@code rules} (the {@code rules.*} settings), {@code scanner} (the
+ * {@code scanner.*} settings), {@code redis} (the {@code redis.*} settings: with a {@code url}, the owned
+ * partitions' state is read back from and checkpointed to Redis, {@link Checkpoints}) and {@code partition_count}
+ * (P). Scanning starts when {@link Addresses#SCANNERS_START} is published on this node.
  */
 public final class ScannerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ScannerVerticle.class);
@@ -96,6 +98,8 @@ public final class ScannerVerticle extends VerticleBase {
     private final HeldTicks.Sink releaser = this::applyHeld;
     private Counter batchFailures;
     private long reportedLate;
+    /** Null when there is no Redis. */
+    private Checkpoints checkpoints;
 
     /**
      * A scanner on Vert.x timers.
@@ -143,10 +147,9 @@ public final class ScannerVerticle extends VerticleBase {
                     schedule = new ScanSchedule(clock, timers != null ? timers : new VertxTimers(), this::scan,
                             Counter.builder("scans_skipped").description("Seconds skipped after a late scan")
                                     .register(registry), scanner.getLong("grace_ms"));
-                    for (int k = 0; k < partitions.size(); k++) {
-                        consumers.add(vertx.eventBus().localConsumer(Addresses.partition(partitions.getInteger(k)),
-                                this::onBatch));
-                    }
+                    return restoreState(conf, partitions);
+                })
+                .compose(restored -> {
                     consumers.add(vertx.eventBus().localConsumer(Addresses.SCANNERS_START, m -> schedule.start()));
                     queries = new QueryEndpoint(vertx, new QueryAnswers(engine, limits, instance,
                             conf.getString("node")), new JsonObject().put("instance", instance)
@@ -159,6 +162,37 @@ public final class ScannerVerticle extends VerticleBase {
                 });
     }
 
+    /**
+     * Registers the consumer of each owned partition, after reading its checkpoint back when Redis is configured
+     * ({@link Checkpoints}), and starts the periodic checkpoints.
+     */
+    private Future<Void> restoreState(JsonObject conf, JsonArray partitions) {
+        JsonObject redis = conf.getJsonObject("redis");
+        int[] owned = partitions.stream().mapToInt(p -> (Integer) p).toArray();
+        if (redis != null && !redis.getString("url", "").isEmpty()) {
+            Counter checkpointFailures = Counter.builder("checkpoint_failures").description("Reads and writes of "
+                    + "scanner state checkpoints in Redis that failed (tried again at the next interval)")
+                    .register(registry);
+            checkpoints = new Checkpoints(vertx, redis, engine, new Partitioner(conf.getInteger("partition_count")),
+                    owned, instance, checkpointFailures, failures, () -> held.earliest() == Long.MAX_VALUE);
+        }
+        List<Future<?>> ready = new ArrayList<>();
+        for (int p : owned) {
+            Future<Void> restored = checkpoints != null ? checkpoints.restore(p) : Future.succeededFuture();
+            ready.add(restored.compose(v -> {
+                MessageConsumer<TickBatch> consumer = vertx.eventBus().localConsumer(Addresses.partition(p),
+                        this::onBatch);
+                consumers.add(consumer);
+                return consumer.completion();
+            }));
+        }
+        return Future.all(ready).onSuccess(v -> {
+            if (checkpoints != null) {
+                checkpoints.start();
+            }
+        }).mapEmpty();
+    }
+
     @Override
     public Future<?> stop() {
         if (schedule != null) {
@@ -167,7 +201,16 @@ public final class ScannerVerticle extends VerticleBase {
         // this instance's own meters go with it (a later owner of the same id registers its own)
         instanceMeters.forEach(registry::remove);
         Future<Void> leaving = queries != null ? queries.stop() : Future.succeededFuture();
-        return leaving.compose(v -> Future.all(consumers.stream().map(MessageConsumer::unregister).toList()));
+        Future<?> unregistered = leaving.compose(v -> Future.all(consumers.stream()
+                .map(MessageConsumer::unregister).toList()));
+        if (checkpoints == null) {
+            return unregistered;
+        }
+        // hand-over: no tick comes any more; the held ones go into the state the next owner reads
+        return unregistered.compose(v -> {
+            releaseHeld(Long.MAX_VALUE);
+            return checkpoints.stop();
+        });
     }
 
     private void meters() {
@@ -238,6 +281,9 @@ public final class ScannerVerticle extends VerticleBase {
             }
         }
         countApplied(appliedBefore);
+        if (checkpoints != null) {
+            checkpoints.changed(batch.partition());
+        }
         if (tooFarAhead > 0) {
             future.increment(tooFarAhead);
         }
@@ -354,6 +400,9 @@ public final class ScannerVerticle extends VerticleBase {
                 stamps = Arrays.copyOf(stamps, stamps.length * 2);
             }
             stamps[found.size()] = engine.stamp(symbol);
+            if (checkpoints != null) {
+                checkpoints.fired(symbol);
+            }
             found.add(engine.alert(rule, symbol, t, Alert::new));
             RuleMeter emitted = alertsByRule.get(rule.id());
             if (emitted == null) {

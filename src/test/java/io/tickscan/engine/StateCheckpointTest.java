@@ -1,0 +1,238 @@
+package io.tickscan.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.tickscan.codec.Alert;
+import io.tickscan.engine.EngineVsReferenceModelTest.AlertLine;
+import io.tickscan.engine.EngineVsReferenceModelTest.RandomCase;
+import io.tickscan.engine.EngineVsReferenceModelTest.Tick;
+import io.tickscan.rules.RuleSet;
+import io.tickscan.rules.RuleSetReader;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Checkpoints of engine state ({@link ScanEngine#exportState}, {@link ScanEngine#importState}): an engine restored
+ * from one at any point of a random stream fires exactly as the engine it was taken from, from then on.
+ */
+class StateCheckpointTest {
+    static final long MINUTE = 60_000L;
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    @DisplayName("engines restored at a quarter, half and three quarters of a random stream fire as the original")
+    void restoredEnginesFireAsTheOriginal(long seed) {
+        Random random = new Random(seed);
+        roundTrip(seed, new RandomCase(random, 4, EngineSettings.DEFAULT_HISTORY_MINUTES, false,
+                90 + random.nextInt(60)));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {21, 31})
+    @DisplayName("130 symbols at a 64-bar history, the ring wrapped: restored engines fire as the original")
+    void restoredEnginesFireAsTheOriginalWithTheRingWrapped(long seed) {
+        Random random = new Random(seed);
+        roundTrip(seed, new RandomCase(random, 130, 64, true, 64 + 60 + random.nextInt(10)));
+    }
+
+    /**
+     * Runs the original engine over the stream in event time; at three points, right after a scan, it exports its
+     * state into a fresh engine (the middle one from two checkpoints, the even and the odd symbols, as two
+     * partitions); from then on every restored engine gets the same ticks and scans, and must give the same
+     * outcome for every tick and, scan by scan, the same alerts bit for bit.
+     */
+    private static void roundTrip(long seed, RandomCase c) {
+        String context = c.describe(seed);
+        RuleSet ruleSet = RuleSetReader.read(c.rules, c.history);
+        EngineSettings settings = new EngineSettings(c.history, ZoneOffset.UTC, LocalTime.MIDNIGHT);
+        ScanEngine original = new ScanEngine(ruleSet, settings, 4);
+        List<ScanEngine> restored = new ArrayList<>();
+        int[] splits = {c.ticks.size() / 4, c.ticks.size() / 2, 3 * c.ticks.size() / 4};
+        long nextScan = Long.MIN_VALUE;
+        long compared = 0;
+        for (int n = 0; n < c.ticks.size(); n++) {
+            Tick tick = c.ticks.get(n);
+            if (nextScan == Long.MIN_VALUE) {
+                nextScan = Math.floorDiv(tick.ts(), 1000L) * 1000 + 1000;
+            }
+            while (nextScan <= tick.ts()) {
+                compared += scanAll(original, restored, nextScan, context);
+                nextScan += 1000;
+            }
+            int split = Arrays.binarySearch(splits, n);
+            if (split >= 0 && original.lastScan() != Screen.NO_SCAN) {
+                ScanEngine copy = new ScanEngine(ruleSet, settings, 4);
+                if (split == 1) {
+                    StateImport even = copy.importState(original.exportState(i -> i % 2 == 0));
+                    StateImport odd = copy.importState(original.exportState(i -> i % 2 == 1));
+                    assertThat(even.restored() + odd.restored()).isEqualTo(original.symbolCount());
+                } else {
+                    StateImport all = copy.importState(original.exportState(i -> true));
+                    assertThat(all).isEqualTo(new StateImport(original.symbolCount(), 0, false, false));
+                }
+                restored.add(copy);
+            }
+            TickOutcome expected = original.apply(tick.symbol(), tick.ts(), tick.price(), tick.size());
+            for (ScanEngine copy : restored) {
+                TickOutcome actual = copy.apply(tick.symbol(), tick.ts(), tick.price(), tick.size());
+                if (actual != expected) {
+                    fail("tick #%d %s: restored engine says %s, original says %s%n%s", n, tick, actual, expected,
+                            context);
+                }
+            }
+        }
+        for (int k = 0; k < 3; k++, nextScan += 1000) {
+            compared += scanAll(original, restored, nextScan, context);
+        }
+        assertThat(restored).as("engines restored%n%s", context).hasSize(3);
+        // guard against a vacuous comparison: the restored engines saw alerts to compare
+        assertThat(compared).as("alerts compared%n%s", context).isPositive();
+    }
+
+    /** Scans every engine at {@code t}; returns how many alerts the restored engines were compared on. */
+    private static long scanAll(ScanEngine original, List<ScanEngine> restored, long t, String context) {
+        List<AlertLine> expected = scan(original, t);
+        for (ScanEngine copy : restored) {
+            List<AlertLine> actual = scan(copy, t);
+            for (int i = 0; i < Math.max(actual.size(), expected.size()); i++) {
+                AlertLine a = i < actual.size() ? actual.get(i) : null;
+                AlertLine e = i < expected.size() ? expected.get(i) : null;
+                String difference = AlertLine.difference(a, e);
+                if (difference != null) {
+                    fail("first difference at the scan at %d, alert %d: %s%n  restored: %s%n  original: %s%n%s",
+                            t, i + 1, difference, a, e, context);
+                }
+            }
+        }
+        return (long) expected.size() * restored.size();
+    }
+
+    /** The alerts of the scan at {@code t}, by rule id then symbol (restored symbols may have other indices). */
+    private static List<AlertLine> scan(ScanEngine engine, long t) {
+        List<AlertLine> alerts = new ArrayList<>();
+        engine.scan(t, (rule, symbol, at) -> alerts.add(AlertLine.of(engine.alert(rule, symbol, at, Alert::new))));
+        alerts.sort(Comparator.comparing(AlertLine::ruleId).thenComparing(AlertLine::symbol));
+        return alerts;
+    }
+
+    @Test
+    @DisplayName("a rule needing 65 minutes of history fires at once in an engine restored from a checkpoint, "
+            + "and not in a fresh one; a cooldown travels with the state")
+    void historyAndCooldownsTravel() {
+        EngineHarness original = EngineHarness.of(3600, "change_pct(65m) > 1");
+        long t0 = EngineHarness.T0;
+        for (int m = 0; m < 66; m++) {
+            original.tick("ACME", t0 + m * MINUTE + 5_000, 100, 1);
+            original.tick("QUIET", t0 + m * MINUTE + 5_000, 50, 1);
+            assertThat(original.scan(t0 + m * MINUTE + 10_000)).isEmpty();
+        }
+        byte[] checkpoint = original.engine.exportState(i -> true);
+        original.tick("QUIET", t0 + 66 * MINUTE + 1_000, 51, 1);
+        assertThat(original.scan(t0 + 66 * MINUTE + 2_000)).extracting(Alert::symbol).containsExactly("QUIET");
+        byte[] afterFiring = original.engine.exportState(i -> true);
+
+        EngineHarness restored = EngineHarness.of(3600, "change_pct(65m) > 1");
+        assertThat(restored.engine.importState(checkpoint).restored()).isEqualTo(2);
+        restored.tick("ACME", t0 + 66 * MINUTE + 1_000, 102, 1);
+        assertThat(restored.firedAt(t0 + 66 * MINUTE + 2_000, "ACME")).containsExactly("r0");
+
+        EngineHarness fresh = EngineHarness.of(3600, "change_pct(65m) > 1");
+        fresh.tick("ACME", t0 + 66 * MINUTE + 1_000, 102, 1);
+        assertThat(fresh.scan(t0 + 66 * MINUTE + 2_000)).isEmpty();
+
+        EngineHarness cooled = EngineHarness.of(3600, "change_pct(65m) > 1");
+        cooled.engine.importState(afterFiring);
+        cooled.tick("QUIET", t0 + 66 * MINUTE + 3_000, 52, 1);
+        cooled.tick("ACME", t0 + 66 * MINUTE + 3_000, 102, 1);
+        assertThat(cooled.scan(t0 + 66 * MINUTE + 4_000)).extracting(Alert::symbol).containsExactly("ACME");
+    }
+
+    @Test
+    @DisplayName("an indicator window the checkpoint lacks is warmed up from the restored bars; one it has is exact")
+    void missingIndicatorsAreWarmedUp() {
+        EngineHarness withEma5 = EngineHarness.of(0, "ema(5) > 0");
+        EngineHarness withBoth = EngineHarness.of(0, "ema(5) > 0", "ema(7) > 0 and rsi(6) > 0");
+        long t0 = EngineHarness.T0;
+        for (int m = 0; m < 30; m++) {
+            double price = 100 + (m * 7 % 11);
+            withEma5.tick("ACME", t0 + m * MINUTE + 5_000, price, 1);
+            withBoth.tick("ACME", t0 + m * MINUTE + 5_000, price, 1);
+        }
+        withEma5.scan(t0 + 30 * MINUTE);
+        withBoth.scan(t0 + 30 * MINUTE);
+        EngineHarness restored = EngineHarness.of(0, "ema(5) > 0", "ema(7) > 0 and rsi(6) > 0");
+        restored.engine.importState(withEma5.engine.exportState(i -> true));
+        restored.scan(t0 + 30 * MINUTE + 1_000);
+        withBoth.scan(t0 + 30 * MINUTE + 1_000);
+        for (String metric : List.of("ema(5)", "ema(7)", "rsi(6)")) {
+            assertThat(restored.value("ACME", metric)).as(metric).isNotNaN()
+                    .isEqualTo(withBoth.value("ACME", metric));
+        }
+    }
+
+    @Test
+    @DisplayName("a symbol the engine knows keeps its own state; quiet minutes take a byte; a bad checkpoint "
+            + "changes nothing")
+    void knownSymbolsCompactnessAndBadInput() {
+        EngineHarness original = EngineHarness.of(0, "last > 0");
+        long t0 = EngineHarness.T0;
+        original.tick("ACME", t0, 100, 1);
+        original.tick("BETA", t0, 7, 1);
+        original.scan(t0 + 1_000);
+        byte[] oneMinute = original.engine.exportState(i -> original.engine.symbol(i).equals("ACME"));
+        original.scan(t0 + 100 * MINUTE);
+        byte[] hundredMinutes = original.engine.exportState(i -> original.engine.symbol(i).equals("ACME"));
+        // the first complete bar takes a tag and five doubles, the 99 quiet minutes after it a tag byte each
+        assertThat(hundredMinutes.length - oneMinute.length).isEqualTo(1 + 5 * 8 + 99);
+
+        EngineHarness other = EngineHarness.of(0, "last > 0");
+        other.tick("ACME", t0 + 100 * MINUTE + 500, 300, 1);
+        StateImport result = other.engine.importState(original.engine.exportState(i -> true));
+        assertThat(result).isEqualTo(new StateImport(1, 1, false, false));
+        other.scan(t0 + 100 * MINUTE + 1_000);
+        assertThat(other.value("ACME", "last")).isEqualTo(300);
+        assertThat(other.value("BETA", "last")).isEqualTo(7);
+
+        byte[] cut = Arrays.copyOf(hundredMinutes, hundredMinutes.length - 3);
+        EngineHarness target = EngineHarness.of(0, "last > 0");
+        assertThatThrownBy(() -> target.engine.importState(cut)).isInstanceOf(IllegalArgumentException.class);
+        byte[] otherVersion = hundredMinutes.clone();
+        otherVersion[5] = 9;
+        assertThatThrownBy(() -> target.engine.importState(otherVersion))
+                .hasMessageContaining("version 9");
+        assertThat(target.engine.symbolCount()).isZero();
+    }
+
+    @Test
+    @DisplayName("session stats of another session calendar are dropped; bars beyond a shorter history too")
+    void otherSettings() {
+        EngineHarness original = EngineHarness.of(0, "day_open > 0");
+        long t0 = EngineHarness.T0;
+        for (int m = 0; m < 30; m++) {
+            original.tick("ACME", t0 + m * MINUTE, 100 + m, 1);
+        }
+        original.scan(t0 + 30 * MINUTE);
+        byte[] checkpoint = original.engine.exportState(i -> true);
+
+        EngineHarness newYork = EngineHarness.of(List.of(EngineHarness.rule("r0", "day_open > 0 or sma(10) > 0", 0)),
+                new EngineSettings(10, ZoneId.of("America/New_York"), LocalTime.of(9, 30)));
+        StateImport result = newYork.engine.importState(checkpoint);
+        assertThat(result).isEqualTo(new StateImport(1, 0, true, true));
+        newYork.scan(t0 + 30 * MINUTE + 1_000);
+        assertThat(newYork.value("ACME", "day_open")).isNaN();
+        // the 10 newest bars are kept: closes 120 .. 129
+        assertThat(newYork.value("ACME", "sma(10)")).isEqualTo(124.5);
+    }
+}
