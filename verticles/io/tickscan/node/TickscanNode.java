@@ -4,10 +4,12 @@ import ch.qos.logback.classic.LoggerContext;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tickscan.alerts.AlertLogVerticle;
+import io.tickscan.alerts.KafkaAlertSinkVerticle;
 import io.tickscan.codec.Addresses;
 import io.tickscan.config.NodeConfig;
 import io.tickscan.ingest.FileSourceVerticle;
 import io.tickscan.ingest.HttpIngestVerticle;
+import io.tickscan.ingest.KafkaSourceVerticle;
 import io.tickscan.ingest.SimulatorVerticle;
 import io.tickscan.scanner.RulesVerticle;
 import io.tickscan.web.WebVerticle;
@@ -94,6 +96,9 @@ public final class TickscanNode {
                 })
                 .compose(v -> Future.all(
                         deploy(AlertLogVerticle::new, new DeploymentOptions(), others),
+                        config.sink("kafka").getBoolean("enabled")
+                                ? deploy(() -> new KafkaAlertSinkVerticle(registry), options(config.sink("kafka")), others)
+                                : Future.succeededFuture(),
                         config.source("http").getBoolean("enabled")
                                 ? deploy(() -> new HttpIngestVerticle(registry, clock), options(routing), sources)
                                 : Future.succeededFuture()))
@@ -106,6 +111,10 @@ public final class TickscanNode {
                 .compose(v -> config.source("simulator").getBoolean("enabled")
                         ? deploy(() -> new SimulatorVerticle(registry, clock),
                         options(routing.copy().put("simulator", config.source("simulator"))), sources)
+                        : Future.succeededFuture())
+                .compose(v -> config.source("kafka").getBoolean("enabled")
+                        ? deploy(() -> new KafkaSourceVerticle(registry, clock),
+                        options(routing.copy().put("kafka", config.source("kafka"))), sources)
                         : Future.succeededFuture())
                 .onSuccess(v -> vertx.eventBus().publish(Addresses.SCANNERS_START, null, Addresses.local()))
                 .mapEmpty();
