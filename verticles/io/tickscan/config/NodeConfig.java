@@ -147,6 +147,11 @@ public record NodeConfig(JsonObject json) {
         return json.getJsonObject("sources").getJsonObject(name);
     }
 
+    /** {@code sinks.<name>.*}. */
+    public JsonObject sink(String name) {
+        return json.getJsonObject("sinks").getJsonObject(name);
+    }
+
     /** The engine settings of {@code engine.*} (already validated). */
     public static EngineSettings engineSettings(JsonObject engine) {
         return new EngineSettings(engine.getInteger("history_minutes"), ZoneId.of(engine.getString("session_zone")),

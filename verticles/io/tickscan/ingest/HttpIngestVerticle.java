@@ -4,13 +4,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tickscan.codec.Addresses;
 import io.tickscan.engine.TickRejectReason;
 import io.tickscan.ingest.csv.TickCsvReader;
-import io.tickscan.ingest.csv.Timestamps;
 import io.tickscan.routing.TickRouter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
@@ -107,35 +105,33 @@ public final class HttpIngestVerticle extends VerticleBase {
 
     private void ndjson(Buffer body, Tally tally) {
         String[] lines = body.toString().split("\n", -1);
+        LineSink sink = new LineSink(tally);
         for (int n = 0; n < lines.length; n++) {
             String line = lines[n].strip();
-            if (line.isEmpty()) {
-                continue;
+            if (!line.isEmpty()) {
+                sink.line = n + 1;
+                JsonTicks.read(line, null, sink.line, sink);
             }
-            long number = n + 1;
-            JsonObject row;
-            try {
-                row = new JsonObject(line);
-            } catch (DecodeException | ClassCastException e) {
-                tally.reject(TickRejectReason.MALFORMED, number, "not a JSON object: " + line);
-                continue;
-            }
-            Object symbol = row.getValue("symbol");
-            Object ts = row.getValue("ts");
-            Object price = row.getValue("price");
-            Object size = row.getValue("size");
-            if (!(symbol instanceof String s)) {
-                tally.reject(TickRejectReason.BAD_SYMBOL, number, "symbol: " + symbol);
-            } else if (ts == null || (!(ts instanceof Number) && !(ts instanceof String))) {
-                tally.reject(TickRejectReason.BAD_TS, number, "ts: " + ts);
-            } else if (!(price instanceof Number p)) {
-                tally.reject(TickRejectReason.BAD_PRICE, number, "price: " + price);
-            } else if (!(size instanceof Number z)) {
-                tally.reject(TickRejectReason.BAD_SIZE, number, "size: " + size);
-            } else {
-                long millis = Timestamps.parse(String.valueOf(ts instanceof Number num ? num.toString() : ts));
-                tally.offer(s, millis, p.doubleValue(), z.doubleValue(), number);
-            }
+        }
+    }
+
+    /** Hands the ticks and rejects of one NDJSON line to the request's tally. */
+    private static final class LineSink implements TickCsvReader.Sink {
+        private final Tally tally;
+        long line;
+
+        LineSink(Tally tally) {
+            this.tally = tally;
+        }
+
+        @Override
+        public void tick(String symbol, long ts, double price, double size) {
+            tally.offer(symbol, ts, price, size, line);
+        }
+
+        @Override
+        public void reject(TickRejectReason reason, long number, String detail) {
+            tally.reject(reason, number, detail);
         }
     }
 

@@ -5,10 +5,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tickscan.alerts.AlertLogVerticle;
 import io.tickscan.alerts.AlertPipelineVerticle;
+import io.tickscan.alerts.KafkaAlertSinkVerticle;
 import io.tickscan.codec.Addresses;
 import io.tickscan.config.NodeConfig;
 import io.tickscan.ingest.FileSourceVerticle;
 import io.tickscan.ingest.HttpIngestVerticle;
+import io.tickscan.ingest.KafkaSourceVerticle;
 import io.tickscan.ingest.SimulatorVerticle;
 import io.tickscan.redis.RedisClients;
 import io.tickscan.scanner.RulesVerticle;
@@ -105,6 +107,9 @@ public final class TickscanNode {
                         deploy(() -> new AlertPipelineVerticle(registry, redis), options(new JsonObject()
                                 .put("redis", config.json().getJsonObject("redis"))
                                 .put("dedupe_memory", DEDUPE_MEMORY)), others),
+                        config.sink("kafka").getBoolean("enabled")
+                                ? deploy(() -> new KafkaAlertSinkVerticle(registry), options(config.sink("kafka")), others)
+                                : Future.succeededFuture(),
                         config.source("http").getBoolean("enabled")
                                 ? deploy(() -> new HttpIngestVerticle(registry, clock), options(routing), sources)
                                 : Future.succeededFuture()))
@@ -117,6 +122,10 @@ public final class TickscanNode {
                 .compose(v -> config.source("simulator").getBoolean("enabled")
                         ? deploy(() -> new SimulatorVerticle(registry, clock),
                         options(routing.copy().put("simulator", config.source("simulator"))), sources)
+                        : Future.succeededFuture())
+                .compose(v -> config.source("kafka").getBoolean("enabled")
+                        ? deploy(() -> new KafkaSourceVerticle(registry, clock),
+                        options(routing.copy().put("kafka", config.source("kafka"))), sources)
                         : Future.succeededFuture())
                 .onSuccess(v -> vertx.eventBus().publish(Addresses.SCANNERS_START, null, Addresses.local()))
                 .mapEmpty();

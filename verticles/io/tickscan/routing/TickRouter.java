@@ -42,7 +42,9 @@ public final class TickRouter {
     private final long bufferTicks;
     private final String[] addresses;
     private final Pending[] pending;
-    private final ArrayDeque<TickBatch>[] queues;
+    private final ArrayDeque<Sealed>[] queues;
+    /** Open epochs, oldest first; the last is the one ticks are offered in now (see {@link #acknowledged}). */
+    private final ArrayDeque<Epoch> epochs = new ArrayDeque<>();
     private final int[] inFlight;
     private final boolean[] parked;
     private final Consumer<Runnable> retryLater;
@@ -82,6 +84,7 @@ public final class TickRouter {
             addresses[p] = Addresses.partition(p);
             queues[p] = new ArrayDeque<>();
         }
+        epochs.add(new Epoch());
         this.inFlight = new int[partitions];
         this.parked = new boolean[partitions];
         this.retryLater = retryLater;
@@ -162,6 +165,34 @@ public final class TickRouter {
         return drained.future();
     }
 
+    /**
+     * Sends what is held now; the future completes once every tick offered before this call has been acknowledged
+     * by its owner (or dropped on a timeout, counted as {@code ticks_dropped{reason=timeout}}), however long that
+     * takes; ticks offered later do not delay it. A source that commits its input's position (Kafka offsets) commits
+     * what it read before the call when this completes.
+     */
+    public Future<Void> acknowledged() {
+        flushAll();
+        Epoch closing = epochs.peekLast();
+        closing.done = Promise.promise();
+        epochs.addLast(new Epoch());
+        settleEpochs();
+        return closing.done.future();
+    }
+
+    /** Completes the oldest closed epochs whose ticks are all resolved, in order. */
+    private void settleEpochs() {
+        while (epochs.size() > 1 && epochs.peekFirst().unresolved == 0) {
+            epochs.pollFirst().done.complete();
+        }
+    }
+
+    private void resolved(Sealed sealed) {
+        sealed.epoch.unresolved -= sealed.batch.size();
+        held -= sealed.batch.size();
+        settleEpochs();
+    }
+
     private void awaitDrained(Promise<Void> drained, long deadline) {
         if (held == 0 || System.currentTimeMillis() >= deadline) {
             drained.complete();
@@ -171,27 +202,31 @@ public final class TickRouter {
     }
 
     private void seal(int p) {
-        queues[p].addLast(pending[p].toBatch(p));
+        TickBatch batch = pending[p].toBatch(p);
+        Epoch epoch = epochs.peekLast();
+        epoch.unresolved += batch.size();
+        queues[p].addLast(new Sealed(batch, epoch));
         pending[p] = null;
     }
 
     private void pump(int p) {
-        ArrayDeque<TickBatch> queue = queues[p];
+        ArrayDeque<Sealed> queue = queues[p];
         while (!parked[p] && inFlight[p] < maxInFlight && !queue.isEmpty()) {
-            TickBatch batch = queue.pollFirst();
+            Sealed sealed = queue.pollFirst();
+            TickBatch batch = sealed.batch;
             inFlight[p]++;
             vertx.eventBus().request(addresses[p], batch, delivery).onComplete(reply -> {
                 inFlight[p]--;
                 if (reply.succeeded()) {
-                    held -= batch.size();
+                    resolved(sealed);
                     routed.increment(batch.size());
                 } else if (reply.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS) {
-                    queue.addFirst(batch);
+                    queue.addFirst(sealed);
                     parked[p] = true; // the failure may come back at once: wait for the retry, do not spin
                     scheduleRetry();
                     return;
                 } else {
-                    held -= batch.size();
+                    resolved(sealed);
                     timedOut.increment(batch.size());
                 }
                 pump(p);
@@ -213,6 +248,16 @@ public final class TickRouter {
                 }
             });
         }
+    }
+
+    /** A batch sealed in an epoch. */
+    private record Sealed(TickBatch batch, Epoch epoch) {
+    }
+
+    /** Ticks offered between two calls of {@link #acknowledged}: how many are not yet resolved. */
+    private static final class Epoch {
+        long unresolved;
+        Promise<Void> done;
     }
 
     /** A batch being built for one partition; its arrays grow by doubling. */

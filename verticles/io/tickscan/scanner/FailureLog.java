@@ -9,18 +9,19 @@ import org.slf4j.Logger;
  * caller's meters. Distinct means the same place and the same exception type and message; after
  * {@value #DISTINCT} distinct failures nothing more is logged.
  */
-final class FailureLog {
+public final class FailureLog {
     static final int DISTINCT = 256;
 
     private final Logger log;
     private final Set<String> seen = new HashSet<>();
 
-    FailureLog(Logger log) {
+    /** @param log where the first occurrence of each failure goes */
+    public FailureLog(Logger log) {
         this.log = log;
     }
 
     /** Logs {@code failure} if this is the first time it happened {@code where}. */
-    void failed(String where, Throwable failure) {
+    public void failed(String where, Throwable failure) {
         String key = where + '|' + failure.getClass().getName() + '|' + failure.getMessage();
         if (seen.size() < DISTINCT && seen.add(key)) {
             log.error("{} failed (logged once; see the failure counters for repeats)", where, failure);

@@ -128,6 +128,35 @@ public final class TickCsvReader {
         }
     }
 
+    /**
+     * A reader of single {@code ts,symbol,price,size} rows handed over one at a time with {@link #readRow}, without
+     * a header: the values of Kafka records.
+     */
+    public static TickCsvReader ofRows(Sink sink) {
+        TickCsvReader reader = new TickCsvReader(InputStream.nullInputStream(), null, sink);
+        reader.layout = Layout.TS_SYMBOL_PRICE_SIZE;
+        return reader;
+    }
+
+    /**
+     * Reads one {@code ts,symbol,price,size} row (a trailing line break is allowed) and hands it to the sink as a
+     * tick or a reject; an empty row is malformed. Only for a reader made by {@link #ofRows}.
+     */
+    public void readRow(byte[] row) {
+        line++;
+        rows++;
+        buf = row;
+        int end = row.length;
+        while (end > 0 && (row[end - 1] == '\n' || row[end - 1] == '\r')) {
+            end--;
+        }
+        if (end == 0) {
+            sink.reject(TickRejectReason.MALFORMED, line, "an empty row");
+            return;
+        }
+        row(0, end);
+    }
+
     /** Reads every row after the header, handing each to the sink. */
     public void readRows() throws IOException {
         while (readRows(Integer.MAX_VALUE)) {

@@ -154,4 +154,36 @@ class TickRouterTest {
                     })));
         });
     }
+
+    @Test
+    @DisplayName("says when the ticks offered so far are acknowledged, not waiting for ticks offered later")
+    void acknowledgedCompletesOnceTheTicksOfferedBeforeItAreAcknowledged(Vertx vertx, VertxTestContext ctx) {
+        vertx.runOnContext(v -> {
+            createRouter(vertx);
+            router.offer("A", 1000, 10, 1, 0);
+            router.offer("B", 1001, 11, 1, 0);
+            Future<Void> firstTwo = router.acknowledged();
+            router.offer("C", 1002, 12, 1, 0);
+            Future<Void> all = router.acknowledged();
+            retryAsked.future()
+                    .compose(none -> {
+                        ctx.verify(() -> assertThat(firstTwo.isComplete()).as("no owner has taken them yet").isFalse());
+                        return consumePartition(vertx);
+                    })
+                    .compose(none -> {
+                        runRetry();
+                        return firstTwo;
+                    })
+                    .compose(none -> {
+                        ctx.verify(() -> assertThat(ticksReceived()).isGreaterThanOrEqualTo(2));
+                        return all;
+                    })
+                    .onComplete(ctx.succeeding(none -> ctx.verify(() -> {
+                        assertThat(ticksReceived()).isEqualTo(3);
+                        assertThat(held()).isZero();
+                        assertThat(router.acknowledged().isComplete()).as("nothing offered since").isTrue();
+                        ctx.completeNow();
+                    })));
+        });
+    }
 }

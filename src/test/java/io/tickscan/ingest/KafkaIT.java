@@ -1,0 +1,234 @@
+package io.tickscan.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tickscan.codec.Addresses;
+import io.tickscan.codec.Alert;
+import io.tickscan.node.TestNodes;
+import io.tickscan.node.TickscanNode;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ticks are stamped with the wall clock as they are produced: the node runs live, and a scanner refuses a tick older
+ * than its last scan as late.
+ *
+ * <p>One in-JVM KRaft broker and one standalone node fed from its {@code ticks} topic (JSON, three partitions), with
+ * a rule that fires once per symbol, the alert sink on {@code alerts} and dead letters on {@code dead}.
+ */
+@DisplayName("a node fed from Kafka")
+class KafkaIT {
+    private static final String GROUP = "it-scanners";
+    private static final int SYMBOLS = 10;
+    private static final int TICKS_PER_SYMBOL = 30;
+
+    @TempDir
+    static Path dir;
+    static KafkaClusterTestKit kafka;
+    static Admin admin;
+    static TickscanNode node;
+    static final Set<String> alertedOnBus = ConcurrentHashMap.newKeySet();
+
+    @BeforeAll
+    static void startBrokerAndNode() throws Exception {
+        kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
+                .setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0").build();
+        kafka.format();
+        kafka.startup();
+        kafka.waitForReadyBrokers();
+        admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
+        admin.createTopics(List.of(new NewTopic("ticks", 3, (short) 1), new NewTopic("alerts", 1, (short) 1),
+                new NewTopic("dead", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+
+        Path rules = dir.resolve("rules.json");
+        Files.writeString(rules, new JsonObject().put("rules", new JsonArray().add(new JsonObject()
+                .put("id", "any-price").put("when", "last > 0").put("cooldown_sec", 86_400))).encode());
+        JsonObject conf = new JsonObject(Files.readString(Path.of("conf/tickscan.json")));
+        conf.getJsonObject("cluster").put("enabled", false);
+        conf.getJsonObject("http").put("port", 0).put("host", "127.0.0.1").put("instances", 1);
+        conf.getJsonObject("rules").put("file", rules.toString());
+        JsonObject sources = conf.getJsonObject("sources");
+        sources.getJsonObject("simulator").put("enabled", false);
+        sources.getJsonObject("kafka").put("enabled", true).put("bootstrap_servers", kafka.bootstrapServers())
+                .put("topic", "ticks").put("group_id", GROUP).put("format", "json").put("dead_letter_topic", "dead");
+        conf.getJsonObject("sinks").getJsonObject("kafka").put("enabled", true)
+                .put("bootstrap_servers", kafka.bootstrapServers()).put("topic", "alerts");
+        node = TestNodes.start(dir, conf);
+        node.vertx().eventBus().<Alert>consumer(Addresses.ALERTS, m -> alertedOnBus.add(m.body().symbol()))
+                .completion().await();
+        await("the kafka source joins its group", 60, () -> {
+            Object health = node.vertx().sharedData().getLocalMap(Addresses.HEALTH_MAP)
+                    .get(KafkaSourceVerticle.HEALTH);
+            return health instanceof JsonObject h && h.getBoolean("ok");
+        });
+    }
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        if (node != null) {
+            node.stop().await(60, TimeUnit.SECONDS);
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    static void await(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("%s within %d s; meters: %s", what, seconds, meters())
+                    .isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(50); // polls a condition that other threads make true
+        }
+    }
+
+    /** The node's tick, Kafka and alert meters, for a failure's message. */
+    static String meters() {
+        return node == null ? "" : node.registry().scrape().lines()
+                .filter(l -> !l.startsWith("#") && l.matches("^(tick|kafka|alert|ticks|worker).*") && !l.endsWith(" 0.0"))
+                .collect(Collectors.joining("\n"));
+    }
+
+    static String tick(String symbol, long ts, Object price) {
+        return new JsonObject().put("symbol", symbol).put("ts", ts).put("price", price).put("size", 10).encode();
+    }
+
+    double meter(String name, String... tags) {
+        var counter = node.registry().find(name).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    static List<ConsumerRecord<String, String>> readAll(String topic, int expected) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        props.put("group.id", "reader-" + topic);
+        props.put("auto.offset.reset", "earliest");
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    @Test
+    void ticksBecomeAlertsMalformedRecordsAreDeadLetteredAndEveryGoodTickIsAppliedOnceAndCommitted()
+            throws Exception {
+        double processedBefore = meter("tick_processed");
+        int good = 0;
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < TICKS_PER_SYMBOL; i++) {
+                for (int s = 0; s < SYMBOLS; s++) {
+                    String symbol = "SYM" + s;
+                    producer.send(new ProducerRecord<>("ticks", symbol, tick(symbol, System.currentTimeMillis(), 100 + i)));
+                    good++;
+                }
+                if (i == TICKS_PER_SYMBOL / 2) {
+                    producer.send(new ProducerRecord<>("ticks", "SYM1", "this is not json"));
+                    producer.send(new ProducerRecord<>("ticks", "SYM2", "1700000000000,SYM2,1.5,1"));
+                    producer.send(new ProducerRecord<>("ticks", "SYM3", tick("SYM3", System.currentTimeMillis(), "cheap")));
+                    producer.send(new ProducerRecord<>("ticks", "SYM4", tick("SYM4", System.currentTimeMillis(), -3)));
+                }
+            }
+            producer.flush();
+        }
+        int produced = good;
+
+        await("every symbol alerts on the bus", 60, () -> alertedOnBus.size() == SYMBOLS);
+        assertThat(alertedOnBus).containsExactlyInAnyOrderElementsOf(
+                java.util.stream.IntStream.range(0, SYMBOLS).mapToObj(s -> "SYM" + s).toList());
+
+        List<ConsumerRecord<String, String>> alerts = readAll("alerts", SYMBOLS);
+        assertThat(alerts).hasSize(SYMBOLS);
+        for (ConsumerRecord<String, String> alert : alerts) {
+            JsonObject json = new JsonObject(alert.value());
+            assertThat(json.getString("symbol")).isEqualTo(alert.key());
+            assertThat(json.getString("rule_id")).isEqualTo("any-price");
+        }
+
+        Map<TopicPartition, Long> ends = endOffsets();
+        await("committed offsets reach the end of every partition", 60, () -> ends.equals(committed()));
+        assertThat(meter("tick_processed") - processedBefore).as("each good tick applied once").isEqualTo(produced);
+        assertThat(meter("kafka_records", "result", "tick")).isEqualTo(produced);
+
+        await("rejects reported", 10, () -> meter("kafka_records", "result", "rejected") == 4);
+        assertThat(meter("ticks_rejected", "reason", "malformed", "source", "kafka")).isEqualTo(2);
+        assertThat(meter("ticks_rejected", "reason", "bad_price", "source", "kafka")).isEqualTo(2);
+        List<ConsumerRecord<String, String>> dead = readAll("dead", 4);
+        assertThat(dead).hasSize(4);
+        Map<String, String> reasonByKey = dead.stream().collect(Collectors.toMap(ConsumerRecord::key,
+                r -> new String(r.headers().lastHeader("tickscan.reason").value(), StandardCharsets.UTF_8)));
+        assertThat(reasonByKey).containsExactlyInAnyOrderEntriesOf(Map.of("SYM1", "malformed", "SYM2", "malformed",
+                "SYM3", "bad_price", "SYM4", "bad_price"));
+        assertThat(dead).allSatisfy(r -> {
+            assertThat(r.headers().lastHeader("tickscan.origin.topic").value()).asString(StandardCharsets.UTF_8)
+                    .isEqualTo("ticks");
+            assertThat(r.headers().lastHeader("tickscan.origin.offset")).isNotNull();
+        });
+        assertThat(node.registry().find("kafka_commit_failures").counter().count()).isZero();
+    }
+
+    static Map<TopicPartition, Long> endOffsets() throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < 3; p++) {
+            latest.put(new TopicPartition("ticks", p), OffsetSpec.latest());
+        }
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((p, info) -> ends.put(p, info.offset()));
+        return ends;
+    }
+
+    static Map<TopicPartition, Long> committed() {
+        try {
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                    .forEach((p, o) -> offsets.put(p, o.offset()));
+            return offsets;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

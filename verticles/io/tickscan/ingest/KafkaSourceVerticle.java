@@ -1,0 +1,339 @@
+package io.tickscan.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tickscan.codec.Addresses;
+import io.tickscan.engine.TickRejectReason;
+import io.tickscan.ingest.csv.TickCsvReader;
+import io.tickscan.kafka.KafkaSettings;
+import io.tickscan.routing.TickRouter;
+import io.tickscan.scanner.FailureLog;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes ticks from {@code sources.kafka.topic} in group {@code group_id} and hands them to a
+ * {@link TickRouter} like every other source, at least once:
+ * <ul>
+ *   <li>offsets are committed every {@value #COMMIT_MS} ms up to the records whose ticks the
+ *   {@linkplain TickRouter#acknowledged() router reports acknowledged} by their owners (and whose dead-letter
+ *   copies were written);</li>
+ *   <li>while the router's buffer is full the consumer is paused, and resumed once it has room;</li>
+ *   <li>before partitions are revoked, the ticks read from them are awaited and their offsets committed (on the
+ *   polling thread, see {@link RebalanceHookedConsumer}).</li>
+ * </ul>
+ * A malformed record is counted by reason ({@code ticks_rejected_total{source="kafka"}}), skipped, and copied to
+ * {@code dead_letter_topic} when one is set, with the headers {@code tickscan.reason}, {@code tickscan.detail},
+ * {@code tickscan.origin.topic}, {@code tickscan.origin.partition} and {@code tickscan.origin.offset}. The
+ * health map's {@value #HEALTH} entry is not ok until the member has joined its group, and while no broker
+ * connection is open; the client retries with backoff and the consumer catches up from its committed offsets.
+ */
+public final class KafkaSourceVerticle extends VerticleBase {
+    /** This source's entry in {@link Addresses#HEALTH_MAP}. */
+    public static final String HEALTH = "kafka-source";
+    static final long COMMIT_MS = 200;
+    private static final long HEALTH_MS = 500;
+    private static final long RESUME_CHECK_MS = 5;
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceVerticle.class);
+
+    private final MeterRegistry registry;
+    private final LongSupplier clock;
+    private final FailureLog failures = new FailureLog(LOG);
+    private JsonObject kafka;
+    private Context context;
+    private SourceCounters counters;
+    private TickRouter router;
+    private KafkaTickDecoder decoder;
+    private RebalanceHookedConsumer nativeConsumer;
+    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, byte[]> deadLetters;
+    private Counter accepted;
+    private Counter rejected;
+    private Counter deadLettered;
+    private Counter deadLetterFailures;
+    private Counter commitFailures;
+    /** The partitions this member owns, as last told by the group. */
+    private final Set<TopicPartition> owned = new HashSet<>();
+    /** Per partition, the offset after the newest record handed on and not yet in a commit. */
+    private Map<TopicPartition, Long> uncommitted = new HashMap<>();
+    /** The offsets of the commit in progress, until it is sent. */
+    private Map<TopicPartition, Long> committing;
+    private List<Future<?>> deadLettersSent = new ArrayList<>();
+    private final ArrayDeque<KafkaConsumerRecord<String, byte[]>> stalled = new ArrayDeque<>();
+    private Future<Void> cycle = Future.succeededFuture();
+    private KafkaConsumerRecord<String, byte[]> current;
+    private long acceptedUnreported;
+    private long rejectedUnreported;
+    private boolean joined;
+    private long resumeTimer = -1;
+    private long commitTimer;
+    private long healthTimer;
+    private JsonObject health;
+
+    /**
+     * @param registry where the source's meters go
+     * @param clock    wall-clock milliseconds
+     */
+    public KafkaSourceVerticle(MeterRegistry registry, LongSupplier clock) {
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    @Override
+    public Future<?> start() {
+        kafka = config().getJsonObject("kafka");
+        context = vertx.getOrCreateContext();
+        counters = new SourceCounters(registry, "kafka");
+        router = TickRouter.forSource(vertx, config(), registry, "kafka");
+        decoder = new KafkaTickDecoder(KafkaTickDecoder.Format.of(kafka.getString("format")), new RecordSink());
+        accepted = records("tick");
+        rejected = records("rejected");
+        deadLettered = Counter.builder("kafka_dead_letters").tag("result", "sent").register(registry);
+        deadLetterFailures = Counter.builder("kafka_dead_letters").tag("result", "failed").register(registry);
+        commitFailures = Counter.builder("kafka_commit_failures").register(registry);
+        reportHealth(false, "joining group " + kafka.getString("group_id") + " at " + kafka.getString("bootstrap_servers"));
+        String deadLetterTopic = kafka.getString("dead_letter_topic");
+        if (!deadLetterTopic.isEmpty()) {
+            deadLetters = KafkaProducer.create(vertx, KafkaSettings.producer(kafka), new StringSerializer(),
+                    new ByteArraySerializer());
+        }
+        nativeConsumer = new RebalanceHookedConsumer(KafkaSettings.consumer(kafka), new Rebalancing());
+        consumer = KafkaConsumer.create(vertx, nativeConsumer);
+        consumer.exceptionHandler(e -> failures.failed("consuming " + kafka.getString("topic"), e));
+        consumer.handler(this::onRecord);
+        commitTimer = vertx.setPeriodic(COMMIT_MS, id -> commitCycle());
+        healthTimer = vertx.setPeriodic(HEALTH_MS, id -> checkHealth());
+        return consumer.subscribe(kafka.getString("topic"));
+    }
+
+    private Counter records(String result) {
+        return Counter.builder("kafka_records").tag("result", result)
+                .description("Kafka records read by the source: a tick handed on, or rejected").register(registry);
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(commitTimer);
+        vertx.cancelTimer(healthTimer);
+        vertx.cancelTimer(resumeTimer);
+        return router.close(SourceCounters.DRAIN_MS)
+                .compose(v -> cycle.transform(c -> commitCycle()))
+                .eventually(() -> consumer.close())
+                .eventually(() -> deadLetters != null ? deadLetters.close() : Future.succeededFuture())
+                .eventually(() -> {
+                    vertx.sharedData().getLocalMap(Addresses.HEALTH_MAP).remove(HEALTH);
+                    return Future.succeededFuture();
+                });
+    }
+
+    private void onRecord(KafkaConsumerRecord<String, byte[]> record) {
+        if (!stalled.isEmpty() || !router.hasRoom()) {
+            stalled.addLast(record);
+            if (resumeTimer < 0) {
+                consumer.pause();
+                resumeTimer = vertx.setPeriodic(RESUME_CHECK_MS, id -> resumeWhenRoom());
+            }
+            return;
+        }
+        take(record);
+    }
+
+    private void resumeWhenRoom() {
+        while (!stalled.isEmpty() && router.hasRoom()) {
+            take(stalled.pollFirst());
+        }
+        if (stalled.isEmpty()) {
+            vertx.cancelTimer(resumeTimer);
+            resumeTimer = -1;
+            consumer.resume();
+        }
+    }
+
+    private void take(KafkaConsumerRecord<String, byte[]> record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        if (!owned.contains(partition)) {
+            return; // fetched before its partition was revoked: its next owner reads it
+        }
+        current = record;
+        decoder.decode(record.key(), record.value(), record.offset());
+        uncommitted.merge(partition, record.offset() + 1, Math::max);
+    }
+
+    /** Commits what the router has acknowledged since the last cycle; one cycle at a time. */
+    private Future<Void> commitCycle() {
+        report();
+        if (!cycle.isComplete() || (uncommitted.isEmpty() && deadLettersSent.isEmpty())) {
+            return cycle;
+        }
+        committing = uncommitted;
+        uncommitted = new HashMap<>();
+        Future<Void> written = deadLettersWritten();
+        deadLettersSent = new ArrayList<>();
+        cycle = router.acknowledged().compose(v -> written).compose(v -> commit(committing))
+                .onFailure(e -> {
+                    commitFailures.increment();
+                    failures.failed("committing offsets of " + kafka.getString("topic"), e);
+                })
+                .eventually(() -> {
+                    committing = null;
+                    return Future.succeededFuture();
+                })
+                .recover(e -> Future.succeededFuture());
+        return cycle;
+    }
+
+    private Future<Void> commit(Map<TopicPartition, Long> offsets) {
+        if (offsets.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Map<io.vertx.kafka.client.common.TopicPartition, io.vertx.kafka.client.consumer.OffsetAndMetadata> commit =
+                new HashMap<>();
+        offsets.forEach((p, offset) -> commit.put(new io.vertx.kafka.client.common.TopicPartition(p.topic(),
+                p.partition()), new io.vertx.kafka.client.consumer.OffsetAndMetadata(offset, "")));
+        return consumer.commit(commit).mapEmpty();
+    }
+
+    /** Completes when every dead-letter copy sent so far is written or failed (counted). */
+    private Future<Void> deadLettersWritten() {
+        return Future.join(new ArrayList<>(deadLettersSent)).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    }
+
+    private void report() {
+        counters.report();
+        if (acceptedUnreported > 0) {
+            accepted.increment(acceptedUnreported);
+            acceptedUnreported = 0;
+        }
+        if (rejectedUnreported > 0) {
+            rejected.increment(rejectedUnreported);
+            rejectedUnreported = 0;
+        }
+    }
+
+    private void deadLetter(KafkaConsumerRecord<String, byte[]> record, TickRejectReason reason, String detail) {
+        if (deadLetters == null) {
+            return;
+        }
+        KafkaProducerRecord<String, byte[]> copy = KafkaProducerRecord.create(kafka.getString("dead_letter_topic"),
+                        record.key(), record.value())
+                .addHeader("tickscan.reason", reason.label())
+                .addHeader("tickscan.detail", detail)
+                .addHeader("tickscan.origin.topic", record.topic())
+                .addHeader("tickscan.origin.partition", Integer.toString(record.partition()))
+                .addHeader("tickscan.origin.offset", Long.toString(record.offset()));
+        deadLettersSent.add(deadLetters.send(copy).onComplete(sent -> {
+            if (sent.succeeded()) {
+                deadLettered.increment();
+            } else {
+                deadLetterFailures.increment();
+                failures.failed("copying a malformed record to " + kafka.getString("dead_letter_topic"), sent.cause());
+            }
+        }));
+    }
+
+    private void checkHealth() {
+        if (!nativeConsumer.connected()) {
+            reportHealth(false, "no connection to a broker at " + kafka.getString("bootstrap_servers")
+                    + " (retrying)");
+        } else if (!joined) {
+            reportHealth(false, "joining group " + kafka.getString("group_id"));
+        } else {
+            reportHealth(true, owned.size() + " partitions of " + kafka.getString("topic"));
+        }
+    }
+
+    private void reportHealth(boolean ok, String why) {
+        JsonObject next = new JsonObject().put("ok", ok).put("why", why);
+        if (!next.equals(health)) {
+            health = next;
+            vertx.sharedData().getLocalMap(Addresses.HEALTH_MAP).put(HEALTH, next);
+            if (!ok) {
+                LOG.warn("kafka source not ready: {}", why);
+            } else {
+                LOG.info("kafka source ready: {}", why);
+            }
+        }
+    }
+
+    /** Takes the offsets of {@code partitions} out of this source's bookkeeping. */
+    private Map<TopicPartition, OffsetAndMetadata> handOver(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            owned.remove(partition);
+            Long pending = uncommitted.remove(partition);
+            Long inCycle = committing == null ? null : committing.remove(partition);
+            long next = Math.max(pending == null ? -1 : pending, inCycle == null ? -1 : inCycle);
+            if (next >= 0) {
+                offsets.put(partition, new OffsetAndMetadata(next));
+            }
+        }
+        return offsets;
+    }
+
+    /** What the group's changes do to this source; called on the polling thread, run on the verticle's context. */
+    private final class Rebalancing implements RebalanceHookedConsumer.Hooks {
+        @Override
+        public CompletionStage<Map<TopicPartition, OffsetAndMetadata>> revoking(Collection<TopicPartition> revoked) {
+            CompletableFuture<Map<TopicPartition, OffsetAndMetadata>> offsets = new CompletableFuture<>();
+            context.runOnContext(v -> {
+                Map<TopicPartition, OffsetAndMetadata> handed = handOver(revoked);
+                router.acknowledged().compose(none -> deadLettersWritten())
+                        .onComplete(done -> offsets.complete(handed));
+            });
+            return offsets;
+        }
+
+        @Override
+        public void changed(Collection<TopicPartition> assigned, Collection<TopicPartition> lost) {
+            Set<TopicPartition> now = Set.copyOf(assigned);
+            List<TopicPartition> gone = List.copyOf(lost);
+            context.runOnContext(v -> {
+                handOver(gone);
+                owned.clear();
+                owned.addAll(now);
+                joined = true;
+                LOG.info("kafka source owns {} partitions of {}", owned.size(), kafka.getString("topic"));
+                checkHealth();
+            });
+        }
+    }
+
+    /** Hands the decoded tick of the current record to the router, or counts and dead-letters its reject. */
+    private final class RecordSink implements TickCsvReader.Sink {
+        @Override
+        public void tick(String symbol, long ts, double price, double size) {
+            router.offer(symbol, ts, price, size, clock.getAsLong());
+            acceptedUnreported++;
+        }
+
+        @Override
+        public void reject(TickRejectReason reason, long line, String detail) {
+            counters.count(reason);
+            rejectedUnreported++;
+            deadLetter(current, reason, detail);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.tickscan.ingest;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The native consumer under vertx-kafka-client's, with what that client cannot do on its polling thread: its own
+ * rebalance handlers run later on the verticle's context, after the partitions are gone, when their offsets can no
+ * longer be committed. Here a revocation waits (on the polling thread, up to {@link #REVOKE_WAIT_MS}) until the
+ * source says which offsets its acknowledged ticks reach, and commits them before the partitions are given away.
+ * It also notes after each poll whether any broker connection is open.
+ */
+final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
+    /** How long a revocation waits for the source's ticks to be acknowledged. */
+    static final long REVOKE_WAIT_MS = 10_000;
+    private static final Logger LOG = LoggerFactory.getLogger(RebalanceHookedConsumer.class);
+
+    /** What the source does when the group changes; called on the polling thread. */
+    interface Hooks {
+        /** The offsets to commit for {@code revoked}, once the ticks read from them are acknowledged. */
+        CompletionStage<Map<TopicPartition, OffsetAndMetadata>> revoking(Collection<TopicPartition> revoked);
+
+        /** The partitions now assigned to this member (possibly none) or lost without a chance to commit. */
+        void changed(Collection<TopicPartition> assigned, Collection<TopicPartition> lost);
+    }
+
+    private final Hooks hooks;
+    private volatile boolean connected;
+
+    RebalanceHookedConsumer(Properties properties, Hooks hooks) {
+        super(properties, new StringDeserializer(), new ByteArrayDeserializer());
+        this.hooks = hooks;
+    }
+
+    /** Whether the last poll saw an open connection to a broker. */
+    boolean connected() {
+        return connected;
+    }
+
+    @Override
+    public ConsumerRecords<String, byte[]> poll(Duration timeout) {
+        ConsumerRecords<String, byte[]> records = super.poll(timeout);
+        double connections = 0;
+        for (Map.Entry<MetricName, ? extends Metric> metric : metrics().entrySet()) {
+            if (metric.getKey().name().equals("connection-count")
+                    && metric.getKey().group().equals("consumer-metrics")) {
+                connections = ((Number) metric.getValue().metricValue()).doubleValue();
+            }
+        }
+        connected = connections > 0;
+        return records;
+    }
+
+    @Override
+    public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
+        super.subscribe(topics, new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                if (!partitions.isEmpty()) {
+                    commitBeforeRevoking(partitions);
+                }
+                listener.onPartitionsRevoked(partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                hooks.changed(assignment(), java.util.List.of());
+                listener.onPartitionsAssigned(partitions);
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                hooks.changed(java.util.List.of(), partitions);
+                listener.onPartitionsLost(partitions);
+            }
+        });
+    }
+
+    private void commitBeforeRevoking(Collection<TopicPartition> partitions) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = hooks.revoking(partitions).toCompletableFuture()
+                    .get(REVOKE_WAIT_MS, TimeUnit.MILLISECONDS);
+            if (!offsets.isEmpty()) {
+                commitSync(offsets);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("the offsets of revoked partitions {} were not committed; their newest records will be read "
+                    + "again by the next owner: {}", partitions, e.toString());
+        }
+    }
+}
