@@ -70,11 +70,6 @@ final class AlertStream {
         return up;
     }
 
-    /** Alerts kept for the stream while Redis is away. */
-    int kept() {
-        return kept.size();
-    }
-
     /**
      * Writes {@code alerts}; the future holds, for each, true when it was new (written to the stream) and false
      * when its id was already there. A failure marks Redis away; the caller then gives the alerts to

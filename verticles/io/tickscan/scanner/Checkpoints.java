@@ -3,6 +3,7 @@ package io.tickscan.scanner;
 import io.micrometer.core.instrument.Counter;
 import io.tickscan.engine.ScanEngine;
 import io.tickscan.engine.StateImport;
+import io.tickscan.redis.RedisClients;
 import io.tickscan.routing.Partitioner;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -10,7 +11,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
@@ -63,8 +63,8 @@ final class Checkpoints {
     Checkpoints(Vertx vertx, JsonObject redis, ScanEngine engine, Partitioner partitioner, int[] owned,
                 String instance, Counter failures, FailureLog failureLog, BooleanSupplier settled) {
         this.vertx = vertx;
-        this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redis.getString("url"))
-                .setMaxPoolSize(redis.getInteger("pool_size")));
+        // sized like the node's client: a scanner asks for all its partitions at once at start and on stop
+        this.redis = RedisClients.create(vertx, redis);
         this.engine = engine;
         this.partitioner = partitioner;
         this.owned = owned.clone();

@@ -15,6 +15,7 @@ import io.tickscan.engine.FiringListener;
 import io.tickscan.engine.ScanEngine;
 import io.tickscan.engine.TickRejectReason;
 import io.tickscan.routing.Partitioner;
+import io.tickscan.redis.RedisClients;
 import io.tickscan.rules.RuleLimits;
 import io.tickscan.rules.RuleSet;
 import io.vertx.core.Future;
@@ -169,7 +170,7 @@ public final class ScannerVerticle extends VerticleBase {
     private Future<Void> restoreState(JsonObject conf, JsonArray partitions) {
         JsonObject redis = conf.getJsonObject("redis");
         int[] owned = partitions.stream().mapToInt(p -> (Integer) p).toArray();
-        if (redis != null && !redis.getString("url", "").isEmpty()) {
+        if (RedisClients.configured(redis)) {
             Counter checkpointFailures = Counter.builder("checkpoint_failures").description("Reads and writes of "
                     + "scanner state checkpoints in Redis that failed (tried again at the next interval)")
                     .register(registry);
