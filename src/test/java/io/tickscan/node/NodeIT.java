@@ -144,7 +144,7 @@ class NodeIT {
         assertThat(counts.getLong("accepted")).isEqualTo(2);
         assertThat(counts.getJsonObject("rejected").getMap()).containsEntry("bad_price", 1).containsEntry("malformed", 1)
                 .containsEntry("bad_symbol", 1).containsEntry("bad_ts", 1);
-        assertThat(counts.getJsonArray("errors").getString(0)).isEqualTo("line 2: bad_price: POSTED," + now + ",-1.0,10.0");
+        assertThat(counts.getJsonArray("errors").getString(0)).isEqualTo("line 2: bad_price: POSTED," + now + ",-1,10");
         Alert alert = awaitAlert(a -> a.symbol().equals("POSTED"), 10);
         assertThat(alert.ruleId()).isEqualTo("posted-above-5000");
         assertThat(alert.price()).isEqualTo(5100);
