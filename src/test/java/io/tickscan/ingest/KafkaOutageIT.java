@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -188,6 +190,16 @@ class KafkaOutageIT {
         return health instanceof JsonObject h && h.getBoolean("ok");
     }
 
+    static String health(TickscanNode node) {
+        Object health = node.vertx().sharedData().getLocalMap(Addresses.HEALTH_MAP).get(KafkaSourceVerticle.HEALTH);
+        return health instanceof JsonObject h ? h.getString("why") : "none";
+    }
+
+    /** The partitions a node's kafka source reports owning ("3 partitions of ticks"). */
+    static int partitions(TickscanNode node) {
+        return Integer.parseInt(health(node).split(" ")[0]);
+    }
+
     static HttpResponse<String> get(TickscanNode node, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
                 .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -299,5 +311,68 @@ class KafkaOutageIT {
         assertThat(meter(node, "kafka_records", "result", "tick")).as("each record read once").isEqualTo(n + m);
         System.out.printf("KafkaOutageIT outage: not ready %d ms after the kill; commit failures %.0f%n",
                 notReadyMs, meter(node, "kafka_commit_failures"));
+    }
+
+    @Test
+    @DisplayName("a second node joins the group while ticks flow: both get partitions and no tick is lost")
+    void secondNodeJoinsTheGroup() throws Exception {
+        String topic = "ticks-rebalance";
+        String group = "rebalance";
+        createTopic(topic);
+        TickscanNode first = startNode("first-node", topic, group);
+        AtomicBoolean producing = new AtomicBoolean(true);
+        AtomicLong produced = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        Thread producerThread = new Thread(() -> {
+            try (KafkaProducer<String, String> producer = producer()) {
+                int i = 0;
+                while (producing.get()) {
+                    String symbol = "SYM" + (i % SYMBOLS);
+                    producer.send(new ProducerRecord<>(topic, symbol, tick(symbol, System.currentTimeMillis(),
+                            100 + i)), (meta, e) -> (e == null ? produced : failed).incrementAndGet());
+                    i++;
+                    if (i % 50 == 0) {
+                        try {
+                            Thread.sleep(10); // paces the stream to about 5,000 ticks/s
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }
+                producer.flush();
+            }
+        }, "tick-producer");
+        producerThread.start();
+        try {
+            await("the first node applies ticks", 60, () -> meter(first, "tick_processed") > 500);
+            TickscanNode second = startNode("second-node", topic, group);
+            double firstAtJoin = meter(first, "tick_processed");
+            await("both nodes apply ticks after the rebalance", 60, () -> meter(second, "tick_processed") > 200
+                    && meter(first, "tick_processed") > firstAtJoin + 200);
+        } finally {
+            producing.set(false);
+            producerThread.join(30_000);
+        }
+        assertThat(failed.get()).isZero();
+        long total = produced.get();
+        TickscanNode second = nodes.get(1);
+        await("every produced tick applied on one node or the other", 60,
+                () -> meter(first, "tick_processed") + meter(second, "tick_processed") >= total);
+        Map<TopicPartition, Long> ends = endOffsets(topic);
+        assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(total);
+        await("committed offsets reach the end of every partition", 60, () -> ends.equals(committed(group)));
+        double applied = meter(first, "tick_processed") + meter(second, "tick_processed");
+        double read = meter(first, "kafka_records", "result", "tick") + meter(second, "kafka_records", "result", "tick");
+        System.out.printf("KafkaOutageIT rebalance: produced %d, applied %.0f (first %.0f, second %.0f), records "
+                        + "read %.0f, duplicates read %.0f; partitions: %s / %s%n", total, applied,
+                meter(first, "tick_processed"), meter(second, "tick_processed"), read, read - total,
+                health(first), health(second));
+        assertThat(partitions(first) + partitions(second)).as("the group's partitions split over both nodes")
+                .isEqualTo(PARTITIONS);
+        assertThat(partitions(first)).isPositive();
+        assertThat(partitions(second)).isPositive();
+        assertThat(applied).as("no tick lost").isGreaterThanOrEqualTo(total);
+        assertThat(read - total).as("records read twice across the rebalance").isZero();
+        assertThat(applied).as("no tick applied twice").isEqualTo(total);
     }
 }
