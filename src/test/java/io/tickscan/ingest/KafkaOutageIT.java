@@ -254,6 +254,16 @@ class KafkaOutageIT {
         }
     }
 
+    /**
+     * Waits until the wall clock is at least 15 s before the next minute. A tick that reaches its scanner after the
+     * scan of its second is applied to the next scan, but dropped as late if that scan starts a new minute (README,
+     * "Live equals replay"); a batch produced here and read within 15 s cannot be late.
+     */
+    static void awayFromMinuteBoundary() throws InterruptedException {
+        await("a time at least 15 s before the next minute", 20,
+                () -> System.currentTimeMillis() % 60_000 < 45_000);
+    }
+
     static Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < PARTITIONS; p++) {
@@ -286,6 +296,7 @@ class KafkaOutageIT {
         int n = 300;
         int m = 200;
 
+        awayFromMinuteBoundary();
         produce(topic, n);
         await("the first ticks applied", 60, () -> meter(node, "tick_processed") >= n);
 
@@ -300,8 +311,10 @@ class KafkaOutageIT {
         assertThat(status(node, "/api/status")).as("the node keeps answering").isEqualTo(200);
 
         startKafka();
-        produce(topic, m);
         await("the health back to ok", 60, () -> status(node, "/health/ready") == 200 && healthOk(node));
+        long backMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+        awayFromMinuteBoundary();
+        produce(topic, m);
         await("all ticks applied", 60, () -> meter(node, "tick_processed") >= n + m);
         Map<TopicPartition, Long> ends = endOffsets(topic);
         await("committed offsets reach the end of every partition", 60, () -> ends.equals(committed(group)));
@@ -309,8 +322,10 @@ class KafkaOutageIT {
         assertThat(meter(node, "tick_processed")).as("each tick applied once; meters: %s", meters())
                 .isEqualTo(n + m);
         assertThat(meter(node, "kafka_records", "result", "tick")).as("each record read once").isEqualTo(n + m);
-        System.out.printf("KafkaOutageIT outage: not ready %d ms after the kill; commit failures %.0f%n",
-                notReadyMs, meter(node, "kafka_commit_failures"));
+        assertThat(meter(node, "ticks_routed", "source", "kafka")).as("each tick routed once").isEqualTo(n + m);
+        assertThat(meter(node, "ticks_rejected", "reason", "late", "source", "scanner")).isZero();
+        System.out.printf("KafkaOutageIT outage: not ready %d ms after the kill, ready again %d ms after it; "
+                + "commit failures %.0f%n", notReadyMs, backMs, meter(node, "kafka_commit_failures"));
     }
 
     @Test
@@ -356,23 +371,30 @@ class KafkaOutageIT {
         assertThat(failed.get()).isZero();
         long total = produced.get();
         TickscanNode second = nodes.get(1);
-        await("every produced tick applied on one node or the other", 60,
-                () -> meter(first, "tick_processed") + meter(second, "tick_processed") >= total);
+        await("every produced tick applied (or counted late) on one node or the other", 60,
+                () -> meter(first, "tick_processed") + meter(second, "tick_processed")
+                        + meter(first, "ticks_rejected", "reason", "late", "source", "scanner")
+                        + meter(second, "ticks_rejected", "reason", "late", "source", "scanner") >= total);
         Map<TopicPartition, Long> ends = endOffsets(topic);
         assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(total);
         await("committed offsets reach the end of every partition", 60, () -> ends.equals(committed(group)));
         double applied = meter(first, "tick_processed") + meter(second, "tick_processed");
         double read = meter(first, "kafka_records", "result", "tick") + meter(second, "kafka_records", "result", "tick");
-        System.out.printf("KafkaOutageIT rebalance: produced %d, applied %.0f (first %.0f, second %.0f), records "
-                        + "read %.0f, duplicates read %.0f; partitions: %s / %s%n", total, applied,
-                meter(first, "tick_processed"), meter(second, "tick_processed"), read, read - total,
+        double late = meter(first, "ticks_rejected", "reason", "late", "source", "scanner")
+                + meter(second, "ticks_rejected", "reason", "late", "source", "scanner");
+        System.out.printf("KafkaOutageIT rebalance: produced %d, applied %.0f (first %.0f, second %.0f), late %.0f, "
+                        + "records read %.0f, duplicates read %.0f; partitions: %s / %s%n", total, applied,
+                meter(first, "tick_processed"), meter(second, "tick_processed"), late, read, read - total,
                 health(first), health(second));
         assertThat(partitions(first) + partitions(second)).as("the group's partitions split over both nodes")
                 .isEqualTo(PARTITIONS);
         assertThat(partitions(first)).isPositive();
         assertThat(partitions(second)).isPositive();
-        assertThat(applied).as("no tick lost").isGreaterThanOrEqualTo(total);
-        assertThat(read - total).as("records read twice across the rebalance").isZero();
-        assertThat(applied).as("no tick applied twice").isEqualTo(total);
+        assertThat(read).as("every produced record read, none lost and none read twice across the rebalance")
+                .isEqualTo(total);
+        // a tick delayed by the rebalance across a minute boundary is refused by its scanner as late (README, "Live
+        // equals replay"): counted, never lost silently; with the producer paced as here it is normally 0
+        assertThat(applied + late).as("each tick applied once or counted late; meters: %s", meters())
+                .isEqualTo(total);
     }
 }
