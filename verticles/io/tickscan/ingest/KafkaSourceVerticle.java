@@ -83,6 +83,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
     private Map<TopicPartition, Long> committing;
     private List<Future<?>> deadLettersSent = new ArrayList<>();
     private final ArrayDeque<KafkaConsumerRecord<String, byte[]>> stalled = new ArrayDeque<>();
+    /** The highest offset taken of each partition this source has owned: a record at or below it is not taken again. */
+    private final Map<TopicPartition, Long> taken = new HashMap<>();
     private Future<Void> cycle = Future.succeededFuture();
     private KafkaConsumerRecord<String, byte[]> current;
     private long acceptedUnreported;
@@ -177,6 +179,11 @@ public final class KafkaSourceVerticle extends VerticleBase {
         if (!owned.contains(partition)) {
             return; // fetched before its partition was revoked: its next owner reads it
         }
+        Long highest = taken.get(partition);
+        if (highest != null && record.offset() <= highest) {
+            return; // read again after the partition came back: taken (and committed on revocation) already
+        }
+        taken.put(partition, record.offset());
         current = record;
         decoder.decode(record.key(), record.value(), record.offset());
         uncommitted.merge(partition, record.offset() + 1, Math::max);
@@ -281,6 +288,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
     /** Takes the offsets of {@code partitions} out of this source's bookkeeping. */
     private Map<TopicPartition, OffsetAndMetadata> handOver(Collection<TopicPartition> partitions) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        // records of these partitions still waiting for room go to their next owner, which reads them again
+        stalled.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         for (TopicPartition partition : partitions) {
             owned.remove(partition);
             Long pending = uncommitted.remove(partition);
