@@ -85,6 +85,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
     private final ArrayDeque<KafkaConsumerRecord<String, byte[]>> stalled = new ArrayDeque<>();
     /** The highest offset taken of each partition this source has owned: a record at or below it is not taken again. */
     private final Map<TopicPartition, Long> taken = new HashMap<>();
+    /** The offset each partition was last committed at (or reading started from): where a rewind reads again. */
+    private final Map<TopicPartition, Long> committedAt = new HashMap<>();
     private Future<Void> cycle = Future.succeededFuture();
     private KafkaConsumerRecord<String, byte[]> current;
     private long acceptedUnreported;
@@ -179,6 +181,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
         if (!owned.contains(partition)) {
             return; // fetched before its partition was revoked: its next owner reads it
         }
+        committedAt.putIfAbsent(partition, record.offset()); // where reading started: the committed offset
         Long highest = taken.get(partition);
         if (highest != null && record.offset() <= highest) {
             return; // read again after the partition came back: taken (and committed on revocation) already
@@ -199,7 +202,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
         uncommitted = new HashMap<>();
         Future<Void> written = deadLettersWritten();
         deadLettersSent = new ArrayList<>();
-        cycle = router.acknowledged().compose(v -> written).compose(v -> commit(committing))
+        cycle = router.acknowledged().onFailure(lost -> rewind(committing))
+                .compose(v -> written).compose(v -> commit(committing))
                 .onFailure(e -> {
                     commitFailures.increment();
                     failures.failed("committing offsets of " + kafka.getString("topic"), e);
@@ -212,6 +216,26 @@ public final class KafkaSourceVerticle extends VerticleBase {
         return cycle;
     }
 
+    /**
+     * Reads the partitions of a cycle whose ticks were not all acknowledged again from their last committed offset
+     * (at least once: some of those ticks may be applied twice).
+     */
+    private void rewind(Map<TopicPartition, Long> partitions) {
+        for (TopicPartition partition : partitions.keySet()) {
+            Long from = committedAt.get(partition);
+            if (from == null || !owned.contains(partition)) {
+                continue; // revoked since: its next owner reads from the committed offset
+            }
+            uncommitted.remove(partition);
+            taken.put(partition, from - 1);
+            stalled.removeIf(r -> r.partition() == partition.partition() && r.topic().equals(partition.topic()));
+            consumer.seek(new io.vertx.kafka.client.common.TopicPartition(partition.topic(), partition.partition()),
+                    from);
+            LOG.warn("kafka source reads {} again from offset {}: some of its ticks were not acknowledged",
+                    partition, from);
+        }
+    }
+
     private Future<Void> commit(Map<TopicPartition, Long> offsets) {
         if (offsets.isEmpty()) {
             return Future.succeededFuture();
@@ -220,7 +244,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
                 new HashMap<>();
         offsets.forEach((p, offset) -> commit.put(new io.vertx.kafka.client.common.TopicPartition(p.topic(),
                 p.partition()), new io.vertx.kafka.client.consumer.OffsetAndMetadata(offset, "")));
-        return consumer.commit(commit).mapEmpty();
+        return consumer.commit(commit).onSuccess(v -> offsets.forEach(committedAt::put)).mapEmpty();
     }
 
     /** Completes when every dead-letter copy sent so far is written or failed (counted). */
@@ -292,6 +316,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
         stalled.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         for (TopicPartition partition : partitions) {
             owned.remove(partition);
+            committedAt.remove(partition);
             Long pending = uncommitted.remove(partition);
             Long inCycle = committing == null ? null : committing.remove(partition);
             long next = Math.max(pending == null ? -1 : pending, inCycle == null ? -1 : inCycle);
@@ -309,8 +334,9 @@ public final class KafkaSourceVerticle extends VerticleBase {
             CompletableFuture<Map<TopicPartition, OffsetAndMetadata>> offsets = new CompletableFuture<>();
             context.runOnContext(v -> {
                 Map<TopicPartition, OffsetAndMetadata> handed = handOver(revoked);
+                // ticks not acknowledged: commit nothing, so that the next owner reads them again
                 router.acknowledged().compose(none -> deadLettersWritten())
-                        .onComplete(done -> offsets.complete(handed));
+                        .onComplete(done -> offsets.complete(done.succeeded() ? handed : Map.of()));
             });
             return offsets;
         }

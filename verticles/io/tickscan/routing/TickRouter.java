@@ -167,9 +167,11 @@ public final class TickRouter {
 
     /**
      * Sends what is held now; the future completes once every tick offered before this call has been acknowledged
-     * by its owner (or dropped on a timeout, counted as {@code ticks_dropped{reason=timeout}}), however long that
-     * takes; ticks offered later do not delay it. A source that commits its input's position (Kafka offsets) commits
-     * what it read before the call when this completes.
+     * by its owner, however long that takes; ticks offered later do not delay it. It fails with {@link LostTicks}
+     * when some of them were not acknowledged (their owner failed them or did not answer in time, counted as
+     * {@code ticks_dropped{reason=timeout}}): they may not have been applied. A source that commits its input's
+     * position (Kafka offsets) commits what it read before the call when this completes, and reads it again when it
+     * fails.
      */
     public Future<Void> acknowledged() {
         flushAll();
@@ -183,7 +185,12 @@ public final class TickRouter {
     /** Completes the oldest closed epochs whose ticks are all resolved, in order. */
     private void settleEpochs() {
         while (epochs.size() > 1 && epochs.peekFirst().unresolved == 0) {
-            epochs.pollFirst().done.complete();
+            Epoch settled = epochs.pollFirst();
+            if (settled.lost > 0) {
+                settled.done.fail(new LostTicks(settled.lost));
+            } else {
+                settled.done.complete();
+            }
         }
     }
 
@@ -226,6 +233,7 @@ public final class TickRouter {
                     scheduleRetry();
                     return;
                 } else {
+                    sealed.epoch.lost += batch.size();
                     resolved(sealed);
                     timedOut.increment(batch.size());
                 }
@@ -250,13 +258,25 @@ public final class TickRouter {
         }
     }
 
+    /** Ticks offered before an {@link #acknowledged()} call that their owner did not acknowledge. */
+    public static final class LostTicks extends RuntimeException {
+        LostTicks(long ticks) {
+            super(ticks + " ticks were not acknowledged by their owner (failed or no answer in time)", null, false,
+                    false);
+        }
+    }
+
     /** A batch sealed in an epoch. */
     private record Sealed(TickBatch batch, Epoch epoch) {
     }
 
-    /** Ticks offered between two calls of {@link #acknowledged}: how many are not yet resolved. */
+    /**
+     * Ticks offered between two calls of {@link #acknowledged}: how many are not yet resolved, and how many were
+     * resolved without an acknowledgement.
+     */
     private static final class Epoch {
         long unresolved;
+        long lost;
         Promise<Void> done;
     }
 

@@ -186,4 +186,23 @@ class TickRouterTest {
                     })));
         });
     }
+
+    @Test
+    @DisplayName("says when ticks offered before were not acknowledged: their owner failed them")
+    void acknowledgedFailsWhenAnOwnerFailsTheTicks(Vertx vertx, VertxTestContext ctx) {
+        vertx.runOnContext(v -> {
+            createRouter(vertx);
+            vertx.eventBus().<TickBatch>consumer(Addresses.partition(0), m -> m.fail(500, "boom")).completion()
+                    .compose(none -> {
+                        router.offer("A", 1000, 10, 1, 0);
+                        return router.acknowledged();
+                    })
+                    .onComplete(ctx.failing(lost -> ctx.verify(() -> {
+                        assertThat(lost).isInstanceOf(TickRouter.LostTicks.class)
+                                .hasMessageStartingWith("1 ticks were not acknowledged");
+                        assertThat(held()).isZero();
+                        ctx.completeNow();
+                    })));
+        });
+    }
 }
