@@ -111,13 +111,8 @@ class KafkaIT {
         }
     }
 
-    static void await(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("%s within %d s; meters: %s", what, seconds, meters())
-                    .isLessThan(deadline);
-            TimeUnit.MILLISECONDS.sleep(50); // polls a condition that other threads make true
-        }
+    static void await(String what, int seconds, BooleanSupplier condition) {
+        TestNodes.await(what, seconds, condition, KafkaIT::meters);
     }
 
     /** The node's tick, Kafka and alert meters, for a failure's message. */

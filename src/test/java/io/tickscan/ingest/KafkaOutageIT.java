@@ -213,13 +213,8 @@ class KafkaOutageIT {
         }
     }
 
-    static void await(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("%s within %d s; meters: %s", what, seconds, meters())
-                    .isLessThan(deadline);
-            TimeUnit.MILLISECONDS.sleep(50); // polls a condition that other threads make true
-        }
+    static void await(String what, int seconds, BooleanSupplier condition) {
+        TestNodes.await(what, seconds, condition, KafkaOutageIT::meters);
     }
 
     static String meters() {

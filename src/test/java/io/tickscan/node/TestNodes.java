@@ -7,6 +7,8 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 /** Real nodes for the {@code *IT} suites, configured as a user would: a {@code --conf} file over the defaults. */
@@ -40,6 +42,28 @@ public final class TestNodes {
                 node.stop().await(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 // a node whose Hazelcast was terminated stops with an error; the others must still stop
+            }
+        }
+    }
+
+    /** Polls {@code condition} until it holds, failing after {@code seconds}; polls, never waits for time to pass. */
+    public static void await(String what, int seconds, BooleanSupplier condition) {
+        await(what, seconds, condition, () -> "");
+    }
+
+    /** As {@link #await(String, int, BooleanSupplier)}, with {@code context} (such as meters) in the failure. */
+    public static void await(String what, int seconds, BooleanSupplier condition, Supplier<String> context) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                String more = context.get();
+                throw new AssertionError(what + " within " + seconds + " s" + (more.isEmpty() ? "" : "; " + more));
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
             }
         }
     }

@@ -106,15 +106,7 @@ class TwoMemberIT {
 
     /** Polls {@code condition} until it holds, for up to {@code seconds}. */
     static void await(String what, int seconds, java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            try {
-                TimeUnit.MILLISECONDS.sleep(20); // a poll, not a wait for time to pass
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        TestNodes.await(what, seconds, condition);
     }
 
     @Test

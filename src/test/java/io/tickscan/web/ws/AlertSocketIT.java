@@ -7,6 +7,7 @@ import io.tickscan.codec.Addresses;
 import io.tickscan.codec.Alert;
 import io.tickscan.config.NodeConfig;
 import io.tickscan.config.NodeConfigLoader;
+import io.tickscan.node.TestNodes;
 import io.tickscan.node.TickscanNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -140,12 +141,8 @@ class AlertSocketIT {
         return alerts.stream().map(a -> a.getString("alert_id")).toList();
     }
 
-    static void await(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("%s within %d s", what, seconds).isLessThan(deadline);
-            TimeUnit.MILLISECONDS.sleep(10); // polls a condition of the node
-        }
+    static void await(String what, int seconds, BooleanSupplier condition) {
+        TestNodes.await(what, seconds, condition);
     }
 
     /** The node's websocket clients, as /api/status will count them. */
