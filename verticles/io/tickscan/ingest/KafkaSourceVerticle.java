@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -143,8 +144,14 @@ public final class KafkaSourceVerticle extends VerticleBase {
         vertx.cancelTimer(commitTimer);
         vertx.cancelTimer(healthTimer);
         vertx.cancelTimer(resumeTimer);
+        consumer.pause(); // nothing more is taken: what was fetched and not taken is read again after a restart
         return router.close(SourceCounters.DRAIN_MS)
                 .compose(v -> cycle.transform(c -> commitCycle()))
+                // ticks parked without an owner would hold the last commit for ever: it is given a deadline
+                .timeout(SourceCounters.DRAIN_MS, TimeUnit.MILLISECONDS)
+                .onFailure(e -> LOG.warn("kafka source stopped without its last commit ({}); what it read since the "
+                        + "previous commit is read again", e.getMessage()))
+                .otherwiseEmpty()
                 .eventually(() -> consumer.close())
                 .eventually(() -> deadLetters != null ? deadLetters.close() : Future.succeededFuture())
                 .eventually(() -> {
