@@ -145,6 +145,13 @@ public final class Addresses {
     private Addresses() {
     }
 
+    /**
+     * Node-local shared map of what the node's Kafka source has acknowledged: topic to a JSON object
+     * {@code {"<kafka partition>": next}}, where every tick of that partition below {@code next} was taken by its
+     * scanner. Scanners raise the offsets they checkpoint to it.
+     */
+    public static final String KAFKA_ACKNOWLEDGED = "tickscan.kafka.acknowledged";
+
     /** How long a request to a node-local address waits for its answer. */
     public static final long LOCAL_TIMEOUT_MS = 10_000;
 

@@ -13,17 +13,30 @@ import java.util.Objects;
  * @param timestamps event time of each tick, epoch milliseconds
  * @param prices     price of each tick
  * @param sizes      size of each tick
+ * @param origins    where each tick was read ({@link TickOrigin}), or null when the source has no positions
  */
 public record TickBatch(int partition, long arrivedAt, String[] symbols, long[] timestamps, double[] prices,
-                        double[] sizes) {
+                        double[] sizes, long[] origins) {
 
     /** Checks that the arrays have one entry per tick. */
     public TickBatch {
         Objects.requireNonNull(symbols, "symbols");
         if (timestamps.length != symbols.length || prices.length != symbols.length
-                || sizes.length != symbols.length) {
-            throw new IllegalArgumentException("a tick batch needs one timestamp, price and size per symbol");
+                || sizes.length != symbols.length || (origins != null && origins.length != symbols.length)) {
+            throw new IllegalArgumentException("a tick batch needs one timestamp, price, size (and origin, when "
+                    + "it has origins) per symbol");
         }
+    }
+
+    /** A batch of ticks without origins. */
+    public TickBatch(int partition, long arrivedAt, String[] symbols, long[] timestamps, double[] prices,
+                     double[] sizes) {
+        this(partition, arrivedAt, symbols, timestamps, prices, sizes, null);
+    }
+
+    /** The origin of tick {@code i}, or {@link TickOrigin#NONE}. */
+    public long origin(int i) {
+        return origins == null ? TickOrigin.NONE : origins[i];
     }
 
     /** Number of ticks. */

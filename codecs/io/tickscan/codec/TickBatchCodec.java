@@ -6,10 +6,11 @@ import java.nio.charset.StandardCharsets;
 /**
  * Binary codec of {@link TickBatch}. Locally the batch itself is delivered; across nodes it is written as:
  * <pre>
- * +-----------+-----------+-----------+------------------------------------------------------------+
- * | partition | arrivedAt | count n   | n times:                                                   |
- * | int32     | int64     | int32     | symbolLength uint8 | symbol ASCII | ts int64 | price f64 | size f64 |
- * +-----------+-----------+-----------+------------------------------------------------------------+
+ * +-----------+-----------+-----------+---------+------------------------------------------------------------+
+ * | partition | arrivedAt | count n   | origins | n times:                                                   |
+ * | int32     | int64     | int32     | uint8   | symbolLength uint8 | symbol ASCII | ts int64 | price f64 | size f64 |
+ * |           |           |           |  0 / 1  | [origin int64, when origins is 1]                          |
+ * +-----------+-----------+-----------+---------+------------------------------------------------------------+
  * </pre>
  * Symbols are at most 32 ASCII characters (validated at ingest), so one byte holds their length.
  */
@@ -24,11 +25,16 @@ public final class TickBatchCodec extends PassThroughCodec<TickBatch> {
 
     @Override
     public void encodeToWire(Buffer buffer, TickBatch batch) {
-        buffer.appendInt(batch.partition()).appendLong(batch.arrivedAt()).appendInt(batch.size());
+        boolean origins = batch.origins() != null;
+        buffer.appendInt(batch.partition()).appendLong(batch.arrivedAt()).appendInt(batch.size())
+                .appendUnsignedByte((short) (origins ? 1 : 0));
         for (int i = 0; i < batch.size(); i++) {
             byte[] symbol = batch.symbols()[i].getBytes(StandardCharsets.US_ASCII);
             buffer.appendUnsignedByte((short) symbol.length).appendBytes(symbol)
                     .appendLong(batch.timestamps()[i]).appendDouble(batch.prices()[i]).appendDouble(batch.sizes()[i]);
+            if (origins) {
+                buffer.appendLong(batch.origins()[i]);
+            }
         }
     }
 
@@ -37,7 +43,9 @@ public final class TickBatchCodec extends PassThroughCodec<TickBatch> {
         int partition = buffer.getInt(pos);
         long arrivedAt = buffer.getLong(pos + 4);
         int n = buffer.getInt(pos + 12);
-        int at = pos + 16;
+        boolean hasOrigins = buffer.getUnsignedByte(pos + 16) == 1;
+        int at = pos + 17;
+        long[] origins = hasOrigins ? new long[n] : null;
         String[] symbols = new String[n];
         long[] timestamps = new long[n];
         double[] prices = new double[n];
@@ -50,7 +58,11 @@ public final class TickBatchCodec extends PassThroughCodec<TickBatch> {
             prices[i] = buffer.getDouble(at + 8);
             sizes[i] = buffer.getDouble(at + 16);
             at += 24;
+            if (hasOrigins) {
+                origins[i] = buffer.getLong(at);
+                at += 8;
+            }
         }
-        return new TickBatch(partition, arrivedAt, symbols, timestamps, prices, sizes);
+        return new TickBatch(partition, arrivedAt, symbols, timestamps, prices, sizes, origins);
     }
 }

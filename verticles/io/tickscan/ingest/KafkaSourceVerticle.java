@@ -3,8 +3,10 @@ package io.tickscan.ingest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tickscan.codec.Addresses;
+import io.tickscan.codec.TickOrigin;
 import io.tickscan.engine.TickRejectReason;
 import io.tickscan.ingest.csv.TickCsvReader;
+import io.tickscan.kafka.CheckpointedOffsets;
 import io.tickscan.kafka.KafkaSettings;
 import io.tickscan.routing.TickRouter;
 import io.tickscan.scanner.FailureLog;
@@ -16,6 +18,7 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import io.vertx.redis.client.Redis;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -51,6 +54,12 @@ import org.slf4j.LoggerFactory;
  * {@code tickscan.origin.topic}, {@code tickscan.origin.partition} and {@code tickscan.origin.offset}. The
  * health map's {@value #HEALTH} entry is not ok until the member has joined its group, and while no broker
  * connection is open; the client retries with backoff and the consumer catches up from its committed offsets.
+ *
+ * <p>With Redis, the scanners' checkpoints hold the Kafka offsets of the ticks in them: every tick carries its
+ * {@link TickOrigin}, a scanner skips one it has taken already, and a partition newly assigned is read from where
+ * the oldest checkpoint ends ({@link CheckpointedOffsets}) when that is before its committed offset. So after a
+ * crash the state lacks no tick and holds none twice. What the source has acknowledged is kept in the node-local
+ * map {@link Addresses#KAFKA_ACKNOWLEDGED}, which scanners write with their offsets.
  */
 public final class KafkaSourceVerticle extends VerticleBase {
     /** This source's entry in {@link Addresses#HEALTH_MAP}. */
@@ -62,6 +71,10 @@ public final class KafkaSourceVerticle extends VerticleBase {
 
     private final MeterRegistry registry;
     private final LongSupplier clock;
+    /** Null without Redis. */
+    private final Redis redis;
+    /** Per Kafka partition this source reads, the offset below which every tick was taken by its scanner. */
+    private final Map<Integer, Long> acknowledged = new HashMap<>();
     private final FailureLog failures = new FailureLog(LOG);
     private JsonObject kafka;
     private Context context;
@@ -101,10 +114,12 @@ public final class KafkaSourceVerticle extends VerticleBase {
     /**
      * @param registry where the source's meters go
      * @param clock    wall-clock milliseconds
+     * @param redis    the node's Redis client, holding the scanners' checkpoints, or null without Redis
      */
-    public KafkaSourceVerticle(MeterRegistry registry, LongSupplier clock) {
+    public KafkaSourceVerticle(MeterRegistry registry, LongSupplier clock, Redis redis) {
         this.registry = registry;
         this.clock = clock;
+        this.redis = redis;
     }
 
     @Override
@@ -251,7 +266,22 @@ public final class KafkaSourceVerticle extends VerticleBase {
                 new HashMap<>();
         offsets.forEach((p, offset) -> commit.put(new io.vertx.kafka.client.common.TopicPartition(p.topic(),
                 p.partition()), new io.vertx.kafka.client.consumer.OffsetAndMetadata(offset, "")));
-        return consumer.commit(commit).onSuccess(v -> offsets.forEach(committedAt::put)).mapEmpty();
+        return consumer.commit(commit).onSuccess(v -> {
+            offsets.forEach(committedAt::put);
+            offsets.forEach((partition, next) -> {
+                if (owned.contains(partition)) {
+                    acknowledged.put(partition.partition(), next);
+                }
+            });
+            publishAcknowledged();
+        }).mapEmpty();
+    }
+
+    private void publishAcknowledged() {
+        JsonObject next = new JsonObject();
+        acknowledged.forEach((partition, offset) -> next.put(Integer.toString(partition), offset));
+        vertx.sharedData().<String, JsonObject>getLocalMap(Addresses.KAFKA_ACKNOWLEDGED)
+                .put(kafka.getString("topic"), next);
     }
 
     /** Completes when every dead-letter copy sent so far is written or failed (counted). */
@@ -323,6 +353,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
         stalled.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         for (TopicPartition partition : partitions) {
             owned.remove(partition);
+            acknowledged.remove(partition.partition());
             committedAt.remove(partition);
             Long pending = uncommitted.remove(partition);
             Long inCycle = committing == null ? null : committing.remove(partition);
@@ -349,13 +380,42 @@ public final class KafkaSourceVerticle extends VerticleBase {
         }
 
         @Override
-        public void changed(Collection<TopicPartition> assigned, Collection<TopicPartition> lost) {
-            Set<TopicPartition> now = Set.copyOf(assigned);
+        public CompletionStage<Map<TopicPartition, Long>> assigning(Collection<TopicPartition> assigned) {
+            if (redis == null) {
+                return CompletableFuture.completedFuture(Map.of());
+            }
+            List<TopicPartition> partitions = List.copyOf(assigned);
+            CompletableFuture<Map<TopicPartition, Long>> from = new CompletableFuture<>();
+            context.runOnContext(v -> CheckpointedOffsets.of(redis, kafka.getString("topic"),
+                    config().getInteger("partitions")).onComplete(read -> {
+                        if (read.failed()) {
+                            from.completeExceptionally(read.cause());
+                            return;
+                        }
+                        Map<TopicPartition, Long> mine = new HashMap<>();
+                        for (TopicPartition partition : partitions) {
+                            Long offset = read.result().get(partition.partition());
+                            if (offset != null) {
+                                mine.put(partition, offset);
+                            }
+                        }
+                        from.complete(mine);
+                    }));
+            return from;
+        }
+
+        @Override
+        public void changed(Map<TopicPartition, Long> assigned, Collection<TopicPartition> lost) {
+            Map<TopicPartition, Long> now = Map.copyOf(assigned);
             List<TopicPartition> gone = List.copyOf(lost);
             context.runOnContext(v -> {
                 handOver(gone);
                 owned.clear();
-                owned.addAll(now);
+                owned.addAll(now.keySet());
+                acknowledged.clear();
+                now.forEach((partition, next) -> acknowledged.put(partition.partition(),
+                        Math.min(next, committedAt.getOrDefault(partition, next))));
+                publishAcknowledged();
                 joined = true;
                 LOG.info("kafka source owns {} partitions of {}", owned.size(), kafka.getString("topic"));
                 checkHealth();
@@ -367,7 +427,9 @@ public final class KafkaSourceVerticle extends VerticleBase {
     private final class RecordSink implements TickCsvReader.Sink {
         @Override
         public void tick(String symbol, long ts, double price, double size) {
-            router.offer(symbol, ts, price, size, clock.getAsLong());
+            int partition = current.partition();
+            router.offer(symbol, ts, price, size, clock.getAsLong(), partition <= TickOrigin.MAX_PARTITION
+                    ? TickOrigin.of(partition, current.offset()) : TickOrigin.NONE);
             acceptedUnreported++;
         }
 

@@ -2,6 +2,8 @@ package io.tickscan.ingest;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletionStage;
@@ -23,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * rebalance handlers run later on the verticle's context, after the partitions are gone, when their offsets can no
  * longer be committed. Here a revocation waits (on the polling thread, up to {@link #REVOKE_WAIT_MS}) until the
  * source says which offsets its acknowledged ticks reach, and commits them before the partitions are given away.
- * It also notes after each poll whether any broker connection is open.
+ * An assignment first asks the source where the scanners' checkpoints need each new partition read from, and
+ * seeks back there when that is before the committed offset. It also notes after each poll whether any broker
+ * connection is open.
  */
 final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
     /** How long a revocation waits for the source's ticks to be acknowledged. */
@@ -35,8 +39,17 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
         /** The offsets to commit for {@code revoked}, once the ticks read from them are acknowledged. */
         CompletionStage<Map<TopicPartition, OffsetAndMetadata>> revoking(Collection<TopicPartition> revoked);
 
-        /** The partitions now assigned to this member (possibly none) or lost without a chance to commit. */
-        void changed(Collection<TopicPartition> assigned, Collection<TopicPartition> lost);
+        /**
+         * Where the newly {@code assigned} partitions must be read from at the latest (those absent may start at
+         * their committed offsets).
+         */
+        CompletionStage<Map<TopicPartition, Long>> assigning(Collection<TopicPartition> assigned);
+
+        /**
+         * The partitions now assigned to this member (possibly none), with the offset each is read from next, or
+         * lost without a chance to commit.
+         */
+        void changed(Map<TopicPartition, Long> assigned, Collection<TopicPartition> lost);
     }
 
     private final Hooks hooks;
@@ -79,14 +92,44 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                hooks.changed(assignment(), java.util.List.of());
+                if (!partitions.isEmpty()) {
+                    seekToCheckpoints(partitions);
+                }
+                Map<TopicPartition, Long> positions = new HashMap<>();
+                for (TopicPartition partition : assignment()) {
+                    positions.put(partition, position(partition));
+                }
+                hooks.changed(positions, List.of());
                 listener.onPartitionsAssigned(partitions);
             }
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                hooks.changed(java.util.List.of(), partitions);
+                hooks.changed(Map.of(), partitions);
                 listener.onPartitionsLost(partitions);
+            }
+        });
+    }
+
+    private void seekToCheckpoints(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Long> from;
+        try {
+            from = hooks.assigning(partitions).toCompletableFuture().get(REVOKE_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            LOG.warn("where the scanners' checkpoints need {} read from is unknown, so they are read from their "
+                    + "committed offsets: the ticks between a checkpoint and those offsets are missing from the state "
+                    + "({})", partitions, e.toString());
+            return;
+        }
+        from.forEach((partition, offset) -> {
+            long committed = position(partition);
+            if (offset < committed) {
+                LOG.info("{} is read from offset {}, not its committed {}: the scanners' checkpoints end there",
+                        partition, offset, committed);
+                seek(partition, offset);
             }
         });
     }

@@ -124,7 +124,7 @@ public final class TickscanNode {
                         options(routing.copy().put("simulator", config.source("simulator"))), sources)
                         : Future.succeededFuture())
                 .compose(v -> config.source("kafka").getBoolean("enabled")
-                        ? deploy(() -> new KafkaSourceVerticle(registry, clock),
+                        ? deploy(() -> new KafkaSourceVerticle(registry, clock, redis),
                         options(routing.copy().put("kafka", config.source("kafka"))), sources)
                         : Future.succeededFuture())
                 .onSuccess(v -> vertx.eventBus().publish(Addresses.SCANNERS_START, null, Addresses.local()))

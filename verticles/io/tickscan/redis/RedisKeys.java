@@ -7,6 +7,8 @@ public final class RedisKeys {
     /** The rule set and its version as JSON {@code {"version": n, "text": "<rules file>"}}. */
     public static final String RULES = "tickscan:rules";
     private static final String ALERT_PREFIX = "tickscan:alert:";
+    private static final String STATE_PREFIX = "tickscan:state:";
+    private static final String OFFSETS_PREFIX = "tickscan:offsets:";
 
     private RedisKeys() {
     }
@@ -17,5 +19,22 @@ public final class RedisKeys {
      */
     public static String alert(String alertId) {
         return ALERT_PREFIX + alertId;
+    }
+
+    /**
+     * The checkpoint of partition {@code p}'s scanner state, {@code tickscan:state:<p>}: the ticks it held for a
+     * later scan, then the bytes of the engine's export for the partition's symbols.
+     */
+    public static String state(int p) {
+        return STATE_PREFIX + p;
+    }
+
+    /**
+     * The Kafka offsets that partition {@code p}'s checkpoint holds, {@code tickscan:offsets:<p>}, written with
+     * {@link #state} in one {@code MSET}: JSON {@code {"topic": t, "offsets": {"<kafka partition>": offset}}},
+     * the highest offset of each Kafka partition whose ticks for {@code p} the checkpoint holds.
+     */
+    public static String offsets(int p) {
+        return OFFSETS_PREFIX + p;
     }
 }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tickscan.codec.Addresses;
 import io.tickscan.codec.TickBatch;
+import io.tickscan.codec.TickOrigin;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -118,6 +119,17 @@ public final class TickRouter {
      * @return false when the buffer is full: the tick was not taken, and the source should slow down
      */
     public boolean offer(String symbol, long ts, double price, double size, long arrivedAt) {
+        return offer(symbol, ts, price, size, arrivedAt, TickOrigin.NONE);
+    }
+
+    /**
+     * Takes a valid tick read at a position of its source, unless the buffer is full.
+     *
+     * @param arrivedAt wall-clock milliseconds at which the tick was received
+     * @param origin    where it was read ({@link TickOrigin}), carried to its scanner in {@link TickBatch#origins()}
+     * @return false when the buffer is full: the tick was not taken, and the source should slow down
+     */
+    public boolean offer(String symbol, long ts, double price, double size, long arrivedAt, long origin) {
         if (held >= bufferTicks) {
             return false;
         }
@@ -126,7 +138,7 @@ public final class TickRouter {
         if (batch == null) {
             batch = pending[p] = new Pending(Math.min(FIRST_CAPACITY, batchSize), arrivedAt);
         }
-        batch.add(symbol, ts, price, size);
+        batch.add(symbol, ts, price, size, origin);
         held++;
         if (batch.count >= batchSize) {
             seal(p);
@@ -286,6 +298,8 @@ public final class TickRouter {
         long[] timestamps;
         double[] prices;
         double[] sizes;
+        /** Null until a tick with an origin is added. */
+        long[] origins;
         final long arrivedAt;
         int count;
 
@@ -297,13 +311,23 @@ public final class TickRouter {
             this.arrivedAt = arrivedAt;
         }
 
-        void add(String symbol, long ts, double price, double size) {
+        void add(String symbol, long ts, double price, double size, long origin) {
             if (count == symbols.length) {
                 int capacity = count * 2;
                 symbols = Arrays.copyOf(symbols, capacity);
                 timestamps = Arrays.copyOf(timestamps, capacity);
                 prices = Arrays.copyOf(prices, capacity);
                 sizes = Arrays.copyOf(sizes, capacity);
+                if (origins != null) {
+                    origins = Arrays.copyOf(origins, capacity);
+                }
+            }
+            if (origin != TickOrigin.NONE && origins == null) {
+                origins = new long[symbols.length];
+                Arrays.fill(origins, 0, count, TickOrigin.NONE);
+            }
+            if (origins != null) {
+                origins[count] = origin;
             }
             symbols[count] = symbol;
             timestamps[count] = ts;
@@ -314,10 +338,11 @@ public final class TickRouter {
 
         TickBatch toBatch(int partition) {
             if (count == symbols.length) {
-                return new TickBatch(partition, arrivedAt, symbols, timestamps, prices, sizes);
+                return new TickBatch(partition, arrivedAt, symbols, timestamps, prices, sizes, origins);
             }
             return new TickBatch(partition, arrivedAt, Arrays.copyOf(symbols, count), Arrays.copyOf(timestamps, count),
-                    Arrays.copyOf(prices, count), Arrays.copyOf(sizes, count));
+                    Arrays.copyOf(prices, count), Arrays.copyOf(sizes, count),
+                    origins == null ? null : Arrays.copyOf(origins, count));
         }
     }
 }

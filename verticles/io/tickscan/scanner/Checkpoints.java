@@ -1,38 +1,51 @@
 package io.tickscan.scanner;
 
 import io.micrometer.core.instrument.Counter;
+import io.tickscan.codec.Addresses;
 import io.tickscan.engine.ScanEngine;
 import io.tickscan.engine.StateImport;
 import io.tickscan.redis.RedisClients;
+import io.tickscan.redis.RedisKeys;
 import io.tickscan.routing.Partitioner;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
-import java.util.function.BooleanSupplier;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A scanner's checkpoints of its partitions' state in Redis, {@code tickscan:state:<p>} holding the bytes of
- * {@link ScanEngine#exportState} for the symbols of partition {@code p}. Read back once per partition before its
- * consumer is registered; written every {@code redis.checkpoint_interval_ms} on the scanner's context (so between
- * scans) for the partitions that took ticks or fired since their last write, and for all of them on stop. A failed
- * read or write is counted ({@code checkpoint_failures_total}) and tried again at the next interval; scanning goes
- * on meanwhile. A partition whose read failed is not written until a read succeeds (its stored state would be lost),
- * and what that read brings is merged: symbols seen since keep their newer state.
+ * A scanner's checkpoints of its partitions' state in Redis. {@link RedisKeys#state} of partition {@code p} holds
+ * the ticks the scanner held for a later scan and the bytes of {@link ScanEngine#exportState} for the partition's
+ * symbols; {@link RedisKeys#offsets} holds the Kafka offsets of the ticks in it ({@link AcceptedOffsets}); both are
+ * written in one {@code MSET}, so that a source reading from those offsets again gives the partition exactly the
+ * ticks its state lacks. Read back once per partition before its consumer is registered; written every
+ * {@code redis.checkpoint_interval_ms} on the scanner's context (so between scans) for the partitions that took
+ * ticks or fired since their last write (and for all of them when the Kafka partitions read on the node change),
+ * and for all of them on stop. A failed read or write is counted ({@code checkpoint_failures_total}) and tried
+ * again at the next interval; scanning goes on meanwhile. A partition whose read failed is not written until a read
+ * succeeds (its stored state would be lost), and what that read brings is merged: symbols seen since keep their
+ * newer state.
+ *
+ * <p>The state value: {@code "TSC1"} (4 bytes), the number of held ticks (int32), each as symbol length (uint8),
+ * symbol (ASCII), ts (int64), price and size (f64), then the engine's bytes. A value in another layout is counted as
+ * unreadable and overwritten by the next write.
  */
 final class Checkpoints {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
-    static final String KEY_PREFIX = "tickscan:state:";
+    private static final int MAGIC = 0x54534331; // "TSC1"
 
     private final Vertx vertx;
     private final Redis redis;
@@ -42,7 +55,11 @@ final class Checkpoints {
     private final String instance;
     private final Counter failures;
     private final FailureLog failureLog;
-    private final BooleanSupplier settled;
+    private final HeldTicks held;
+    private final HeldTicks.Sink heldAgain;
+    private final AcceptedOffsets accepted;
+    private final LocalMap<String, JsonObject> acknowledged;
+    private Set<String> acknowledgedPartitions = Set.of();
     private final long intervalMs;
     private final boolean[] restored;
     private final boolean[] dirty;
@@ -58,10 +75,13 @@ final class Checkpoints {
      * @param redis     the {@code redis.*} settings ({@code url} set)
      * @param engine    the scanner's engine
      * @param owned     the partitions the scanner owns
-     * @param settled   true when no tick the scanner took is held back from the engine, so a write holds them all
+     * @param held      the ticks the scanner holds for a later scan, written with the state
+     * @param heldAgain takes the held ticks a checkpoint brings back, as if they had just arrived
+     * @param accepted  the Kafka offsets the scanner's partitions took, written with the state
      */
     Checkpoints(Vertx vertx, JsonObject redis, ScanEngine engine, Partitioner partitioner, int[] owned,
-                String instance, Counter failures, FailureLog failureLog, BooleanSupplier settled) {
+                String instance, Counter failures, FailureLog failureLog, HeldTicks held, HeldTicks.Sink heldAgain,
+                AcceptedOffsets accepted) {
         this.vertx = vertx;
         // sized like the node's client: a scanner asks for all its partitions at once at start and on stop
         this.redis = RedisClients.create(vertx, redis);
@@ -71,15 +91,13 @@ final class Checkpoints {
         this.instance = instance;
         this.failures = failures;
         this.failureLog = failureLog;
-        this.settled = settled;
+        this.held = held;
+        this.heldAgain = heldAgain;
+        this.accepted = accepted;
+        this.acknowledged = vertx.sharedData().getLocalMap(Addresses.KAFKA_ACKNOWLEDGED);
         this.intervalMs = redis.getLong("checkpoint_interval_ms");
         this.restored = new boolean[partitioner.partitions()];
         this.dirty = new boolean[partitioner.partitions()];
-    }
-
-    /** The Redis key of partition {@code p}'s state. */
-    static String key(int p) {
-        return KEY_PREFIX + p;
     }
 
     /**
@@ -87,37 +105,97 @@ final class Checkpoints {
      * counted, logged and tried again at each interval.
      */
     Future<Void> restore(int p) {
-        return redis.send(Request.cmd(Command.GET).arg(key(p))).transform(got -> {
+        String key = RedisKeys.state(p);
+        return redis.send(Request.cmd(Command.MGET).arg(key).arg(RedisKeys.offsets(p))).transform(got -> {
             if (got.failed()) {
-                failed("reading " + key(p), got.cause());
+                failed("reading " + key, got.cause());
                 return Future.succeededFuture();
             }
-            adopt(p, got.result());
+            adopt(p, got.result().get(0), got.result().get(1));
             return Future.succeededFuture();
         });
     }
 
-    private void adopt(int p, Response stored) {
+    private void adopt(int p, Response stored, Response offsets) {
+        String key = RedisKeys.state(p);
         restored[p] = true;
         if (stored == null) {
             missing++;
-            LOG.debug("scanner {}: no checkpoint {}, partition {} starts empty", instance, key(p), p);
+            LOG.debug("scanner {}: no checkpoint {}, partition {} starts empty", instance, key, p);
             return;
         }
         try {
-            StateImport result = engine.importState(stored.toBuffer().getBytes());
+            Buffer value = stored.toBuffer();
+            if (value.length() < 8 || value.getInt(0) != MAGIC) {
+                throw new IllegalArgumentException("not a tickscan checkpoint of this version");
+            }
+            if (offsets != null) {
+                accepted.restore(p, new JsonObject(offsets.toBuffer()).getJsonObject("offsets"));
+            }
+            int at = restoreHeld(value);
+            StateImport result = engine.importState(value.getBytes(at, value.length()));
             symbolsRestored += result.restored();
             LOG.debug("scanner {}: {} symbols restored from {} ({} known already)", instance, result.restored(),
-                    key(p), result.known());
+                    key, result.known());
             if (result.sessionStatsDropped() || result.otherHistory()) {
-                LOG.warn("scanner {}: {} was written with other engine settings: {}", instance, key(p),
+                LOG.warn("scanner {}: {} was written with other engine settings: {}", instance, key,
                         result.sessionStatsDropped() ? "session stats dropped" : "bars beyond the history dropped");
             }
         } catch (RuntimeException e) {
             // unreadable: counted and overwritten by this scanner's next write rather than read forever
-            failed("reading " + key(p) + " (" + stored.toBuffer().length() + " bytes)", e);
+            failed("reading " + key + " (" + stored.toBuffer().length() + " bytes)", e);
         }
         dirty[p] = true;
+    }
+
+    /** Hands the held ticks at the start of a state value back to the scanner; returns where the engine's bytes start. */
+    private int restoreHeld(Buffer value) {
+        int n = value.getInt(4);
+        int at = 8;
+        for (int i = 0; i < n; i++) {
+            int length = value.getUnsignedByte(at);
+            String symbol = value.getString(at + 1, at + 1 + length, StandardCharsets.US_ASCII.name());
+            at += 1 + length;
+            heldAgain.apply(symbol, value.getLong(at), value.getDouble(at + 8), value.getDouble(at + 16),
+                    System.currentTimeMillis());
+            at += 24;
+        }
+        return at;
+    }
+
+    /** The state value of partition {@code p}: its held ticks, then the engine's export of its symbols. */
+    private Buffer stateOf(int p) {
+        Buffer value = Buffer.buffer().appendInt(MAGIC).appendInt(0);
+        int[] count = {0};
+        held.forEach((symbol, ts, price, size, arrivedAt) -> {
+            if (partitioner.partitionOf(symbol) == p) {
+                byte[] name = symbol.getBytes(StandardCharsets.US_ASCII);
+                value.appendUnsignedByte((short) name.length).appendBytes(name).appendLong(ts).appendDouble(price)
+                        .appendDouble(size);
+                count[0]++;
+            }
+        });
+        value.setInt(4, count[0]);
+        return value.appendBytes(engine.exportState(i -> partitionOf[i] == p));
+    }
+
+    /**
+     * The offsets value of partition {@code p}, raised to what the node's Kafka source has acknowledged (one topic;
+     * none without a Kafka source).
+     */
+    private Buffer offsetsOf(int p, String topic, JsonObject acknowledgedOfTopic) {
+        return new JsonObject().put("topic", topic).put("offsets", accepted.export(p, acknowledgedOfTopic))
+                .toBuffer();
+    }
+
+    /** Marks every partition changed when the Kafka partitions the node's source reads have changed. */
+    private void noteSourceChanges() {
+        Set<String> now = new HashSet<>();
+        acknowledged.forEach((topic, offsets) -> offsets.fieldNames().forEach(kp -> now.add(topic + "/" + kp)));
+        if (!now.equals(acknowledgedPartitions)) {
+            acknowledgedPartitions = now;
+            Arrays.fill(dirty, true);
+        }
     }
 
     /** Logs what the reads brought, then starts the periodic writes, on the caller's context. */
@@ -186,20 +264,26 @@ final class Checkpoints {
 
     /** Writes the changed, restored partitions; completes when every write has ended (failures are counted). */
     private Future<Void> write(boolean all) {
-        boolean clear = settled.getAsBoolean();
         mapSymbols();
+        noteSourceChanges();
+        // one Kafka source per node, reading one topic
+        String topic = acknowledged.isEmpty() ? null : acknowledged.keySet().iterator().next();
+        JsonObject acknowledgedOfTopic = topic == null ? null : acknowledged.get(topic);
         List<Future<?>> writes = new ArrayList<>();
         int written = 0;
         for (int p : owned) {
             if (!restored[p] || !(dirty[p] || all)) {
                 continue;
             }
-            byte[] state = engine.exportState(i -> partitionOf[i] == p);
-            dirty[p] = !clear;
+            // the offsets first: what is acknowledged was taken before the state is exported, so the state holds it
+            Buffer offsets = offsetsOf(p, topic, acknowledgedOfTopic);
+            Buffer state = stateOf(p);
+            dirty[p] = false;
             written++;
-            writes.add(redis.send(Request.cmd(Command.SET).arg(key(p)).arg(Buffer.buffer(state))).onFailure(e -> {
+            writes.add(redis.send(Request.cmd(Command.MSET).arg(RedisKeys.state(p)).arg(state)
+                    .arg(RedisKeys.offsets(p)).arg(offsets)).onFailure(e -> {
                 dirty[p] = true;
-                failed("writing " + key(p), e);
+                failed("writing " + RedisKeys.state(p), e);
             }));
         }
         if (all) {

@@ -72,6 +72,13 @@ final class HeldTicks {
         earliest = keptEarliest;
     }
 
+    /** Hands {@code sink} every held tick, in arrival order, keeping them all. */
+    void forEach(Sink sink) {
+        for (int i = 0; i < count; i++) {
+            sink.apply(symbols[i], timestamps[i], prices[i], sizes[i], arrivals[i]);
+        }
+    }
+
     /** The earliest stamp held, or {@link Long#MAX_VALUE} when none is. */
     long earliest() {
         return earliest;

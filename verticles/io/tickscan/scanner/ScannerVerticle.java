@@ -98,6 +98,8 @@ public final class ScannerVerticle extends VerticleBase {
     private HeldTicks held;
     private final HeldTicks.Sink releaser = this::applyHeld;
     private Counter batchFailures;
+    private Counter takenAlready;
+    private AcceptedOffsets accepted;
     private long reportedLate;
     /** Null when there is no Redis. */
     private Checkpoints checkpoints;
@@ -134,6 +136,7 @@ public final class ScannerVerticle extends VerticleBase {
         futureToleranceMs = conf.getJsonObject("engine").getLong("future_tolerance_ms");
         JsonObject scanner = conf.getJsonObject("scanner");
         held = new HeldTicks(scanner.getInteger("hold_ticks"));
+        accepted = new AcceptedOffsets(conf.getInteger("partition_count"));
         JsonArray partitions = conf.getJsonArray("partitions");
         // subscribed before the current set is asked for, so that no version adopted in between is missed
         MessageConsumer<JsonObject> rules = vertx.eventBus().localConsumer(Addresses.RULES_APPLY, this::onRules);
@@ -175,7 +178,7 @@ public final class ScannerVerticle extends VerticleBase {
                     + "scanner state checkpoints in Redis that failed (tried again at the next interval)")
                     .register(registry);
             checkpoints = new Checkpoints(vertx, redis, engine, new Partitioner(conf.getInteger("partition_count")),
-                    owned, instance, checkpointFailures, failures, () -> held.earliest() == Long.MAX_VALUE);
+                    owned, instance, checkpointFailures, failures, held, this::takeRestored, accepted);
         }
         List<Future<?>> ready = new ArrayList<>();
         for (int p : owned) {
@@ -207,11 +210,16 @@ public final class ScannerVerticle extends VerticleBase {
         if (checkpoints == null) {
             return unregistered;
         }
-        // hand-over: no tick comes any more; the held ones go into the state the next owner reads
-        return unregistered.compose(v -> {
-            releaseHeld(Long.MAX_VALUE);
-            return checkpoints.stop();
-        });
+        // hand-over: no tick comes any more; the held ones are written with the state the next owner reads
+        return unregistered.compose(v -> checkpoints.stop());
+    }
+
+    /** Takes a tick held when a checkpoint was written, read back with it: held again, or applied when due. */
+    private void takeRestored(String symbol, long ts, double price, double size, long arrivedAt) {
+        if (ts >= schedule.nextScan() && held.hold(symbol, ts, price, size, arrivedAt)) {
+            return;
+        }
+        applyHeld(symbol, ts, price, size, arrivedAt);
     }
 
     private void meters() {
@@ -236,6 +244,9 @@ public final class ScannerVerticle extends VerticleBase {
         ticksAfterScan = Counter.builder("ticks_after_scan").description("Ticks that arrived after the scan of "
                 + "their second had run (applied for the next scan; raise scanner.grace_ms if this grows)")
                 .register(registry);
+        takenAlready = Counter.builder("ticks_taken_already").description("Ticks read again from Kafka (after a "
+                + "restart from a checkpoint, or a rewind of the source) that their partition had taken: skipped")
+                .register(registry);
         holdOverflow = Counter.builder("ticks_hold_overflow").description("Ticks stamped at or after the next "
                 + "scan applied at once because scanner.hold_ticks were held already").register(registry);
         instanceMeters.add(Gauge.builder("rules_version", () -> rulesVersion)
@@ -254,6 +265,8 @@ public final class ScannerVerticle extends VerticleBase {
         int tooFarAhead = 0;
         int afterScan = 0;
         int overflow = 0;
+        int again = 0;
+        long[] origins = batch.origins();
         int i = 0;
         while (i < batch.size()) {
             try {
@@ -263,7 +276,9 @@ public final class ScannerVerticle extends VerticleBase {
                     if (symbol == null) {
                         throw new NullPointerException("a tick without symbol");
                     }
-                    if (ts > horizon) {
+                    if (origins != null && !accepted.accept(batch.partition(), origins[i])) {
+                        again++;
+                    } else if (ts > horizon) {
                         tooFarAhead++;
                     } else if (ts < next) {
                         if (ts < last) {
@@ -293,6 +308,9 @@ public final class ScannerVerticle extends VerticleBase {
         }
         if (overflow > 0) {
             holdOverflow.increment(overflow);
+        }
+        if (again > 0) {
+            takenAlready.increment(again);
         }
         message.reply(null);
     }

@@ -23,7 +23,35 @@ class CodecRoundTripTest {
         assertThat(back.timestamps()).containsExactly(batch.timestamps());
         assertThat(back.prices()).containsExactly(batch.prices());
         assertThat(back.sizes()).containsExactly(batch.sizes());
+        assertThat(back.origins()).isNull();
         assertThat(codec.transform(batch)).isSameAs(batch);
+    }
+
+    @Test
+    void aTickBatchKeepsTheOriginsOfItsTicks() {
+        long[] origins = {TickOrigin.of(0, 0), TickOrigin.of(7, 123_456_789_012L),
+                TickOrigin.of(TickOrigin.MAX_PARTITION, (1L << 48) - 1)};
+        TickBatch batch = new TickBatch(3, 5, new String[] {"A", "BB", "CCC"}, new long[] {1, 2, 3},
+                new double[] {1, 2, 3}, new double[] {4, 5, 6}, origins);
+        TickBatchCodec codec = new TickBatchCodec();
+        Buffer wire = Buffer.buffer();
+        codec.encodeToWire(wire, batch);
+        TickBatch back = codec.decodeFromWire(0, wire);
+        assertThat(back.origins()).containsExactly(origins);
+        assertThat(back.symbols()).containsExactly("A", "BB", "CCC");
+        assertThat(back.sizes()).containsExactly(4, 5, 6);
+        assertThat(TickOrigin.partition(back.origin(1))).isEqualTo(7);
+        assertThat(TickOrigin.offset(back.origin(1))).isEqualTo(123_456_789_012L);
+        assertThat(TickOrigin.partition(back.origin(2))).isEqualTo(TickOrigin.MAX_PARTITION);
+        assertThat(TickOrigin.offset(back.origin(2))).isEqualTo((1L << 48) - 1);
+    }
+
+    @Test
+    void anOriginBeyondItsBitsIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TickOrigin.of(TickOrigin.MAX_PARTITION + 1, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partition 65536");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TickOrigin.of(0, 1L << 48))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.tickscan.codec.Addresses;
 import io.tickscan.codec.Alert;
 import io.tickscan.node.TestNodes;
 import io.tickscan.node.TickscanNode;
+import io.tickscan.redis.RedisKeys;
 import io.tickscan.routing.Partitioner;
 import io.tickscan.testdata.RedisServer;
 import io.vertx.core.json.JsonArray;
@@ -56,7 +57,7 @@ class CheckpointIT {
                 }
                 awaitProcessed(first, 67);
                 // the periodic checkpoint reaches Redis while the node runs
-                String key = Checkpoints.key(new Partitioner(16).partitionOf("ACME"));
+                String key = RedisKeys.state(new Partitioner(16).partitionOf("ACME"));
                 awaitTrue(() -> redisExists(redis.port(), key), "key " + key + " written within 10 s");
             } finally {
                 first.stop().await(30, TimeUnit.SECONDS);

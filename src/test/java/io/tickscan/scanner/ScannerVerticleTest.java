@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tickscan.codec.Addresses;
 import io.tickscan.codec.Alert;
 import io.tickscan.codec.TickBatch;
+import io.tickscan.codec.TickOrigin;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -53,7 +54,7 @@ class ScannerVerticleTest {
             vertx.eventBus().registerDefaultCodec(TickBatch.class, new io.tickscan.codec.TickBatchCodec());
         }
         JsonObject config = new JsonObject().put("instance", "test/scanner-0").put("node", "test")
-                .put("partitions", new JsonArray().add(3))
+                .put("partitions", new JsonArray().add(3)).put("partition_count", 8)
                 .put("engine", new JsonObject().put("history_minutes", 180).put("session_zone", "UTC")
                         .put("session_start", "00:00").put("future_tolerance_ms", 2000))
                 .put("rules", new JsonObject().put("max_rules", 1000).put("max_conditions", 64))
@@ -180,6 +181,28 @@ class ScannerVerticleTest {
                     assertThat(registry.get("batch_failures").counter().count()).isEqualTo(1);
                     assertThat(registry.get("tick_processed").counter().count()).isEqualTo(2);
                     assertThat(alerts).extracting(Alert::symbol).containsExactly("AAPL", "MSFT");
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    @DisplayName("skips a Kafka record read again that its partition took already, and counts it")
+    void aTickReadAgainIsSkippedByItsOffset(Vertx vertx, VertxTestContext ctx) {
+        TickBatch first = new TickBatch(3, T0, new String[] {"AAPL", "MSFT"}, new long[] {T0 + 100, T0 + 100},
+                new double[] {101, 102}, new double[] {1, 1},
+                new long[] {TickOrigin.of(0, 10), TickOrigin.of(1, 4)});
+        // read again from offset 9 of Kafka partition 0 and 4 of partition 1: only offset 11 and 5 are new
+        TickBatch again = new TickBatch(3, T0, new String[] {"AAPL", "AAPL", "MSFT", "AAPL", "MSFT"},
+                new long[] {T0 + 50, T0 + 100, T0 + 100, T0 + 200, T0 + 200}, new double[] {99, 101, 102, 103, 104},
+                new double[] {1, 1, 1, 1, 1}, new long[] {TickOrigin.of(0, 9), TickOrigin.of(0, 10),
+                        TickOrigin.of(1, 4), TickOrigin.of(0, 11), TickOrigin.of(1, 5)});
+        deploy(vertx, true)
+                .compose(v -> vertx.eventBus().request(Addresses.partition(3), first))
+                .compose(ack -> vertx.eventBus().request(Addresses.partition(3), again))
+                .compose(ack -> scanAt(T0 + 1000))
+                .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+                    assertThat(registry.get("tick_processed").counter().count()).isEqualTo(4);
+                    assertThat(registry.get("ticks_taken_already").counter().count()).isEqualTo(3);
                     ctx.completeNow();
                 })));
     }
