@@ -13,7 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -54,6 +53,8 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
 
     private final Hooks hooks;
     private volatile boolean connected;
+    /** The client's {@code connection-count} metric, once it exists; read on the polling thread only. */
+    private Metric connections;
 
     RebalanceHookedConsumer(Properties properties, Hooks hooks) {
         super(properties, new StringDeserializer(), new ByteArrayDeserializer());
@@ -68,14 +69,14 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
     @Override
     public ConsumerRecords<String, byte[]> poll(Duration timeout) {
         ConsumerRecords<String, byte[]> records = super.poll(timeout);
-        double connections = 0;
-        for (Map.Entry<MetricName, ? extends Metric> metric : metrics().entrySet()) {
-            if (metric.getKey().name().equals("connection-count")
-                    && metric.getKey().group().equals("consumer-metrics")) {
-                connections = ((Number) metric.getValue().metricValue()).doubleValue();
-            }
+        if (connections == null) {
+            // looked up once: walking every client metric on each poll cost more than the poll's bookkeeping
+            connections = metrics().entrySet().stream()
+                    .filter(m -> m.getKey().name().equals("connection-count")
+                            && m.getKey().group().equals("consumer-metrics"))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
         }
-        connected = connections > 0;
+        connected = connections != null && ((Number) connections.metricValue()).doubleValue() > 0;
         return records;
     }
 

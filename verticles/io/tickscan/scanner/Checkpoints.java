@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * ticks its state lacks. Read back once per partition before its consumer is registered; written every
  * {@code redis.checkpoint_interval_ms} on the scanner's context (so between scans) for the partitions that took
  * ticks or fired since their last write (and for all of them when the Kafka partitions read on the node change),
- * and for all of them on stop. A failed read or write is counted ({@code checkpoint_failures_total}) and tried
+ * an eighth of the owned partitions every eighth of the interval, and for all of them on stop. A failed read or write is counted ({@code checkpoint_failures_total}) and tried
  * again at the next interval; scanning goes on meanwhile. A partition whose read failed is not written until a read
  * succeeds (its stored state would be lost), and what that read brings is merged: symbols seen since keep their
  * newer state.
@@ -46,6 +46,11 @@ import org.slf4j.LoggerFactory;
 final class Checkpoints {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
     private static final int MAGIC = 0x54534331; // "TSC1"
+    /**
+     * The owned partitions are written in this many slices, one slice every {@code interval / SLICES}, so that the
+     * scanner's context (which also scans) exports a slice's state at a time, not all of it at once.
+     */
+    private static final int SLICES = 8;
 
     private final Vertx vertx;
     private final Redis redis;
@@ -66,6 +71,7 @@ final class Checkpoints {
     private int[] partitionOf = new int[0];
     private int mapped;
     private boolean writing;
+    private long rounds;
     private int missing;
     private long symbolsRestored;
     private Future<Void> round = Future.succeededFuture();
@@ -204,7 +210,7 @@ final class Checkpoints {
         LOG.info("scanner {}: {} symbols restored from Redis checkpoints of {} partitions; {} had none (empty "
                 + "state){}", instance, symbolsRestored, owned.length - missing - unread, missing,
                 unread > 0 ? "; " + unread + " could not be read, tried again every interval" : "");
-        timer = vertx.setPeriodic(intervalMs, id -> checkpoint());
+        timer = vertx.setPeriodic(Math.max(1, intervalMs / SLICES), id -> checkpoint());
     }
 
     /** Partition {@code p} took ticks. */
@@ -247,7 +253,8 @@ final class Checkpoints {
             }
         }
         writing = true;
-        round = Future.join(reads).transform(v -> write(false)).onComplete(v -> writing = false);
+        int slice = (int) (rounds++ % SLICES);
+        round = Future.join(reads).transform(v -> write(slice)).onComplete(v -> writing = false);
     }
 
     /** Stops the periodic writes, writes every changed partition and closes the client. */
@@ -256,14 +263,18 @@ final class Checkpoints {
             vertx.cancelTimer(timer);
         }
         // after the round under way, so that no older state lands after the last one
-        return round.transform(v -> write(true)).eventually(() -> {
+        return round.transform(v -> write(-1)).eventually(() -> {
             redis.close();
             return Future.succeededFuture();
         });
     }
 
-    /** Writes the changed, restored partitions; completes when every write has ended (failures are counted). */
-    private Future<Void> write(boolean all) {
+    /**
+     * Writes the changed, restored partitions of one slice ({@code slice} of {@link #SLICES}), or every restored
+     * partition when {@code slice} is -1; completes when every write has ended (failures are counted).
+     */
+    private Future<Void> write(int slice) {
+        boolean all = slice < 0;
         mapSymbols();
         noteSourceChanges();
         // one Kafka source per node, reading one topic
@@ -271,8 +282,9 @@ final class Checkpoints {
         JsonObject acknowledgedOfTopic = topic == null ? null : acknowledged.get(topic);
         List<Future<?>> writes = new ArrayList<>();
         int written = 0;
-        for (int p : owned) {
-            if (!restored[p] || !(dirty[p] || all)) {
+        for (int k = 0; k < owned.length; k++) {
+            int p = owned[k];
+            if (!restored[p] || !(all || (dirty[p] && k % SLICES == slice))) {
                 continue;
             }
             // the offsets first: what is acknowledged was taken before the state is exported, so the state holds it
