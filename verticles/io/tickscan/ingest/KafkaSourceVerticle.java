@@ -21,12 +21,11 @@ import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.redis.client.Redis;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -89,18 +88,12 @@ public final class KafkaSourceVerticle extends VerticleBase {
     private Counter deadLettered;
     private Counter deadLetterFailures;
     private Counter commitFailures;
-    /** The partitions this member owns, as last told by the group. */
-    private final Set<TopicPartition> owned = new HashSet<>();
-    /** Per partition, the offset after the newest record handed on and not yet in a commit. */
-    private Map<TopicPartition, Long> uncommitted = new HashMap<>();
+    /** The bookkeeping of each partition of the topic this source has owned, by partition number (or null). */
+    private Book[] books = new Book[0];
     /** The offsets of the commit in progress, until it is sent. */
     private Map<TopicPartition, Long> committing;
     private List<Future<?>> deadLettersSent = new ArrayList<>();
     private final ArrayDeque<KafkaConsumerRecord<String, byte[]>> stalled = new ArrayDeque<>();
-    /** The highest offset taken of each partition this source has owned: a record at or below it is not taken again. */
-    private final Map<TopicPartition, Long> taken = new HashMap<>();
-    /** The offset each partition was last committed at (or reading started from): where a rewind reads again. */
-    private final Map<TopicPartition, Long> committedAt = new HashMap<>();
     private Future<Void> cycle = Future.succeededFuture();
     private KafkaConsumerRecord<String, byte[]> current;
     private long acceptedUnreported;
@@ -199,29 +192,71 @@ public final class KafkaSourceVerticle extends VerticleBase {
     }
 
     private void take(KafkaConsumerRecord<String, byte[]> record) {
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        if (!owned.contains(partition)) {
+        Book book = bookOf(record.partition());
+        if (book == null || !book.owned) {
             return; // fetched before its partition was revoked: its next owner reads it
         }
-        committedAt.putIfAbsent(partition, record.offset()); // where reading started: the committed offset
-        Long highest = taken.get(partition);
-        if (highest != null && record.offset() <= highest) {
+        long offset = record.offset();
+        if (book.committedAt < 0) {
+            book.committedAt = offset; // where reading started: the committed offset
+        }
+        if (offset <= book.taken) {
             return; // read again after the partition came back: taken (and committed on revocation) already
         }
-        taken.put(partition, record.offset());
+        book.taken = offset;
         current = record;
-        decoder.decode(record.key(), record.value(), record.offset());
-        uncommitted.merge(partition, record.offset() + 1, Math::max);
+        decoder.decode(record.key(), record.value(), offset);
+        book.uncommitted = Math.max(book.uncommitted, offset + 1);
+    }
+
+    /** The bookkeeping of partition {@code partition}, or null when this source never owned it. */
+    private Book bookOf(int partition) {
+        return partition < books.length ? books[partition] : null;
+    }
+
+    /** The bookkeeping of {@code partition}, made when this source first owns it. */
+    private Book book(TopicPartition partition) {
+        int p = partition.partition();
+        if (p >= books.length) {
+            books = Arrays.copyOf(books, p + 1);
+        }
+        if (books[p] == null) {
+            books[p] = new Book(partition);
+        }
+        return books[p];
+    }
+
+    /** Takes the offsets handed on and not yet in a commit out of the books. */
+    private Map<TopicPartition, Long> takeUncommitted() {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        for (Book book : books) {
+            if (book != null && book.uncommitted >= 0) {
+                offsets.put(book.partition, book.uncommitted);
+                book.uncommitted = -1;
+            }
+        }
+        return offsets;
+    }
+
+    private int ownedCount() {
+        int owned = 0;
+        for (Book book : books) {
+            owned += book != null && book.owned ? 1 : 0;
+        }
+        return owned;
     }
 
     /** Commits what the router has acknowledged since the last cycle; one cycle at a time. */
     private Future<Void> commitCycle() {
         report();
-        if (!cycle.isComplete() || (uncommitted.isEmpty() && deadLettersSent.isEmpty())) {
+        if (!cycle.isComplete()) {
             return cycle;
         }
-        committing = uncommitted;
-        uncommitted = new HashMap<>();
+        Map<TopicPartition, Long> handedOn = takeUncommitted();
+        if (handedOn.isEmpty() && deadLettersSent.isEmpty()) {
+            return cycle;
+        }
+        committing = handedOn;
         Future<Void> written = deadLettersWritten();
         deadLettersSent = new ArrayList<>();
         cycle = router.acknowledged().onFailure(lost -> rewind(committing))
@@ -244,12 +279,13 @@ public final class KafkaSourceVerticle extends VerticleBase {
      */
     private void rewind(Map<TopicPartition, Long> partitions) {
         for (TopicPartition partition : partitions.keySet()) {
-            Long from = committedAt.get(partition);
-            if (from == null || !owned.contains(partition)) {
+            Book book = bookOf(partition.partition());
+            if (book == null || !book.owned || book.committedAt < 0) {
                 continue; // revoked since: its next owner reads from the committed offset
             }
-            uncommitted.remove(partition);
-            taken.put(partition, from - 1);
+            long from = book.committedAt;
+            book.uncommitted = -1;
+            book.taken = from - 1;
             stalled.removeIf(r -> r.partition() == partition.partition() && r.topic().equals(partition.topic()));
             consumer.seek(new io.vertx.kafka.client.common.TopicPartition(partition.topic(), partition.partition()),
                     from);
@@ -267,9 +303,10 @@ public final class KafkaSourceVerticle extends VerticleBase {
         offsets.forEach((p, offset) -> commit.put(new io.vertx.kafka.client.common.TopicPartition(p.topic(),
                 p.partition()), new io.vertx.kafka.client.consumer.OffsetAndMetadata(offset, "")));
         return consumer.commit(commit).onSuccess(v -> {
-            offsets.forEach(committedAt::put);
             offsets.forEach((partition, next) -> {
-                if (owned.contains(partition)) {
+                Book book = bookOf(partition.partition());
+                if (book != null && book.owned) {
+                    book.committedAt = next;
                     acknowledged.put(partition.partition(), next);
                 }
             });
@@ -329,7 +366,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
         } else if (!joined) {
             reportHealth(false, "joining group " + kafka.getString("group_id"));
         } else {
-            reportHealth(true, owned.size() + " partitions of " + kafka.getString("topic"));
+            reportHealth(true, ownedCount() + " partitions of " + kafka.getString("topic"));
         }
     }
 
@@ -352,12 +389,17 @@ public final class KafkaSourceVerticle extends VerticleBase {
         // records of these partitions still waiting for room go to their next owner, which reads them again
         stalled.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         for (TopicPartition partition : partitions) {
-            owned.remove(partition);
             acknowledged.remove(partition.partition());
-            committedAt.remove(partition);
-            Long pending = uncommitted.remove(partition);
+            Book book = bookOf(partition.partition());
+            long pending = -1;
+            if (book != null) {
+                book.owned = false;
+                book.committedAt = -1;
+                pending = book.uncommitted;
+                book.uncommitted = -1;
+            }
             Long inCycle = committing == null ? null : committing.remove(partition);
-            long next = Math.max(pending == null ? -1 : pending, inCycle == null ? -1 : inCycle);
+            long next = Math.max(pending, inCycle == null ? -1 : inCycle);
             if (next >= 0) {
                 offsets.put(partition, new OffsetAndMetadata(next));
             }
@@ -410,14 +452,21 @@ public final class KafkaSourceVerticle extends VerticleBase {
             List<TopicPartition> gone = List.copyOf(lost);
             context.runOnContext(v -> {
                 handOver(gone);
-                owned.clear();
-                owned.addAll(now.keySet());
+                for (Book book : books) {
+                    if (book != null) {
+                        book.owned = false;
+                    }
+                }
                 acknowledged.clear();
-                now.forEach((partition, next) -> acknowledged.put(partition.partition(),
-                        Math.min(next, committedAt.getOrDefault(partition, next))));
+                now.forEach((partition, next) -> {
+                    Book book = book(partition);
+                    book.owned = true;
+                    acknowledged.put(partition.partition(),
+                            book.committedAt >= 0 ? Math.min(next, book.committedAt) : next);
+                });
                 publishAcknowledged();
                 joined = true;
-                LOG.info("kafka source owns {} partitions of {}", owned.size(), kafka.getString("topic"));
+                LOG.info("kafka source owns {} partitions of {}", now.size(), kafka.getString("topic"));
                 checkHealth();
             });
         }
@@ -438,6 +487,23 @@ public final class KafkaSourceVerticle extends VerticleBase {
             counters.count(reason);
             rejectedUnreported++;
             deadLetter(current, reason, detail);
+        }
+    }
+
+    /** What the source keeps of one partition of its topic; read per record, so plain fields, no boxing. */
+    private static final class Book {
+        final TopicPartition partition;
+        /** Whether the group gave it to this member, as last told. */
+        boolean owned;
+        /** The highest offset taken while this source owned it: a record at or below it is not taken again. */
+        long taken = -1;
+        /** The offset it was last committed at (or reading started from), -1 when unknown: where a rewind reads. */
+        long committedAt = -1;
+        /** The offset after the newest record handed on and not yet in a commit, -1 when none. */
+        long uncommitted = -1;
+
+        Book(TopicPartition partition) {
+            this.partition = partition;
         }
     }
 }
