@@ -47,7 +47,7 @@ final class AcceptedOffsets {
 
     /**
      * Partition {@code p}'s offsets as {@code {"<kafka partition>": offset}}, each at least {@code next - 1} of the
-     * source's acknowledged {@code {"<kafka partition>": next}}.
+     * source's acknowledged {@code {"<kafka partition>": next}} (so -1 for a Kafka partition read from offset 0).
      */
     JsonObject export(int p, JsonObject acknowledged) {
         JsonObject out = new JsonObject();
@@ -60,8 +60,8 @@ final class AcceptedOffsets {
         if (acknowledged != null) {
             for (String source : acknowledged.fieldNames()) {
                 long floor = acknowledged.getLong(source) - 1;
-                if (floor >= 0 && floor > out.getLong(source, -1L)) {
-                    out.put(source, floor);
+                if (floor > out.getLong(source, Long.MIN_VALUE)) {
+                    out.put(source, floor); // -1 when nothing was read: all of it is to be read
                 }
             }
         }
@@ -73,7 +73,7 @@ final class AcceptedOffsets {
         for (String source : offsets.fieldNames()) {
             int kafkaPartition = Integer.parseInt(source);
             long offset = offsets.getLong(source);
-            if (kafkaPartition < 0 || kafkaPartition > TickOrigin.MAX_PARTITION || offset < 0) {
+            if (kafkaPartition < 0 || kafkaPartition > TickOrigin.MAX_PARTITION || offset < -1) {
                 throw new IllegalArgumentException("offset " + offset + " of Kafka partition " + source);
             }
             if (kafkaPartition >= highest[p].length) {

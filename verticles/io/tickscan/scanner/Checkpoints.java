@@ -194,14 +194,15 @@ final class Checkpoints {
                 .toBuffer();
     }
 
-    /** Marks every partition changed when the Kafka partitions the node's source reads have changed. */
-    private void noteSourceChanges() {
+    /** True when the Kafka partitions the node's source reads have changed since the last call. */
+    private boolean sourceChanged() {
         Set<String> now = new HashSet<>();
         acknowledged.forEach((topic, offsets) -> offsets.fieldNames().forEach(kp -> now.add(topic + "/" + kp)));
-        if (!now.equals(acknowledgedPartitions)) {
-            acknowledgedPartitions = now;
-            Arrays.fill(dirty, true);
+        if (now.equals(acknowledgedPartitions)) {
+            return false;
         }
+        acknowledgedPartitions = now;
+        return true;
     }
 
     /** Logs what the reads brought, then starts the periodic writes, on the caller's context. */
@@ -272,11 +273,16 @@ final class Checkpoints {
     /**
      * Writes the changed, restored partitions of one slice ({@code slice} of {@link #SLICES}), or every restored
      * partition when {@code slice} is -1; completes when every write has ended (failures are counted).
+     *
+     * <p>With a Kafka source on the node, the unchanged partitions of the slice get their offsets raised to what
+     * the source has acknowledged (their stored state is their state, so it holds every tick below), and when the
+     * Kafka partitions read change, every partition is written in this round: so every checkpoint says where its
+     * partition's ticks must be read again from, and none holds the source back for long.
      */
     private Future<Void> write(int slice) {
         boolean all = slice < 0;
         mapSymbols();
-        noteSourceChanges();
+        boolean everyPartition = sourceChanged();
         // one Kafka source per node, reading one topic
         String topic = acknowledged.isEmpty() ? null : acknowledged.keySet().iterator().next();
         JsonObject acknowledgedOfTopic = topic == null ? null : acknowledged.get(topic);
@@ -284,11 +290,19 @@ final class Checkpoints {
         int written = 0;
         for (int k = 0; k < owned.length; k++) {
             int p = owned[k];
-            if (!restored[p] || !(all || (dirty[p] && k % SLICES == slice))) {
+            boolean due = all || everyPartition || k % SLICES == slice;
+            if (!restored[p] || !due) {
                 continue;
             }
             // the offsets first: what is acknowledged was taken before the state is exported, so the state holds it
             Buffer offsets = offsetsOf(p, topic, acknowledgedOfTopic);
+            if (!dirty[p] && !all) {
+                if (topic != null) {
+                    writes.add(redis.send(Request.cmd(Command.SET).arg(RedisKeys.offsets(p)).arg(offsets))
+                            .onFailure(e -> failed("writing " + RedisKeys.offsets(p), e)));
+                }
+                continue;
+            }
             Buffer state = stateOf(p);
             dirty[p] = false;
             written++;

@@ -28,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -52,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaCrashIT {
     private static final int SYMBOLS = 8;
     private static final String TOPIC = "ticks";
-    private static final long CHECKPOINT_MS = 10_000;
+    private static final long CHECKPOINT_MS = 8_000;
     /** The default {@code partitions} of conf/tickscan.json. */
     private static final int PARTITIONS = 256;
 
@@ -132,27 +133,26 @@ class KafkaCrashIT {
         long produced;
         try {
             awaitReady(node, "first");
-            // the first checkpoint is written CHECKPOINT_MS after the scanners start: these ticks are in it
             produced = produce(400);
             awaitProcessed(produced, node, "first");
-            TestNodes.await("a checkpoint holding the first ticks", 60, () -> checkpointed() >= produced);
-            // committed by Kafka well before the next checkpoint, CHECKPOINT_MS later
+            TestNodes.await("checkpoints of every partition holding the first ticks", 60,
+                    () -> checkpointed() == produced);
+            // committed by Kafka within a slice of the checkpoint interval: most partitions' checkpoints lack them
             long more = produce(600);
             awaitProcessed(produced + more, node, "first");
             TestNodes.await("Kafka commits the later ticks", 10, () -> committed() == produced + more);
-            assertThat(checkpointed()).as("the later ticks are in no checkpoint when the node dies")
-                    .isEqualTo(produced);
             node.destroyForcibly(); // SIGKILL: no checkpoint on the way out
             assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(checkpointed()).as("checkpoints lack later ticks when the node dies")
+                    .isLessThan(produced + more);
             long whileDown = produce(300);
             long total = produced + more + whileDown;
 
             node = start("second");
             awaitReady(node, "second");
             Process restarted = node;
-            TestNodes.await("the restarted node reads every tick its checkpoint lacks", 60,
-                    () -> metric("tick_processed_total") + metric("ticks_rejected_total\\{reason=\"late\","
-                            + "source=\"scanner\"") >= more + whileDown, () -> output(restarted, "second"));
+            TestNodes.await("the restarted node commits every tick", 60, () -> committed() == total,
+                    () -> output(restarted, "second"));
             double volume = 0;
             for (int s = 0; s < SYMBOLS; s++) {
                 volume += symbol("K" + s).getJsonObject("session").getDouble("volume");
@@ -160,8 +160,6 @@ class KafkaCrashIT {
             double late = metric("ticks_rejected_total\\{reason=\"late\",source=\"scanner\"");
             assertThat(volume + late).as("each tick in the state once, or late; " + output(node, "second"))
                     .isEqualTo(total);
-            assertThat(metric("tick_processed_total")).as("the restarted node applied what its checkpoint lacked")
-                    .isEqualTo(more + whileDown - late);
             assertThat(Files.readString(dir.resolve("second.out")))
                     .containsPattern("ticks-\\d is read from offset \\d+, not its committed \\d+");
         } finally {
@@ -186,9 +184,12 @@ class KafkaCrashIT {
         return count;
     }
 
-    /** The ticks of the topic below the offsets the checkpoints hold, the highest of each Kafka partition. */
+    /**
+     * The ticks of the topic that every checkpoint holds: per Kafka partition, one past the lowest offset of the
+     * checkpoints that hold any (where a restarted node reads it again from).
+     */
     private static long checkpointed() {
-        long[] highest = {-1, -1, -1};
+        long[] lowest = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
         Request mget = Request.cmd(Command.MGET);
         for (int p = 0; p < PARTITIONS; p++) {
             mget.arg(RedisKeys.offsets(p));
@@ -199,11 +200,11 @@ class KafkaCrashIT {
                 JsonObject offsets = new JsonObject(value.toBuffer()).getJsonObject("offsets");
                 for (String kp : offsets.fieldNames()) {
                     int k = Integer.parseInt(kp);
-                    highest[k] = Math.max(highest[k], offsets.getLong(kp));
+                    lowest[k] = Math.min(lowest[k], offsets.getLong(kp) + 1);
                 }
             }
         }
-        return highest[0] + highest[1] + highest[2] + 3;
+        return LongStream.of(lowest).map(o -> o == Long.MAX_VALUE ? 0 : o).sum();
     }
 
     /** The sum of the group's committed offsets. */

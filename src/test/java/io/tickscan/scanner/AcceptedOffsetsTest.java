@@ -27,9 +27,9 @@ class AcceptedOffsetsTest {
         AcceptedOffsets offsets = new AcceptedOffsets(2);
         offsets.accept(0, TickOrigin.of(0, 40));
         offsets.accept(0, TickOrigin.of(1, 7));
-        JsonObject acknowledged = new JsonObject().put("0", 30L).put("1", 20L).put("2", 5L);
+        JsonObject acknowledged = new JsonObject().put("0", 30L).put("1", 20L).put("2", 5L).put("3", 0L);
         assertThat(offsets.export(0, acknowledged)).isEqualTo(new JsonObject().put("0", 40L).put("1", 19L)
-                .put("2", 4L));
+                .put("2", 4L).put("3", -1L));
         assertThat(offsets.export(1, null)).isEqualTo(new JsonObject());
 
         AcceptedOffsets back = new AcceptedOffsets(2);
