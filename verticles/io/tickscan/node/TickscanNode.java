@@ -13,6 +13,7 @@ import io.tickscan.ingest.HttpIngestVerticle;
 import io.tickscan.ingest.KafkaSourceVerticle;
 import io.tickscan.ingest.SimulatorVerticle;
 import io.tickscan.redis.RedisClients;
+import io.tickscan.redis.RedisStartup;
 import io.tickscan.scanner.RulesVerticle;
 import io.tickscan.web.WebVerticle;
 import io.vertx.core.Deployable;
@@ -72,7 +73,11 @@ public final class TickscanNode {
         this.clock = clock;
     }
 
-    /** Starts the node; the future completes once every verticle is deployed and the scanners scan. */
+    /**
+     * Starts the node; the future completes once every verticle is deployed and the scanners scan. With
+     * {@code redis.url} set it first waits for Redis, for at most {@code redis.startup_wait_ms}, and fails naming
+     * {@code redis.url} when Redis did not answer ({@link RedisStartup}).
+     */
     public Future<TickscanNode> start() {
         String initialRules;
         try {
@@ -86,7 +91,9 @@ public final class TickscanNode {
             nodeId = !config.nodeId().isEmpty() ? config.nodeId()
                     : node.memberId() != null ? node.memberId() : UUID.randomUUID().toString();
             ((LoggerContext) LoggerFactory.getILoggerFactory()).putProperty("node", nodeId);
-            return deployAll(initialRules);
+            Future<Void> redisUp = redis == null ? Future.succeededFuture()
+                    : RedisStartup.await(node.vertx(), redis, config.json().getJsonObject("redis"));
+            return redisUp.compose(v -> deployAll(initialRules));
         }).map(v -> {
             status.ready(true);
             LOG.info("node {} ready: http on {}, {} scanner instances, {} partitions{}", nodeId, httpPort,
