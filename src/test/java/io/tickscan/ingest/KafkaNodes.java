@@ -22,6 +22,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * What the Kafka {@code *IT} suites share: the configuration of a standalone node fed from a Kafka topic, ticks as
@@ -33,6 +35,23 @@ public final class KafkaNodes {
     public static final String RULE = "any-price";
 
     private KafkaNodes() {
+    }
+
+    /**
+     * A one-node KRaft broker (broker and controller combined) in this JVM, started and ready, on free ports, with
+     * internal topics of one replica and no initial rebalance delay; about 8 s. Close it when done.
+     */
+    public static KafkaClusterTestKit startBroker() throws Exception {
+        KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
+                .setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0").build();
+        kafka.format();
+        kafka.startup();
+        kafka.waitForReadyBrokers();
+        return kafka;
     }
 
     /**
