@@ -104,7 +104,7 @@ public final class AlertPipelineVerticle extends VerticleBase {
 
     /** The stop's deadline: what is not in the stream yet is counted and logged, and the stop goes on. */
     private void giveUp(long waitMs) {
-        int left = stream.abandon() + waiting.size() + (writing ? inFlight.size() : 0);
+        int left = stream.abandon(waiting.size() + (writing ? inFlight.size() : 0));
         waiting.clear();
         if (left > 0) {
             LOG.warn("stopping: {} alerts not stored in the Redis stream after waiting {} ms for Redis "

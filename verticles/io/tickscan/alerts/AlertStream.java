@@ -135,12 +135,12 @@ final class AlertStream {
     }
 
     /**
-     * Stops trying to reconnect and gives up the kept alerts, counted as dropped
-     * ({@code redis_catchup_dropped_total}); returns how many there were.
+     * Stops trying to reconnect and gives up the kept alerts and {@code others} more that the caller could not
+     * store, all counted as dropped ({@code redis_catchup_dropped_total}); returns how many in all.
      */
-    int abandon() {
+    int abandon(int others) {
         close();
-        int left = kept.size();
+        int left = kept.size() + others;
         dropped.increment(left);
         kept.clear();
         return left;
