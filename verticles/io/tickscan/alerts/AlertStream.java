@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * ({@code redis_write_failures_total{what="alert"}}) and kept, at most {@code buffer} of them, the oldest dropped
  * and counted ({@code redis_catchup_dropped_total}). Redis is tried again after 100 ms, doubling to 5 s; when it
  * answers, the kept alerts are written first, in order, and only then is it {@link #up()} again. When the node
- * stops, {@link #hurry()} retries every 100 ms from then on, and {@link #abandon()} counts what is still kept as
+ * stops, {@link #hurry()} retries every 100 ms from then on, and {@link #abandon(int)} counts what is still kept as
  * dropped.
  */
 final class AlertStream {
