@@ -5,11 +5,14 @@ import io.tickscan.codec.Addresses;
 import io.tickscan.codec.Alert;
 import io.tickscan.redis.RedisHealth;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The alert pipeline of a node, one instance: takes what this node's scanners found on
@@ -25,17 +28,29 @@ import java.util.List;
  *   also kept for the stream and written when it is back.</li>
  * </ul>
  *
+ * <p>Its stop waits, for at most {@code stop_wait_ms}, until every alert it took is in the stream: the batch being
+ * written, those waiting for it, and those kept while Redis was away (Redis is then tried every 100 ms). What is
+ * still not stored at the deadline is counted in {@code redis_catchup_dropped_total} and logged. Stop the
+ * scanners first: alerts found during the stop are taken and waited for too.
+ *
  * <p>It also answers {@link Addresses#ALERTS_HISTORY} from the stream when Redis is configured
  * ({@link StreamHistory}). Config: {@code redis} (the {@code redis.*} settings), {@code dedupe_memory} (how many
- * ids are remembered in memory, also the most alerts kept for the stream while Redis is away).
+ * ids are remembered in memory, also the most alerts kept for the stream while Redis is away), {@code stop_wait_ms}
+ * (how long the stop waits for the stream).
  */
 public final class AlertPipelineVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertPipelineVerticle.class);
     private final MeterRegistry registry;
     private final Redis redis;
     private final List<Alert> waiting = new ArrayList<>();
     private RecentIds recent;
     private AlertStream stream;
     private boolean writing;
+    /** The batch being written, while {@link #writing}. */
+    private List<Alert> inFlight = List.of();
+    /** Completed once the stop may go on; null until the stop begins. */
+    private Promise<Void> stopped;
+    private long stopTimer = -1;
 
     /**
      * @param registry where the Redis failure counters go
@@ -55,6 +70,7 @@ public final class AlertPipelineVerticle extends VerticleBase {
         if (redis != null) {
             stream = new AlertStream(vertx, redis, settings.getLong("dedupe_ttl_sec"),
                     settings.getLong("stream_maxlen"), memory, registry);
+            stream.onBack(this::stopWhenStored);
             RedisHealth.up(vertx);
             StreamHistory reader = new StreamHistory(redis);
             history = vertx.eventBus().<JsonObject>localConsumer(Addresses.ALERTS_HISTORY, m -> reader.answer(m))
@@ -66,10 +82,35 @@ public final class AlertPipelineVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        if (stream != null) {
-            stream.close();
+        if (stream == null) {
+            return Future.succeededFuture();
         }
-        return Future.succeededFuture();
+        stopped = Promise.promise();
+        long waitMs = config().getLong("stop_wait_ms", 5_000L);
+        stopTimer = vertx.setTimer(Math.max(1, waitMs), id -> giveUp(waitMs));
+        stream.hurry();
+        stopWhenStored();
+        return stopped.future();
+    }
+
+    /** Lets the stop go on once nothing is being written, waits to be, or is kept for Redis. */
+    private void stopWhenStored() {
+        if (stopped != null && !writing && waiting.isEmpty() && stream.up()) {
+            vertx.cancelTimer(stopTimer);
+            stream.close();
+            stopped.tryComplete();
+        }
+    }
+
+    /** The stop's deadline: what is not in the stream yet is counted and logged, and the stop goes on. */
+    private void giveUp(long waitMs) {
+        int left = stream.abandon(waiting.size() + (writing ? inFlight.size() : 0));
+        waiting.clear();
+        if (left > 0) {
+            LOG.warn("stopping: {} alerts not stored in the Redis stream after waiting {} ms for Redis "
+                    + "(counted in redis_catchup_dropped_total)", left, waitMs);
+        }
+        stopped.tryComplete();
     }
 
     private void found(Alert alert) {
@@ -93,9 +134,14 @@ public final class AlertPipelineVerticle extends VerticleBase {
             publishFirstTimes(batch);
             return;
         }
+        if (stopped != null && stopped.future().isComplete()) {
+            return; // after the stop's deadline: counted there, or too late to write
+        }
         writing = true;
+        inFlight = batch;
         stream.write(batch).onComplete(written -> {
             writing = false;
+            inFlight = List.of();
             if (written.succeeded()) {
                 long now = System.currentTimeMillis();
                 for (int i = 0; i < batch.size(); i++) {
@@ -109,6 +155,7 @@ public final class AlertPipelineVerticle extends VerticleBase {
                 publishFirstTimes(batch);
             }
             next();
+            stopWhenStored();
         });
     }
 

@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>While Redis is away ({@link #up()} false), alerts are {@link #missed missed}: counted
  * ({@code redis_write_failures_total{what="alert"}}) and kept, at most {@code buffer} of them, the oldest dropped
  * and counted ({@code redis_catchup_dropped_total}). Redis is tried again after 100 ms, doubling to 5 s; when it
- * answers, the kept alerts are written first, in order, and only then is it {@link #up()} again.
+ * answers, the kept alerts are written first, in order, and only then is it {@link #up()} again. When the node
+ * stops, {@link #hurry()} retries every 100 ms from then on, and {@link #abandon(int)} counts what is still kept as
+ * dropped.
  */
 final class AlertStream {
     private static final Logger LOG = LoggerFactory.getLogger(AlertStream.class);
@@ -51,6 +53,8 @@ final class AlertStream {
     private long retryMs = FIRST_RETRY_MS;
     private long retryTimer = -1;
     private boolean closed;
+    private boolean hurry;
+    private Runnable onBack = () -> { };
 
     AlertStream(Vertx vertx, Redis redis, long ttlSec, long maxlen, int buffer, MeterRegistry registry) {
         this.vertx = vertx;
@@ -62,7 +66,8 @@ final class AlertStream {
                 .description("Writes to Redis that failed and are kept to be written when it is back")
                 .register(registry);
         this.dropped = Counter.builder("redis_catchup_dropped").description("Alerts dropped from the buffer kept "
-                + "for Redis while it was away (they never reach the stream)").register(registry);
+                + "for Redis while it was away, or still in it when the node stopped (they never reach the stream)")
+                .register(registry);
     }
 
     /** True while Redis answers and nothing missed waits to be written. */
@@ -105,10 +110,47 @@ final class AlertStream {
         }
     }
 
+    /** How many alerts are kept, waiting for Redis. */
+    int kept() {
+        return kept.size();
+    }
+
+    /** Runs {@code action} each time Redis is {@link #up()} again after being away. */
+    void onBack(Runnable action) {
+        onBack = action;
+    }
+
+    /**
+     * From now on Redis is tried again every {@value #FIRST_RETRY_MS} ms, without backing off, starting at once
+     * when a retry was waiting: the node is stopping and waits for the kept alerts.
+     */
+    void hurry() {
+        hurry = true;
+        retryMs = FIRST_RETRY_MS;
+        if (retryTimer >= 0) {
+            vertx.cancelTimer(retryTimer);
+            retryTimer = -1;
+            catchUp();
+        }
+    }
+
+    /**
+     * Stops trying to reconnect and gives up the kept alerts and {@code others} more that the caller could not
+     * store, all counted as dropped ({@code redis_catchup_dropped_total}); returns how many in all.
+     */
+    int abandon(int others) {
+        close();
+        int left = kept.size() + others;
+        dropped.increment(left);
+        kept.clear();
+        return left;
+    }
+
     /** Stops trying to reconnect. */
     void close() {
         closed = true;
         vertx.cancelTimer(retryTimer);
+        retryTimer = -1;
     }
 
     private void lost(Throwable cause) {
@@ -128,11 +170,14 @@ final class AlertStream {
             retryTimer = -1;
             catchUp();
         });
-        retryMs = Math.min(LAST_RETRY_MS, retryMs * 2);
+        retryMs = hurry ? FIRST_RETRY_MS : Math.min(LAST_RETRY_MS, retryMs * 2);
     }
 
     /** Writes the kept alerts a batch at a time; when none is left, Redis is up again. */
     private void catchUp() {
+        if (closed) {
+            return;
+        }
         if (kept.isEmpty()) {
             redis.send(Request.cmd(Command.PING)).timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(ping -> {
                 if (ping.failed()) {
@@ -169,5 +214,6 @@ final class AlertStream {
         retryMs = FIRST_RETRY_MS;
         LOG.info("Redis is back; the alerts missed meanwhile are in the stream");
         RedisHealth.up(vertx);
+        onBack.run();
     }
 }

@@ -13,6 +13,7 @@ import io.tickscan.ingest.HttpIngestVerticle;
 import io.tickscan.ingest.KafkaSourceVerticle;
 import io.tickscan.ingest.SimulatorVerticle;
 import io.tickscan.redis.RedisClients;
+import io.tickscan.redis.RedisStartup;
 import io.tickscan.scanner.RulesVerticle;
 import io.tickscan.web.WebVerticle;
 import io.vertx.core.Deployable;
@@ -39,18 +40,22 @@ import org.slf4j.LoggerFactory;
  * which takes the cluster's rule set, then the scanners with that set, the alert pipeline and the alert log, HTTP
  * ingest, the web side, the sources), with one Redis client shared by those that use it when {@code redis.url} is
  * set, and stops them in order: sources first (their held ticks flushed), then scanners (after the
- * scan in progress), then the rest, then it leaves the cluster.
+ * scan in progress), then the alert pipeline (once what it took is in the Redis stream, or after a deadline), then
+ * the rest, then it leaves the cluster.
  */
 public final class TickscanNode {
     private static final Logger LOG = LoggerFactory.getLogger(TickscanNode.class);
     /** How many alert ids the pipeline remembers for dedupe without Redis, and keeps while Redis is away. */
     static final int DEDUPE_MEMORY = 100_000;
+    /** How long the alert pipeline's stop waits for the alerts it took to be in the Redis stream. */
+    static final long PIPELINE_STOP_WAIT_MS = 5_000;
 
     private final NodeConfig config;
     private final LongSupplier clock;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ScannerDeployment scanners = new ScannerDeployment();
     private final List<String> sources = new ArrayList<>();
+    private final List<String> pipeline = new ArrayList<>();
     private final List<String> others = new ArrayList<>();
     private NodeVertx node;
     private Redis redis;
@@ -68,7 +73,11 @@ public final class TickscanNode {
         this.clock = clock;
     }
 
-    /** Starts the node; the future completes once every verticle is deployed and the scanners scan. */
+    /**
+     * Starts the node; the future completes once every verticle is deployed and the scanners scan. With
+     * {@code redis.url} set it first waits for Redis, for at most {@code redis.startup_wait_ms}, and fails naming
+     * {@code redis.url} when Redis did not answer ({@link RedisStartup}).
+     */
     public Future<TickscanNode> start() {
         String initialRules;
         try {
@@ -82,7 +91,9 @@ public final class TickscanNode {
             nodeId = !config.nodeId().isEmpty() ? config.nodeId()
                     : node.memberId() != null ? node.memberId() : UUID.randomUUID().toString();
             ((LoggerContext) LoggerFactory.getILoggerFactory()).putProperty("node", nodeId);
-            return deployAll(initialRules);
+            Future<Void> redisUp = redis == null ? Future.succeededFuture()
+                    : RedisStartup.await(node.vertx(), redis, config.json().getJsonObject("redis"));
+            return redisUp.compose(v -> deployAll(initialRules));
         }).map(v -> {
             status.ready(true);
             LOG.info("node {} ready: http on {}, {} scanner instances, {} partitions{}", nodeId, httpPort,
@@ -106,7 +117,8 @@ public final class TickscanNode {
                         deploy(AlertLogVerticle::new, new DeploymentOptions(), others),
                         deploy(() -> new AlertPipelineVerticle(registry, redis), options(new JsonObject()
                                 .put("redis", config.json().getJsonObject("redis"))
-                                .put("dedupe_memory", DEDUPE_MEMORY)), others),
+                                .put("dedupe_memory", DEDUPE_MEMORY).put("stop_wait_ms", PIPELINE_STOP_WAIT_MS)),
+                                pipeline),
                         config.sink("kafka").getBoolean("enabled")
                                 ? deploy(() -> new KafkaAlertSinkVerticle(registry), options(config.sink("kafka")), others)
                                 : Future.succeededFuture(),
@@ -163,7 +175,10 @@ public final class TickscanNode {
         return node.vertx().deployVerticle(verticle, options).onSuccess(into::add);
     }
 
-    /** Stops sources, then scanners, then the rest, then leaves the cluster and closes Vert.x. */
+    /**
+     * Stops sources, then scanners, then the alert pipeline (which publishes what it stores meanwhile, so the web
+     * side and the Kafka sink are still there to take it), then the rest, then leaves the cluster and closes Vert.x.
+     */
     public Future<Void> stop() {
         if (node == null) {
             return Future.succeededFuture();
@@ -173,7 +188,8 @@ public final class TickscanNode {
         }
         Vertx vertx = node.vertx();
         LOG.info("node {} stopping", nodeId);
-        return undeploy(sources).compose(v -> scanners.undeploy(vertx)).compose(v -> undeploy(others))
+        return undeploy(sources).compose(v -> scanners.undeploy(vertx)).compose(v -> undeploy(pipeline))
+                .compose(v -> undeploy(others))
                 .eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
                 .eventually(vertx::close)
                 .onComplete(done -> LOG.info("node {} stopped", nodeId));

@@ -28,4 +28,20 @@ public final class RedisClients {
         return Redis.createClient(vertx, new RedisOptions().setConnectionString(redis.getString("url"))
                 .setMaxPoolSize(pool).setMaxPoolWaiting(pool * 64).setMaxWaitingHandlers(pool * 256));
     }
+
+    /**
+     * {@code url} with its password hidden, for logs and messages: {@code redis://user:***@host:port}, or
+     * {@code redis://***@host:port} when the user info is a password alone.
+     */
+    public static String redacted(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        if (scheme < 0 || at < scheme + 3) {
+            return url;
+        }
+        String userInfo = url.substring(scheme + 3, at);
+        int colon = userInfo.indexOf(':');
+        String shown = colon < 0 ? "***" : userInfo.substring(0, colon) + ":***";
+        return url.substring(0, scheme + 3) + shown + url.substring(at);
+    }
 }

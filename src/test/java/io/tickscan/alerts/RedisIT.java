@@ -1,13 +1,21 @@
 package io.tickscan.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import io.tickscan.codec.Addresses;
 import io.tickscan.codec.Alert;
 import io.tickscan.node.TestNodes;
 import io.tickscan.node.TickscanNode;
+import io.tickscan.redis.RedisStartup;
 import io.tickscan.testdata.RedisServer;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +32,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -32,6 +43,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real standalone node against a real {@code redis-server}: alerts in the stream and on the bus, published once,
@@ -43,12 +55,17 @@ class RedisIT {
     static final String RULE = "{\"rules\": [{\"id\": \"above-0\", \"name\": \"Above 0\", \"when\": \"last > 0\","
             + " \"cooldown_sec\": 3600}]}";
     final HttpClient http = HttpClient.newHttpClient();
-    final List<TickscanNode> nodes = new ArrayList<>();
+    final List<TickscanNode> nodes = new CopyOnWriteArrayList<>();
     final LinkedBlockingQueue<Alert> published = new LinkedBlockingQueue<>();
     @TempDir
     Path dir;
     RedisServer redis;
     Vertx client;
+    /**
+     * Held for the whole test: Vert.x 5 shuts down a client that the garbage collector finds unreachable, and a
+     * client made and dropped within one call could lose its handshake ("Connection evicted").
+     */
+    WebSocketClient websockets;
     Redis raw;
 
     @BeforeEach
@@ -56,6 +73,7 @@ class RedisIT {
         redis = RedisServer.start(dir);
         client = Vertx.vertx();
         raw = Redis.createClient(client, redis.url());
+        websockets = client.createWebSocketClient();
     }
 
     @AfterEach
@@ -66,6 +84,20 @@ class RedisIT {
     }
 
     TickscanNode start(String rules) throws Exception {
+        return start(rules, 30_000);
+    }
+
+    /** A node with {@code rules} as its rules file that waits at most {@code startupWaitMs} for Redis. */
+    TickscanNode start(String rules, long startupWaitMs) throws Exception {
+        TickscanNode node = unstarted(rules, startupWaitMs);
+        nodes.add(node);
+        node.start().await(120, TimeUnit.SECONDS);
+        published.clear();
+        node.vertx().eventBus().<Alert>consumer(Addresses.ALERTS, m -> published.add(m.body())).completion().await();
+        return node;
+    }
+
+    TickscanNode unstarted(String rules, long startupWaitMs) throws Exception {
         Path file = Files.createTempFile(dir, "rules", ".json");
         Files.writeString(file, rules);
         JsonObject conf = new JsonObject()
@@ -74,13 +106,9 @@ class RedisIT {
                         .put("instances", 1))
                 .put("scanner", new JsonObject().put("instances", 1))
                 .put("rules", new JsonObject().put("file", file.toString()))
-                .put("redis", new JsonObject().put("url", redis.url()))
+                .put("redis", new JsonObject().put("url", redis.url()).put("startup_wait_ms", startupWaitMs))
                 .put("sources", new JsonObject().put("simulator", new JsonObject().put("enabled", false)));
-        TickscanNode node = TestNodes.start(dir, conf);
-        nodes.add(node);
-        published.clear();
-        node.vertx().eventBus().<Alert>consumer(Addresses.ALERTS, m -> published.add(m.body())).completion().await();
-        return node;
+        return new TickscanNode(TestNodes.config(dir, "tickscan.json", conf), System::currentTimeMillis);
     }
 
     HttpResponse<String> call(TickscanNode node, String method, String path, String body) throws Exception {
@@ -161,7 +189,7 @@ class RedisIT {
     /** The first frame after {@code hello} of a websocket that resumes after {@code alertId}. */
     JsonObject resumeFrame(TickscanNode node, String alertId) throws Exception {
         LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
-        client.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        websockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
                 .setPort(node.httpPort()).setURI("/ws/alerts?token=" + TOKEN + "&resume=" + alertId))
                 .onSuccess(ws -> ws.textMessageHandler(text -> frames.add(new JsonObject(text))))
                 .await(10, TimeUnit.SECONDS);
@@ -219,5 +247,55 @@ class RedisIT {
                 .get("redis").getBoolean("ok"));
         Alert after = fire(node, "OUTC");
         assertThat(streamIds()).containsExactly(during.alertId(), after.alertId());
+    }
+
+    @Test
+    @DisplayName("waits at start for a Redis that comes up late, logging each failed attempt, and runs the rule set "
+            + "stored there")
+    void waitsAtStartForRedis() throws Exception {
+        String stored = "{\"rules\": [{\"id\": \"stored\", \"when\": \"last > 5\"}]}";
+        redis(Request.cmd(Command.SET).arg("tickscan:rules").arg(new JsonObject().put("version", 7)
+                .put("text", stored).encode()));
+        redis(Request.cmd(Command.SAVE)); // the server loads it again when it starts
+        redis.stop();
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger startup = (Logger) LoggerFactory.getLogger(RedisStartup.class);
+        startup.addAppender(log);
+        try {
+            CompletableFuture<TickscanNode> starting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return start(RULE, 30_000);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            await("two failed attempts logged with redis.url", () -> log.list.stream()
+                    .filter(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains(redis.url())
+                            && e.getFormattedMessage().contains("Connection refused")).count() >= 2);
+            assertThat(starting).isNotDone();
+            redis.startAgain();
+            TickscanNode node = starting.get(60, TimeUnit.SECONDS);
+            JsonObject rules = new JsonObject(call(node, "GET", "/api/rules", null).body());
+            assertThat(rules.getLong("version")).isEqualTo(7);
+            assertThat(rules.getJsonArray("rules").stream().map(r -> ((JsonObject) r).getString("id")))
+                    .containsExactly("stored");
+        } finally {
+            startup.detachAppender(log);
+        }
+    }
+
+    @Test
+    @DisplayName("does not start when Redis stays away for redis.startup_wait_ms, and says so naming redis.url")
+    void failsToStartWithoutRedis() throws Exception {
+        redis.stop();
+        TickscanNode node = unstarted(RULE, 1_000);
+        nodes.add(node);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> node.start().await(60, TimeUnit.SECONDS))
+                .hasMessageStartingWith("redis.url " + redis.url() + ": Redis did not answer within 1000 ms "
+                        + "(redis.startup_wait_ms")
+                .hasMessageContaining("Connection refused");
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(1_000L, 10_000L);
     }
 }

@@ -1,22 +1,17 @@
 package io.tickscan.ingest;
 
+import static io.tickscan.ingest.KafkaNodes.tick;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tickscan.codec.Addresses;
 import io.tickscan.codec.Alert;
 import io.tickscan.node.TestNodes;
 import io.tickscan.node.TickscanNode;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -24,16 +19,11 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -62,40 +52,18 @@ class KafkaIT {
 
     @BeforeAll
     static void startBrokerAndNode() throws Exception {
-        kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
-                .setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0").build();
-        kafka.format();
-        kafka.startup();
-        kafka.waitForReadyBrokers();
+        kafka = KafkaNodes.startBroker();
         admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
         admin.createTopics(List.of(new NewTopic("ticks", 3, (short) 1), new NewTopic("alerts", 1, (short) 1),
                 new NewTopic("dead", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
 
-        Path rules = dir.resolve("rules.json");
-        Files.writeString(rules, new JsonObject().put("rules", new JsonArray().add(new JsonObject()
-                .put("id", "any-price").put("when", "last > 0").put("cooldown_sec", 86_400))).encode());
-        JsonObject conf = new JsonObject(Files.readString(Path.of("conf/tickscan.json")));
-        conf.getJsonObject("cluster").put("enabled", false);
-        conf.getJsonObject("http").put("port", 0).put("host", "127.0.0.1").put("instances", 1);
-        conf.getJsonObject("rules").put("file", rules.toString());
-        JsonObject sources = conf.getJsonObject("sources");
-        sources.getJsonObject("simulator").put("enabled", false);
-        sources.getJsonObject("kafka").put("enabled", true).put("bootstrap_servers", kafka.bootstrapServers())
-                .put("topic", "ticks").put("group_id", GROUP).put("format", "json").put("dead_letter_topic", "dead");
-        conf.getJsonObject("sinks").getJsonObject("kafka").put("enabled", true)
-                .put("bootstrap_servers", kafka.bootstrapServers()).put("topic", "alerts");
+        JsonObject conf = KafkaNodes.withAlertSink(KafkaNodes.config(dir, kafka.bootstrapServers(), "ticks", GROUP,
+                "json"), kafka.bootstrapServers(), "alerts");
+        conf.getJsonObject("sources").getJsonObject("kafka").put("dead_letter_topic", "dead");
         node = TestNodes.start(dir, conf);
         node.vertx().eventBus().<Alert>consumer(Addresses.ALERTS, m -> alertedOnBus.add(m.body().symbol()))
                 .completion().await();
-        await("the kafka source joins its group", 60, () -> {
-            Object health = node.vertx().sharedData().getLocalMap(Addresses.HEALTH_MAP)
-                    .get(KafkaSourceVerticle.HEALTH);
-            return health instanceof JsonObject h && h.getBoolean("ok");
-        });
+        await("the kafka source joins its group", 60, () -> KafkaNodes.sourceOk(node));
     }
 
     @AfterAll
@@ -112,40 +80,15 @@ class KafkaIT {
     }
 
     static void await(String what, int seconds, BooleanSupplier condition) {
-        TestNodes.await(what, seconds, condition, KafkaIT::meters);
-    }
-
-    /** The node's tick, Kafka and alert meters, for a failure's message. */
-    static String meters() {
-        return node == null ? "" : node.registry().scrape().lines()
-                .filter(l -> !l.startsWith("#") && l.matches("^(tick|kafka|alert|ticks|worker).*") && !l.endsWith(" 0.0"))
-                .collect(Collectors.joining("\n"));
-    }
-
-    static String tick(String symbol, long ts, Object price) {
-        return new JsonObject().put("symbol", symbol).put("ts", ts).put("price", price).put("size", 10).encode();
+        TestNodes.await(what, seconds, condition, () -> node == null ? "" : KafkaNodes.meters(List.of(node)));
     }
 
     double meter(String name, String... tags) {
-        var counter = node.registry().find(name).tags(tags).counter();
-        return counter == null ? 0 : counter.count();
+        return KafkaNodes.meter(node, name, tags);
     }
 
     static List<ConsumerRecord<String, String>> readAll(String topic, int expected) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", kafka.bootstrapServers());
-        props.put("group.id", "reader-" + topic);
-        props.put("auto.offset.reset", "earliest");
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new StringDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (records.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
-        }
-        return records;
+        return KafkaNodes.readAll(kafka.bootstrapServers(), topic, expected, 60);
     }
 
     @Test
@@ -153,8 +96,7 @@ class KafkaIT {
             throws Exception {
         double processedBefore = meter("tick_processed");
         int good = 0;
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer = KafkaNodes.producer(kafka.bootstrapServers())) {
             for (int i = 0; i < TICKS_PER_SYMBOL; i++) {
                 for (int s = 0; s < SYMBOLS; s++) {
                     String symbol = "SYM" + s;
@@ -207,23 +149,10 @@ class KafkaIT {
     }
 
     static Map<TopicPartition, Long> endOffsets() throws Exception {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (int p = 0; p < 3; p++) {
-            latest.put(new TopicPartition("ticks", p), OffsetSpec.latest());
-        }
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((p, info) -> ends.put(p, info.offset()));
-        return ends;
+        return KafkaNodes.endOffsets(admin, "ticks", 3);
     }
 
     static Map<TopicPartition, Long> committed() {
-        try {
-            Map<TopicPartition, Long> offsets = new HashMap<>();
-            admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
-                    .forEach((p, o) -> offsets.put(p, o.offset()));
-            return offsets;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return KafkaNodes.committed(admin, GROUP);
     }
 }

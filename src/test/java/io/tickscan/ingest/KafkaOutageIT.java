@@ -1,11 +1,10 @@
 package io.tickscan.ingest;
 
+import static io.tickscan.ingest.KafkaNodes.tick;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tickscan.codec.Addresses;
 import io.tickscan.node.TestNodes;
 import io.tickscan.node.TickscanNode;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.io.IOException;
@@ -18,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,14 +24,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -168,31 +163,18 @@ class KafkaOutageIT {
     /** A standalone node, simulator off, fed from {@code topic} in {@code group}, with the rule {@code last > 0}. */
     static TickscanNode startNode(String name, String topic, String group) throws Exception {
         Path home = Files.createDirectories(dir.resolve(name));
-        Path rules = home.resolve("rules.json");
-        Files.writeString(rules, new JsonObject().put("rules", new JsonArray().add(new JsonObject()
-                .put("id", "any-price").put("when", "last > 0").put("cooldown_sec", 86_400))).encode());
-        JsonObject conf = new JsonObject(Files.readString(Path.of("conf/tickscan.json")));
-        conf.getJsonObject("cluster").put("enabled", false);
-        conf.getJsonObject("http").put("port", 0).put("host", "127.0.0.1").put("instances", 1);
-        conf.getJsonObject("rules").put("file", rules.toString());
-        JsonObject sources = conf.getJsonObject("sources");
-        sources.getJsonObject("simulator").put("enabled", false);
-        sources.getJsonObject("kafka").put("enabled", true).put("bootstrap_servers", bootstrap())
-                .put("topic", topic).put("group_id", group).put("format", "json");
-        TickscanNode node = TestNodes.start(home, conf);
+        TickscanNode node = TestNodes.start(home, KafkaNodes.config(home, bootstrap(), topic, group, "json"));
         nodes.add(node);
         await(name + "'s kafka source joins its group", 60, () -> healthOk(node));
         return node;
     }
 
     static boolean healthOk(TickscanNode node) {
-        Object health = node.vertx().sharedData().getLocalMap(Addresses.HEALTH_MAP).get(KafkaSourceVerticle.HEALTH);
-        return health instanceof JsonObject h && h.getBoolean("ok");
+        return KafkaNodes.sourceOk(node);
     }
 
     static String health(TickscanNode node) {
-        Object health = node.vertx().sharedData().getLocalMap(Addresses.HEALTH_MAP).get(KafkaSourceVerticle.HEALTH);
-        return health instanceof JsonObject h ? h.getString("why") : "none";
+        return KafkaNodes.sourceHealth(node);
     }
 
     /** The partitions a node's kafka source reports owning ("3 partitions of ticks"). */
@@ -218,24 +200,15 @@ class KafkaOutageIT {
     }
 
     static String meters() {
-        return nodes.stream().map(node -> node.nodeId() + ":\n" + node.registry().scrape().lines()
-                        .filter(l -> !l.startsWith("#") && l.matches("^(tick|kafka|ticks).*") && !l.endsWith(" 0.0"))
-                        .collect(Collectors.joining("\n")))
-                .collect(Collectors.joining("\n"));
+        return KafkaNodes.meters(nodes);
     }
 
     static double meter(TickscanNode node, String name, String... tags) {
-        var counter = node.registry().find(name).tags(tags).counter();
-        return counter == null ? 0 : counter.count();
-    }
-
-    static String tick(String symbol, long ts, double price) {
-        return new JsonObject().put("symbol", symbol).put("ts", ts).put("price", price).put("size", 10).encode();
+        return KafkaNodes.meter(node, name, tags);
     }
 
     static KafkaProducer<String, String> producer() {
-        return new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap(), "acks", "all",
-                "enable.idempotence", "true"), new StringSerializer(), new StringSerializer());
+        return KafkaNodes.producer(bootstrap());
     }
 
     /** Produces {@code count} ticks round the symbols, each stamped now, and waits until all are written. */
@@ -260,24 +233,11 @@ class KafkaOutageIT {
     }
 
     static Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((p, info) -> ends.put(p, info.offset()));
-        return ends;
+        return KafkaNodes.endOffsets(admin, topic, PARTITIONS);
     }
 
     static Map<TopicPartition, Long> committed(String group) {
-        try {
-            Map<TopicPartition, Long> offsets = new HashMap<>();
-            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
-                    .forEach((p, o) -> offsets.put(p, o.offset()));
-            return offsets;
-        } catch (Exception e) {
-            return Map.of();
-        }
+        return KafkaNodes.committed(admin, group);
     }
 
     @Test

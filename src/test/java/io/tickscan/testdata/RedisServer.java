@@ -14,22 +14,36 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real {@code redis-server} (Debian's, {@code apt-get install redis-server}) as a child process on a free
- * loopback port, for the {@code *IT} suites: no persistence unless asked, stopped and started again on the same
- * port to test reconnection. Fails with what to install when the binary is missing.
+ * loopback port, for the {@code *IT} suites: no persistence unless asked ({@link #startPersistent}), stopped and
+ * started again on the same port to test reconnection. Fails with what to install when the binary is missing.
  */
 public final class RedisServer implements AutoCloseable {
     private static final String BINARY = "/usr/bin/redis-server";
     private final int port;
     private final Path dir;
+    private final boolean persistent;
     private Process process;
 
-    private RedisServer(int port, Path dir) {
+    private RedisServer(int port, Path dir, boolean persistent) {
         this.port = port;
         this.dir = dir;
+        this.persistent = persistent;
     }
 
-    /** Starts a server on a free port, with its working directory in {@code dir}. */
+    /** Starts a server on a free port, with its working directory in {@code dir}; it persists nothing. */
     public static RedisServer start(Path dir) throws IOException, InterruptedException {
+        return start(dir, false);
+    }
+
+    /**
+     * Starts a server on a free port that writes every change to its append-only file in {@code dir} before it
+     * answers ({@code appendfsync always}), so that after {@link #stop()} (a kill) it starts again with its data.
+     */
+    public static RedisServer startPersistent(Path dir) throws IOException, InterruptedException {
+        return start(dir, true);
+    }
+
+    private static RedisServer start(Path dir, boolean persistent) throws IOException, InterruptedException {
         if (!Files.isExecutable(Path.of(BINARY))) {
             throw new IllegalStateException(BINARY + " is missing: apt-get install -y redis-server");
         }
@@ -37,7 +51,7 @@ public final class RedisServer implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        RedisServer server = new RedisServer(port, dir);
+        RedisServer server = new RedisServer(port, dir, persistent);
         server.startAgain();
         return server;
     }
@@ -55,7 +69,9 @@ public final class RedisServer implements AutoCloseable {
     /** Starts the process (again, after {@link #stop()}) on the same port and waits until it answers PING. */
     public void startAgain() throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(BINARY, "--port", String.valueOf(port), "--bind",
-                "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
+                "127.0.0.1", "--save", "", "--dir", dir.toString()));
+        command.addAll(persistent ? List.of("--appendonly", "yes", "--appendfsync", "always")
+                : List.of("--appendonly", "no"));
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
