@@ -45,14 +45,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A node that crashes between two checkpoints: the fat jar run as a child JVM, fed from a broker in the test JVM,
  * with its state checkpointed to a real {@code redis-server}, killed with {@code SIGKILL} after Kafka has committed
- * ticks that no checkpoint holds yet, and started again. Every tick has size 1, so a symbol's session volume counts
- * the ticks in its state: after the restart each tick must be in it exactly once (or, when its minute was scanned
+ * ticks that no checkpoint holds yet, and started again. Every tick has the same size, so a symbol's session volume
+ * counts the ticks in its state: after the restart each tick must be in it exactly once (or, when its minute was scanned
  * while the node was down, counted as late, as the spec says of a tick older than the minute of the latest scan).
  */
 @DisplayName("a node killed between checkpoints comes back with every Kafka tick in its state once")
 class KafkaCrashIT {
     private static final int SYMBOLS = 8;
     private static final String TOPIC = "ticks";
+    private static final String GROUP = "crash-" + UUID.randomUUID();
     private static final long CHECKPOINT_MS = 8_000;
     /** The default {@code partitions} of conf/tickscan.json. */
     private static final int PARTITIONS = 256;
@@ -71,41 +72,24 @@ class KafkaCrashIT {
 
     @BeforeAll
     static void startServers() throws Exception {
-        kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
-                .setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0").build();
-        kafka.format();
-        kafka.startup();
-        kafka.waitForReadyBrokers();
+        kafka = KafkaNodes.startBroker();
         admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
         admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), "linger.ms", 5),
-                new StringSerializer(), new StringSerializer());
+        producer = KafkaNodes.producer(kafka.bootstrapServers());
         redis = RedisServer.start(dir);
         vertx = Vertx.vertx();
         redisClient = Redis.createClient(vertx, redis.url());
 
         port = freePort();
-        Path rules = dir.resolve("rules.json");
-        Files.writeString(rules, new JsonObject().put("rules", new JsonArray().add(new JsonObject()
-                .put("id", "any-price").put("when", "last > 0").put("cooldown_sec", 86_400))).encode());
+        JsonObject node = KafkaNodes.config(dir, kafka.bootstrapServers(), TOPIC, GROUP, "json");
+        node.getJsonObject("node").put("id", "crash-it");
+        node.getJsonObject("http").put("port", port);
+        // the killed member leaves the group after this, not the default 45 s
+        node.getJsonObject("sources").getJsonObject("kafka").put("properties", new JsonObject()
+                .put("session.timeout.ms", "6000").put("heartbeat.interval.ms", "1000"));
+        node.getJsonObject("redis").put("url", redis.url()).put("checkpoint_interval_ms", CHECKPOINT_MS);
         conf = dir.resolve("node.json");
-        Files.writeString(conf, new JsonObject()
-                .put("node", new JsonObject().put("id", "crash-it"))
-                .put("cluster", new JsonObject().put("enabled", false))
-                .put("http", new JsonObject().put("port", port).put("host", "127.0.0.1").put("instances", 1))
-                .put("rules", new JsonObject().put("file", rules.toString()))
-                .put("sources", new JsonObject().put("simulator", new JsonObject().put("enabled", false))
-                        .put("kafka", new JsonObject().put("enabled", true)
-                                .put("bootstrap_servers", kafka.bootstrapServers()).put("topic", TOPIC)
-                                .put("group_id", "crash-" + UUID.randomUUID()).put("format", "json")
-                                // the killed member leaves the group after this, not the default 45 s
-                                .put("properties", new JsonObject().put("session.timeout.ms", "6000")
-                                        .put("heartbeat.interval.ms", "1000"))))
-                .put("redis", new JsonObject().put("url", redis.url()).put("checkpoint_interval_ms", CHECKPOINT_MS))
-                .encodePrettily());
+        Files.writeString(conf, node.encodePrettily());
     }
 
     @AfterAll
@@ -155,7 +139,7 @@ class KafkaCrashIT {
                     () -> output(restarted, "second"));
             double volume = 0;
             for (int s = 0; s < SYMBOLS; s++) {
-                volume += symbol("K" + s).getJsonObject("session").getDouble("volume");
+                volume += symbol("K" + s).getJsonObject("session").getDouble("volume") / KafkaNodes.TICK_SIZE;
             }
             double late = metric("ticks_rejected_total\\{reason=\"late\",source=\"scanner\"");
             assertThat(volume + late).as("each tick in the state once, or late; " + output(node, "second"))
@@ -170,13 +154,13 @@ class KafkaCrashIT {
 
     private long sent;
 
-    /** Produces {@code count} ticks of size 1 stamped now, round-robin over the symbols; returns the count. */
+    /** Produces {@code count} ticks stamped now, round-robin over the symbols; returns the count. */
     private long produce(int count) throws Exception {
         List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String symbol = "K" + (sent++ % SYMBOLS);
-            acks.add(producer.send(new ProducerRecord<>(TOPIC, symbol, new JsonObject().put("symbol", symbol)
-                    .put("ts", System.currentTimeMillis()).put("price", 100 + i % 7).put("size", 1).encode())));
+            acks.add(producer.send(new ProducerRecord<>(TOPIC, symbol,
+                    KafkaNodes.tick(symbol, System.currentTimeMillis(), 100 + i % 7))));
         }
         for (var ack : acks) {
             ack.get(30, TimeUnit.SECONDS);
@@ -208,15 +192,8 @@ class KafkaCrashIT {
     }
 
     /** The sum of the group's committed offsets. */
-    private long committed() {
-        try {
-            String group = new JsonObject(Files.readString(conf)).getJsonObject("sources").getJsonObject("kafka")
-                    .getString("group_id");
-            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
-                    .values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
-        } catch (Exception e) {
-            return -1;
-        }
+    private static long committed() {
+        return KafkaNodes.committed(admin, GROUP).values().stream().mapToLong(Long::longValue).sum();
     }
 
     private Process start(String name) throws IOException {

@@ -88,9 +88,13 @@ public final class KafkaNodes {
                 "enable.idempotence", "true"), new StringSerializer(), new StringSerializer());
     }
 
-    /** A JSON tick, size 10; {@code price} may be anything, to make a bad tick. */
+    /** The size of every tick of {@link #tick}. */
+    public static final int TICK_SIZE = 10;
+
+    /** A JSON tick, size {@link #TICK_SIZE}; {@code price} may be anything, to make a bad tick. */
     public static String tick(String symbol, long ts, Object price) {
-        return new JsonObject().put("symbol", symbol).put("ts", ts).put("price", price).put("size", 10).encode();
+        return new JsonObject().put("symbol", symbol).put("ts", ts).put("price", price).put("size", TICK_SIZE)
+                .encode();
     }
 
     /** True once the node's Kafka source reports ok (it joined its group and holds partitions). */
