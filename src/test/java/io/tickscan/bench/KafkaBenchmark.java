@@ -42,21 +42,22 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (simulator off, {@code sources.kafka} on, a new group that starts at the earliest offset, the 100 mixed rules of
  * {@link BenchRules}) reads the whole topic. The rate runs from the first tick applied by a scanner
  * ({@code tick_processed} above 0) until {@code tick_processed} reaches {@code ticks}; over the same window the
- * broker's CPU time (from {@code /proc}), this JVM's (the node's) and the busiest threads' are reported, as shares
- * of the machine's cores.
+ * broker's CPU time (from {@code /proc}), this JVM's (the node's), the busiest threads', the machine's and the time
+ * spent waiting for a core are reported. Besides the rates, each run reports the CPU time per tick of the node JVM
+ * and of the broker, which depends less than the rate on what else the machine runs at the time. See
+ * {@code docs/kafka-benchmark.md}.
  *
- * <p>Timestamps: the ticks of a topic are stamped within one second ({@code base}, second 1 of a minute, to {@code base + 999} ms,
- * increasing with the offset), and each node runs on a clock set back so that it starts at {@code base}: the node
- * sees ticks stamped up to a few seconds before its clock, as from a live feed, none more than 2 s ahead of it
- * ({@code future}) nor in a minute before its latest scan ({@code late}), however long ago they were produced. The
- * run fails loudly if any tick is rejected.
+ * <p>Timestamps: the ticks of a topic are stamped within one second ({@code base}, second 1 of a minute, to
+ * {@code base + 999} ms, increasing with the offset), and each node runs on a clock set back so that it starts at
+ * {@code base}: the node sees ticks stamped up to a few seconds before its clock, as from a live feed, none more
+ * than 2 s ahead of it ({@code future}) nor in a minute before its latest scan ({@code late}), however long ago they
+ * were produced. The run fails loudly if any tick is rejected, and if it takes more than 300 s.
  *
  * <p>Usage: {@code KafkaBenchmark [ticks per format, default 5,000,000] [rounds, default 3] [symbols, default
  * 10,000] [topic partitions, default 6] [formats, default json,binary] [consumer properties, k=v,k=v, passed as
- * sources.kafka.properties], [node configuration merged over the benchmark's, JSON, such as
- * {@code {"routing":{"flush_ms":20}}}] [warm-up rounds, default 1: the same runs first, shown as round 0 and below
- * and left out of the medians, so that the medians are of a node whose code the JIT has compiled]}. Besides the rates, each run reports the CPU time per tick of the node JVM
- * and of the broker, which depends less than the rate on what else the machine runs at the time.
+ * sources.kafka.properties] [node configuration merged over the benchmark's, JSON, such as
+ * {"routing":{"flush_ms":20}}] [warm-up rounds, default 1: the same runs first, shown as round 0 and below and left
+ * out of the medians, so that the medians are of a node whose code the JIT has compiled]}.
  */
 public final class KafkaBenchmark {
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(300);
@@ -87,44 +88,52 @@ public final class KafkaBenchmark {
         System.out.printf(Locale.ROOT, "JDK %s (%s), %d cores, %s%n", System.getProperty("java.version"),
                 System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors(), cpuModel());
         System.out.printf(Locale.ROOT, "%,d ticks per format, %,d symbols, %d partitions, %d rounds of %s, "
-                + "consumer properties %s, node configuration over the defaults %s; %d warm-up rounds first (not in the "
-                + "medians)%n", ticks, symbols, partitions, rounds, formats, consumer.encode(), overrides.encode(),
-                warmups);
+                + "consumer properties %s, node configuration over the defaults %s; %d warm-up rounds first "
+                + "(not in the medians)%n", ticks, symbols, partitions, rounds, formats, consumer.encode(),
+                overrides.encode(), warmups);
         try (KafkaBroker broker = KafkaBroker.start(Files.createDirectories(dir.resolve("broker")),
                 KafkaBroker.SERVER_JVM, Map.of())) {
-            System.out.printf(Locale.ROOT, "broker: child JVM pid %d at %s (%s)%n", broker.pid(), broker.bootstrap(),
-                    String.join(" ", KafkaBroker.SERVER_JVM));
-            Map<String, Long> bases = new HashMap<>();
-            for (String format : formats) {
-                broker.createTopic("ticks-" + format, partitions);
-                long started = System.nanoTime();
-                long base = produce(broker.bootstrap(), "ticks-" + format, format, ticks, symbols);
-                bases.put(format, base);
-                System.out.printf(Locale.ROOT, "produced %,d %s ticks in %.1f s%n", ticks, format,
-                        (System.nanoTime() - started) / 1e9);
-            }
-            Map<String, List<Run>> runs = new LinkedHashMap<>();
-            for (int round = 1 - warmups; round <= rounds; round++) {
-                for (String format : formats) {
-                    Run run = consume(dir, broker, format, round, ticks, bases.get(format), consumer, overrides);
-                    if (round > 0) {
-                        runs.computeIfAbsent(format, f -> new ArrayList<>()).add(run);
-                    }
-                    System.out.println(run.describe(format, round));
-                }
-            }
-            System.out.println();
-            System.out.println("medians (" + rounds + " rounds):");
-            runs.forEach((format, list) -> System.out.printf(Locale.ROOT,
-                    "  %-6s %,9.0f ticks/s (10-90%%: %,9.0f); broker %.2f CPU s = %4.1f%% of the cores; "
-                            + "node JVM %4.1f%%; machine busy %4.1f%%; CPU per tick: node %.2f us, broker %.2f us; "
-                            + "all rounds: %s%n",
-                    format, median(list, r -> r.rate), median(list, r -> r.steadyRate),
-                    median(list, r -> r.brokerCpuS), median(list, r -> r.brokerShare * 100),
-                    median(list, r -> r.nodeShare * 100), median(list, r -> r.machineShare * 100),
-                    median(list, r -> r.nodeUsPerTick), median(list, r -> r.brokerUsPerTick),
-                    list.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r.rate)).toList()));
+            run(broker, dir, ticks, rounds, symbols, partitions, formats, consumer, overrides, warmups);
+        } finally {
+            deleteTree(dir); // the topics take about 0.5 GB
         }
+    }
+
+    private static void run(KafkaBroker broker, Path dir, int ticks, int rounds, int symbols, int partitions,
+                            List<String> formats, JsonObject consumer, JsonObject overrides, int warmups)
+            throws Exception {
+        System.out.printf(Locale.ROOT, "broker: child JVM pid %d at %s (%s)%n", broker.pid(), broker.bootstrap(),
+                String.join(" ", KafkaBroker.SERVER_JVM));
+        Map<String, Long> bases = new HashMap<>();
+        for (String format : formats) {
+            broker.createTopic("ticks-" + format, partitions);
+            long started = System.nanoTime();
+            long base = produce(broker.bootstrap(), "ticks-" + format, format, ticks, symbols);
+            bases.put(format, base);
+            System.out.printf(Locale.ROOT, "produced %,d %s ticks in %.1f s%n", ticks, format,
+                    (System.nanoTime() - started) / 1e9);
+        }
+        Map<String, List<Run>> runs = new LinkedHashMap<>();
+        for (int round = 1 - warmups; round <= rounds; round++) {
+            for (String format : formats) {
+                Run run = consume(dir, broker, format, round, ticks, bases.get(format), consumer, overrides);
+                if (round > 0) {
+                    runs.computeIfAbsent(format, f -> new ArrayList<>()).add(run);
+                }
+                System.out.println(run.describe(format, round));
+            }
+        }
+        System.out.println();
+        System.out.println("medians (" + rounds + " rounds):");
+        runs.forEach((format, list) -> System.out.printf(Locale.ROOT,
+                "  %-6s %,9.0f ticks/s (10-90%%: %,9.0f); broker %.2f CPU s = %4.1f%% of the cores; "
+                        + "node JVM %4.1f%%; machine busy %4.1f%%; CPU per tick: node %.2f us, broker %.2f us; "
+                        + "all rounds: %s%n",
+                format, median(list, r -> r.rate), median(list, r -> r.steadyRate),
+                median(list, r -> r.brokerCpuS), median(list, r -> r.brokerShare * 100),
+                median(list, r -> r.nodeShare * 100), median(list, r -> r.machineShare * 100),
+                median(list, r -> r.nodeUsPerTick), median(list, r -> r.brokerUsPerTick),
+                list.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r.rate)).toList()));
     }
 
     /**
@@ -168,6 +177,14 @@ public final class KafkaBenchmark {
             producer.flush();
         }
         return base;
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     /** Four capital letters from the symbol's index: AAAA, AAAB, ... */
