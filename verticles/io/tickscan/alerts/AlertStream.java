@@ -12,15 +12,19 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes alerts to Redis, dedupe key and stream entry in one script: {@code SET tickscan:alert:<id> 1 NX EX ttl},
+ * Writes alerts to Redis, dedupe key and stream entry in one script (sent by its SHA-1, loaded when Redis lacks it): {@code SET tickscan:alert:<id> 1 NX EX ttl},
  * and only when that set it, {@code XADD tickscan:alerts MAXLEN ~ maxlen * alert <json>}, after which the key holds
  * the entry id (for websocket resume). One batch is written at a time, in order.
  *
@@ -36,6 +40,8 @@ final class AlertStream {
     static final String SCRIPT = "if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return false end "
             + "local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'alert', ARGV[3]) "
             + "redis.call('SET', KEYS[1], id, 'KEEPTTL') return id";
+    /** The script's SHA-1, by which it is run ({@code EVALSHA}) once Redis holds it. */
+    static final String SCRIPT_SHA = sha1(SCRIPT);
     static final long TIMEOUT_MS = 3_000;
     private static final long FIRST_RETRY_MS = 100;
     private static final long LAST_RETRY_MS = 5_000;
@@ -83,10 +89,18 @@ final class AlertStream {
     Future<List<Boolean>> write(List<Alert> alerts) {
         List<Request> requests = new ArrayList<>(alerts.size());
         for (Alert alert : alerts) {
-            requests.add(Request.cmd(Command.EVAL).arg(SCRIPT).arg(2).arg(RedisKeys.alert(alert.alertId()))
+            requests.add(Request.cmd(Command.EVALSHA).arg(SCRIPT_SHA).arg(2).arg(RedisKeys.alert(alert.alertId()))
                     .arg(RedisKeys.ALERT_STREAM).arg(ttlSec).arg(maxlen).arg(AlertJson.of(alert).encode()));
         }
-        return redis.batch(requests).timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).map(replies -> {
+        return redis.batch(requests).recover(e -> {
+            if (e.getMessage() == null || !e.getMessage().contains("NOSCRIPT")) {
+                return Future.failedFuture(e);
+            }
+            // a Redis that never ran it, or restarted since: loaded once, then the batch again (its SET NX makes
+            // the retry harmless for any alert the first try wrote)
+            return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT))
+                    .compose(loaded -> redis.batch(requests));
+        }).timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).map(replies -> {
             List<Boolean> fresh = new ArrayList<>(replies.size());
             for (Response reply : replies) {
                 fresh.add(reply != null);
@@ -215,5 +229,14 @@ final class AlertStream {
         LOG.info("Redis is back; the alerts missed meanwhile are in the stream");
         RedisHealth.up(vertx);
         onBack.run();
+    }
+
+    private static String sha1(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-1", e);
+        }
     }
 }
