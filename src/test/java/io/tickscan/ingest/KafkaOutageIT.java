@@ -1,14 +1,15 @@
 package io.tickscan.ingest;
 
+import static io.tickscan.ingest.KafkaNodes.meter;
+import static io.tickscan.ingest.KafkaNodes.sourceHealth;
+import static io.tickscan.ingest.KafkaNodes.sourceOk;
 import static io.tickscan.ingest.KafkaNodes.tick;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tickscan.node.TestNodes;
 import io.tickscan.node.TickscanNode;
+import io.tickscan.testdata.KafkaBroker;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,13 +20,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -37,10 +35,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A broker that a test may kill: a one-node KRaft broker (broker and controller combined) run as a child JVM from
- * the test classpath ({@code kafka.Kafka}), its storage formatted first with {@code kafka.tools.StorageTool}, on
- * free ports that it keeps across restarts. Each test has its own topic (three partitions) and group; ticks are
- * stamped with the wall clock as they are produced, ten symbols, keyed by symbol.
+ * A broker that a test may kill: a {@link KafkaBroker} (a one-node KRaft broker in a child JVM, on free ports that
+ * it keeps across restarts), three partitions a topic by default, one network thread and two I/O and background
+ * threads. Each test has its own topic (three partitions) and group; ticks are stamped with the wall clock as they
+ * are produced, ten symbols, keyed by symbol.
  */
 @DisplayName("a node fed from Kafka when the broker goes away and when a second node joins")
 class KafkaOutageIT {
@@ -49,61 +47,20 @@ class KafkaOutageIT {
 
     @TempDir
     static Path dir;
-    static int brokerPort;
-    static int controllerPort;
-    static Path serverProperties;
-    static Process broker;
-    static Admin admin;
+    static KafkaBroker broker;
     static final List<TickscanNode> nodes = new ArrayList<>();
     static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeAll
     static void startBroker() throws Exception {
-        brokerPort = freePort();
-        controllerPort = freePort();
-        Path logs = Files.createDirectories(dir.resolve("kafka-logs"));
-        serverProperties = dir.resolve("server.properties");
-        Files.writeString(serverProperties, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort
-                        + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "log.dirs=" + logs,
-                "num.partitions=" + PARTITIONS,
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                "num.network.threads=1",
-                "num.io.threads=2",
-                "background.threads=2",
-                "") );
-        Process format = java("kafka.tools.StorageTool", "format", "-t", UUID.randomUUID().toString()
-                        .replace("-", "").substring(0, 22), "-c", serverProperties.toString(), "--standalone")
-                .redirectOutput(dir.resolve("format.log").toFile()).redirectErrorStream(true).start();
-        assertThat(format.waitFor(120, TimeUnit.SECONDS)).as("storage formatted").isTrue();
-        assertThat(format.exitValue()).as("StorageTool exit; %s", Files.readString(dir.resolve("format.log")))
-                .isZero();
-        admin = Admin.create(Map.of("bootstrap.servers", bootstrap(), "request.timeout.ms", "3000",
-                "default.api.timeout.ms", "5000"));
-        startKafka();
+        broker = KafkaBroker.start(dir, KafkaBroker.TEST_JVM, Map.of("num.partitions", String.valueOf(PARTITIONS),
+                "num.network.threads", "1", "num.io.threads", "2", "background.threads", "2"));
     }
 
     @AfterAll
     static void stopBroker() throws Exception {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(2));
-        }
         if (broker != null) {
-            broker.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            broker.close();
         }
     }
 
@@ -113,73 +70,18 @@ class KafkaOutageIT {
         nodes.clear();
     }
 
-    static String bootstrap() {
-        return "127.0.0.1:" + brokerPort;
-    }
-
-    static ProcessBuilder java(String main, String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), main));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command);
-    }
-
-    /** Starts the broker child JVM (on the same ports and log dir each time) and waits until it answers. */
-    static void startKafka() throws Exception {
-        File log = dir.resolve("broker.log").toFile();
-        broker = java("kafka.Kafka", serverProperties.toString()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
-        await("the broker answers describeCluster", 120, () -> {
-            assertThat(broker.isAlive()).as("broker process alive; log tail: %s", tail(log.toPath())).isTrue();
-            try {
-                return !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty();
-            } catch (Exception e) {
-                return false;
-            }
-        });
-    }
-
-    static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            return e.toString();
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    static void createTopic(String topic) throws Exception {
-        admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
-    }
-
     /** A standalone node, simulator off, fed from {@code topic} in {@code group}, with the rule {@code last > 0}. */
     static TickscanNode startNode(String name, String topic, String group) throws Exception {
         Path home = Files.createDirectories(dir.resolve(name));
-        TickscanNode node = TestNodes.start(home, KafkaNodes.config(home, bootstrap(), topic, group, "json"));
+        TickscanNode node = TestNodes.start(home, KafkaNodes.config(home, broker.bootstrap(), topic, group, "json"));
         nodes.add(node);
-        await(name + "'s kafka source joins its group", 60, () -> healthOk(node));
+        await(name + "'s kafka source joins its group", 60, () -> sourceOk(node));
         return node;
-    }
-
-    static boolean healthOk(TickscanNode node) {
-        return KafkaNodes.sourceOk(node);
-    }
-
-    static String health(TickscanNode node) {
-        return KafkaNodes.sourceHealth(node);
     }
 
     /** The partitions a node's kafka source reports owning ("3 partitions of ticks"). */
     static int partitions(TickscanNode node) {
-        return Integer.parseInt(health(node).split(" ")[0]);
+        return Integer.parseInt(sourceHealth(node).split(" ")[0]);
     }
 
     static HttpResponse<String> get(TickscanNode node, String path) throws Exception {
@@ -203,17 +105,9 @@ class KafkaOutageIT {
         return KafkaNodes.meters(nodes);
     }
 
-    static double meter(TickscanNode node, String name, String... tags) {
-        return KafkaNodes.meter(node, name, tags);
-    }
-
-    static KafkaProducer<String, String> producer() {
-        return KafkaNodes.producer(bootstrap());
-    }
-
     /** Produces {@code count} ticks round the symbols, each stamped now, and waits until all are written. */
     static void produce(String topic, int count) throws Exception {
-        try (KafkaProducer<String, String> producer = producer()) {
+        try (KafkaProducer<String, String> producer = KafkaNodes.producer(broker.bootstrap())) {
             for (int i = 0; i < count; i++) {
                 String symbol = "SYM" + (i % SYMBOLS);
                 producer.send(new ProducerRecord<>(topic, symbol, tick(symbol, System.currentTimeMillis(), 100 + i)));
@@ -233,11 +127,11 @@ class KafkaOutageIT {
     }
 
     static Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
-        return KafkaNodes.endOffsets(admin, topic, PARTITIONS);
+        return KafkaNodes.endOffsets(broker.admin(), topic, PARTITIONS);
     }
 
     static Map<TopicPartition, Long> committed(String group) {
-        return KafkaNodes.committed(admin, group);
+        return KafkaNodes.committed(broker.admin(), group);
     }
 
     @Test
@@ -246,7 +140,7 @@ class KafkaOutageIT {
     void brokerKilledAndRestarted() throws Exception {
         String topic = "ticks-outage";
         String group = "outage";
-        createTopic(topic);
+        broker.createTopic(topic, PARTITIONS);
         TickscanNode node = startNode("outage-node", topic, group);
         int n = 300;
         int m = 200;
@@ -255,18 +149,18 @@ class KafkaOutageIT {
         produce(topic, n);
         await("the first ticks applied", 60, () -> meter(node, "tick_processed") >= n);
 
-        broker.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        broker.kill();
         long killed = System.nanoTime();
         await("/health/ready says not ready", 15, () -> status(node, "/health/ready") == 503);
         long notReadyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
-        assertThat(healthOk(node)).isFalse();
+        assertThat(sourceOk(node)).isFalse();
         JsonObject ready = new JsonObject(get(node, "/health/ready").body());
         assertThat(ready.encode()).contains(KafkaSourceVerticle.HEALTH);
         assertThat(status(node, "/health/live")).as("the node keeps answering").isEqualTo(200);
         assertThat(status(node, "/api/status")).as("the node keeps answering").isEqualTo(200);
 
-        startKafka();
-        await("the health back to ok", 60, () -> status(node, "/health/ready") == 200 && healthOk(node));
+        broker.startAgain();
+        await("the health back to ok", 60, () -> status(node, "/health/ready") == 200 && sourceOk(node));
         long backMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
         awayFromMinuteBoundary();
         produce(topic, m);
@@ -288,13 +182,13 @@ class KafkaOutageIT {
     void secondNodeJoinsTheGroup() throws Exception {
         String topic = "ticks-rebalance";
         String group = "rebalance";
-        createTopic(topic);
+        broker.createTopic(topic, PARTITIONS);
         TickscanNode first = startNode("first-node", topic, group);
         AtomicBoolean producing = new AtomicBoolean(true);
         AtomicLong produced = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         Thread producerThread = new Thread(() -> {
-            try (KafkaProducer<String, String> producer = producer()) {
+            try (KafkaProducer<String, String> producer = KafkaNodes.producer(broker.bootstrap())) {
                 int i = 0;
                 while (producing.get()) {
                     String symbol = "SYM" + (i % SYMBOLS);
@@ -340,7 +234,7 @@ class KafkaOutageIT {
         System.out.printf("KafkaOutageIT rebalance: produced %d, applied %.0f (first %.0f, second %.0f), late %.0f, "
                         + "records read %.0f, duplicates read %.0f; partitions: %s / %s%n", total, applied,
                 meter(first, "tick_processed"), meter(second, "tick_processed"), late, read, read - total,
-                health(first), health(second));
+                sourceHealth(first), sourceHealth(second));
         assertThat(partitions(first) + partitions(second)).as("the group's partitions split over both nodes")
                 .isEqualTo(PARTITIONS);
         assertThat(partitions(first)).isPositive();

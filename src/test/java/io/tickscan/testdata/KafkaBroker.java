@@ -20,7 +20,8 @@ import org.apache.kafka.clients.admin.NewTopic;
  * that it keeps across restarts. Being a separate process, it can be killed, paused or have its CPU time read apart
  * from the JVM that started it ({@link #cpuNanos()}).
  *
- * <p>The same approach as {@code KafkaOutageIT}'s broker, which could use this class instead of its own copy.
+ * <p>{@code KafkaOutageIT} kills it and starts it again mid-run ({@link #kill()}, {@link #startAgain()});
+ * {@code KafkaBenchmark} reads its CPU time.
  */
 public final class KafkaBroker implements AutoCloseable {
     /** JVM options that start a broker fast and small, for tests. */
