@@ -360,11 +360,13 @@ public final class KafkaSourceVerticle extends VerticleBase {
     }
 
     private void checkHealth() {
-        if (!nativeConsumer.connected()) {
+        if (!joined) {
+            // not "no connection" before the first assignment: the group's first polls may not have connected yet
+            reportHealth(false, "joining group " + kafka.getString("group_id") + " at "
+                    + kafka.getString("bootstrap_servers"));
+        } else if (!nativeConsumer.connected()) {
             reportHealth(false, "no connection to a broker at " + kafka.getString("bootstrap_servers")
                     + " (retrying)");
-        } else if (!joined) {
-            reportHealth(false, "joining group " + kafka.getString("group_id"));
         } else {
             reportHealth(true, ownedCount() + " partitions of " + kafka.getString("topic"));
         }
