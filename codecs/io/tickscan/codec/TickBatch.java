@@ -34,11 +34,6 @@ public record TickBatch(int partition, long arrivedAt, String[] symbols, long[] 
         this(partition, arrivedAt, symbols, timestamps, prices, sizes, null);
     }
 
-    /** The origin of tick {@code i}, or {@link TickOrigin#NONE}. */
-    public long origin(int i) {
-        return origins == null ? TickOrigin.NONE : origins[i];
-    }
-
     /** Number of ticks. */
     public int size() {
         return symbols.length;

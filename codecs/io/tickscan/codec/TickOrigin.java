@@ -5,7 +5,8 @@ package io.tickscan.codec;
  * there (low 48 bits), so that a scanner can tell a record it already took from one it has not
  * ({@link TickBatch#origins()}). Sources without positions (the simulator, files, HTTP) give {@link #NONE}.
  * Partitions up to 65,535 and offsets below 2<sup>48</sup> (nine years at a million records a second on one
- * partition) fit; the Kafka source refuses a partition beyond.
+ * partition) fit; the Kafka source gives the ticks of a partition beyond no origin (they are then applied at least
+ * once, as from a source without positions, and that partition is left out of the checkpoints' offsets).
  */
 public final class TickOrigin {
     /** A tick without a position. */

@@ -124,11 +124,6 @@ final class AlertStream {
         }
     }
 
-    /** How many alerts are kept, waiting for Redis. */
-    int kept() {
-        return kept.size();
-    }
-
     /** Runs {@code action} each time Redis is {@link #up()} again after being away. */
     void onBack(Runnable action) {
         onBack = action;

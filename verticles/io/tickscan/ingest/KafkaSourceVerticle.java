@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * <p>With Redis, the scanners' checkpoints hold the Kafka offsets of the ticks in them: every tick carries its
  * {@link TickOrigin}, a scanner skips one it has taken already, and a partition newly assigned is read from where
  * the oldest checkpoint ends ({@link CheckpointedOffsets}) when that is before its committed offset. So after a
- * crash the state lacks no tick and holds none twice. What the source has acknowledged is kept in the node-local
+ * crash of a node that reads the topic alone, its state lacks no tick and holds none twice (several nodes sharing
+ * one Redis for checkpoints wait for partitions owned cluster-wide, the cluster issue). What the source has acknowledged is kept in the node-local
  * map {@link Addresses#KAFKA_ACKNOWLEDGED}, which scanners write with their offsets.
  */
 public final class KafkaSourceVerticle extends VerticleBase {
@@ -201,7 +202,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
             book.committedAt = offset; // where reading started: the committed offset
         }
         if (offset <= book.taken) {
-            return; // read again after the partition came back: taken (and committed on revocation) already
+            return; // fetched before a rewind: read again from the offset the rewind set
         }
         book.taken = offset;
         current = record;
@@ -316,7 +317,11 @@ public final class KafkaSourceVerticle extends VerticleBase {
 
     private void publishAcknowledged() {
         JsonObject next = new JsonObject();
-        acknowledged.forEach((partition, offset) -> next.put(Integer.toString(partition), offset));
+        acknowledged.forEach((partition, offset) -> {
+            if (partition <= TickOrigin.MAX_PARTITION) { // beyond, ticks carry no origin: not in the checkpoints
+                next.put(Integer.toString(partition), offset);
+            }
+        });
         vertx.sharedData().<String, JsonObject>getLocalMap(Addresses.KAFKA_ACKNOWLEDGED)
                 .put(kafka.getString("topic"), next);
     }
@@ -463,6 +468,9 @@ public final class KafkaSourceVerticle extends VerticleBase {
                 now.forEach((partition, next) -> {
                     Book book = book(partition);
                     book.owned = true;
+                    // read from where the group (or the checkpoints) say, even below what this source took before:
+                    // the scanners skip what they took already
+                    book.taken = next - 1;
                     acknowledged.put(partition.partition(),
                             book.committedAt >= 0 ? Math.min(next, book.committedAt) : next);
                 });
@@ -497,7 +505,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
         final TopicPartition partition;
         /** Whether the group gave it to this member, as last told. */
         boolean owned;
-        /** The highest offset taken while this source owned it: a record at or below it is not taken again. */
+        /** The highest offset taken since it was assigned or rewound: a record at or below it is not taken again. */
         long taken = -1;
         /** The offset it was last committed at (or reading started from), -1 when unknown: where a rewind reads. */
         long committedAt = -1;

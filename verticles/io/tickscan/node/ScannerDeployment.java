@@ -45,7 +45,9 @@ final class ScannerDeployment {
                     .put("engine", config.engine())
                     .put("rules", config.json().getJsonObject("rules")).put("scanner", config.scanner())
                     .put("redis", config.json().getJsonObject("redis")).put("partition_count", config.partitions())
-                    .put("partitions", new JsonArray(owners.ownedBy(id)));
+                    .put("partitions", new JsonArray(owners.ownedBy(id)))
+                    .put("kafka_topic", config.source("kafka").getBoolean("enabled")
+                            ? config.source("kafka").getString("topic") : null);
             started.add(vertx.deployVerticle(() -> new ScannerVerticle(registry, clock),
                     new DeploymentOptions().setConfig(conf).setThreadingModel(threading))
                     .onSuccess(deployments::add));

@@ -7,8 +7,11 @@ import java.util.Arrays;
 /**
  * Per partition of a scanner, the highest Kafka offset it took from each Kafka partition: a tick read again (after a
  * restart from a checkpoint, or a rewind of its source) at or below it was taken already and is skipped, so that
- * reading a partition again never applies a tick twice. Ticks of one Kafka partition reach a scanner partition in
- * the order of their offsets (one consumer reads them and one router sends them, in order).
+ * reading a partition again never applies a tick twice. This assumes that ticks of one Kafka partition reach a
+ * scanner partition in the order of their offsets: one consumer reads them and one router sends them in order to
+ * a node-local consumer. A batch the router sent again after a failure while a later one went through would break
+ * that; on one node a failure means the scanner is gone, so its later batches fail too (batches that cross nodes
+ * will need numbering, with the cluster issue).
  *
  * <p>Written with the partition's checkpoint, where each offset is raised to what the source has acknowledged
  * (every tick below it was taken by its owner): those offsets tell the source where to read again after a crash

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * ticks its state lacks. Read back once per partition before its consumer is registered; written every
  * {@code redis.checkpoint_interval_ms} on the scanner's context (so between scans) for the partitions that took
  * ticks or fired since their last write (and for all of them when the Kafka partitions read on the node change),
- * an eighth of the owned partitions every eighth of the interval, and for all of them on stop. A failed read or write is counted ({@code checkpoint_failures_total}) and tried
- * again at the next interval; scanning goes on meanwhile. A partition whose read failed is not written until a read
+ * an eighth of the owned partitions every eighth of the interval, and for all of them on stop. A failed read or
+ * write is counted ({@code checkpoint_failures_total}) and tried again at the next interval; scanning goes on
+ * meanwhile. A partition whose read failed is not written until a read
  * succeeds (its stored state would be lost), and what that read brings is merged: symbols seen since keep their
  * newer state.
  *
@@ -63,6 +64,7 @@ final class Checkpoints {
     private final HeldTicks held;
     private final HeldTicks.Sink heldAgain;
     private final AcceptedOffsets accepted;
+    private final String kafkaTopic;
     private final LocalMap<String, JsonObject> acknowledged;
     private Set<String> acknowledgedPartitions = Set.of();
     private final long intervalMs;
@@ -84,10 +86,12 @@ final class Checkpoints {
      * @param held      the ticks the scanner holds for a later scan, written with the state
      * @param heldAgain takes the held ticks a checkpoint brings back, as if they had just arrived
      * @param accepted  the Kafka offsets the scanner's partitions took, written with the state
+     * @param kafkaTopic the topic the node's Kafka source reads, or null without one: offsets of another topic in a
+     *                  checkpoint are not taken
      */
     Checkpoints(Vertx vertx, JsonObject redis, ScanEngine engine, Partitioner partitioner, int[] owned,
                 String instance, Counter failures, FailureLog failureLog, HeldTicks held, HeldTicks.Sink heldAgain,
-                AcceptedOffsets accepted) {
+                AcceptedOffsets accepted, String kafkaTopic) {
         this.vertx = vertx;
         // sized like the node's client: a scanner asks for all its partitions at once at start and on stop
         this.redis = RedisClients.create(vertx, redis);
@@ -100,6 +104,7 @@ final class Checkpoints {
         this.held = held;
         this.heldAgain = heldAgain;
         this.accepted = accepted;
+        this.kafkaTopic = kafkaTopic;
         this.acknowledged = vertx.sharedData().getLocalMap(Addresses.KAFKA_ACKNOWLEDGED);
         this.intervalMs = redis.getLong("checkpoint_interval_ms");
         this.restored = new boolean[partitioner.partitions()];
@@ -135,11 +140,9 @@ final class Checkpoints {
             if (value.length() < 8 || value.getInt(0) != MAGIC) {
                 throw new IllegalArgumentException("not a tickscan checkpoint of this version");
             }
-            if (offsets != null) {
-                accepted.restore(p, new JsonObject(offsets.toBuffer()).getJsonObject("offsets"));
-            }
-            int at = restoreHeld(value);
-            StateImport result = engine.importState(value.getBytes(at, value.length()));
+            // the engine's state first: a held tick applied before it would make its symbol known, and keep it
+            StateImport result = engine.importState(value.getBytes(heldEnd(value), value.length()));
+            restoreHeld(value);
             symbolsRestored += result.restored();
             LOG.debug("scanner {}: {} symbols restored from {} ({} known already)", instance, result.restored(),
                     key, result.known());
@@ -148,14 +151,43 @@ final class Checkpoints {
                         result.sessionStatsDropped() ? "session stats dropped" : "bars beyond the history dropped");
             }
         } catch (RuntimeException e) {
-            // unreadable: counted and overwritten by this scanner's next write rather than read forever
+            // unreadable: counted and overwritten by this scanner's next write rather than read forever; its
+            // offsets are not taken, so that the ticks the lost state held are not skipped
             failed("reading " + key + " (" + stored.toBuffer().length() + " bytes)", e);
+            dirty[p] = true;
+            return;
         }
         dirty[p] = true;
+        restoreOffsets(p, offsets);
     }
 
-    /** Hands the held ticks at the start of a state value back to the scanner; returns where the engine's bytes start. */
-    private int restoreHeld(Buffer value) {
+    /** Takes the offsets of partition {@code p}'s checkpoint when they are of the topic the node reads now. */
+    private void restoreOffsets(int p, Response offsets) {
+        if (offsets == null || kafkaTopic == null) {
+            return;
+        }
+        try {
+            JsonObject stored = new JsonObject(offsets.toBuffer());
+            if (kafkaTopic.equals(stored.getString("topic"))) {
+                accepted.restore(p, stored.getJsonObject("offsets"));
+            }
+        } catch (RuntimeException e) {
+            // the state stays; without its offsets the partition's ticks are read from the committed offsets
+            failed("reading " + RedisKeys.offsets(p), e);
+        }
+    }
+
+    /** Where the held ticks at the start of a state value end and the engine's bytes start. */
+    private static int heldEnd(Buffer value) {
+        int at = 8;
+        for (int i = value.getInt(4); i > 0; i--) {
+            at += 1 + value.getUnsignedByte(at) + 24;
+        }
+        return at;
+    }
+
+    /** Hands the held ticks at the start of a state value back to the scanner. */
+    private void restoreHeld(Buffer value) {
         int n = value.getInt(4);
         int at = 8;
         for (int i = 0; i < n; i++) {
@@ -166,7 +198,6 @@ final class Checkpoints {
                     System.currentTimeMillis());
             at += 24;
         }
-        return at;
     }
 
     /** The state value of partition {@code p}: its held ticks, then the engine's export of its symbols. */
@@ -283,8 +314,7 @@ final class Checkpoints {
         boolean all = slice < 0;
         mapSymbols();
         boolean everyPartition = sourceChanged();
-        // one Kafka source per node, reading one topic
-        String topic = acknowledged.isEmpty() ? null : acknowledged.keySet().iterator().next();
+        String topic = kafkaTopic;
         JsonObject acknowledgedOfTopic = topic == null ? null : acknowledged.get(topic);
         List<Future<?>> writes = new ArrayList<>();
         int written = 0;

@@ -178,7 +178,8 @@ public final class ScannerVerticle extends VerticleBase {
                     + "scanner state checkpoints in Redis that failed (tried again at the next interval)")
                     .register(registry);
             checkpoints = new Checkpoints(vertx, redis, engine, new Partitioner(conf.getInteger("partition_count")),
-                    owned, instance, checkpointFailures, failures, held, this::takeRestored, accepted);
+                    owned, instance, checkpointFailures, failures, held, this::takeRestored, accepted,
+                    conf.getString("kafka_topic"));
         }
         List<Future<?>> ready = new ArrayList<>();
         for (int p : owned) {

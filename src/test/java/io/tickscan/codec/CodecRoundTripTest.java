@@ -40,10 +40,10 @@ class CodecRoundTripTest {
         assertThat(back.origins()).containsExactly(origins);
         assertThat(back.symbols()).containsExactly("A", "BB", "CCC");
         assertThat(back.sizes()).containsExactly(4, 5, 6);
-        assertThat(TickOrigin.partition(back.origin(1))).isEqualTo(7);
-        assertThat(TickOrigin.offset(back.origin(1))).isEqualTo(123_456_789_012L);
-        assertThat(TickOrigin.partition(back.origin(2))).isEqualTo(TickOrigin.MAX_PARTITION);
-        assertThat(TickOrigin.offset(back.origin(2))).isEqualTo((1L << 48) - 1);
+        assertThat(TickOrigin.partition(back.origins()[1])).isEqualTo(7);
+        assertThat(TickOrigin.offset(back.origins()[1])).isEqualTo(123_456_789_012L);
+        assertThat(TickOrigin.partition(back.origins()[2])).isEqualTo(TickOrigin.MAX_PARTITION);
+        assertThat(TickOrigin.offset(back.origins()[2])).isEqualTo((1L << 48) - 1);
     }
 
     @Test
