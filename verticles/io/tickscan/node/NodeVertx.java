@@ -15,7 +15,8 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
  * A node's Vert.x: with Micrometer metrics into the node's registry, clustered with Hazelcast unless
- * {@code cluster.enabled} is false, and tickscan's codecs registered.
+ * {@code cluster.enabled} is false (members joining and leaving are logged, {@link MembershipLog}), and tickscan's
+ * codecs registered.
  *
  * @param vertx          the instance
  * @param clusterManager its cluster manager, or null on a standalone node
@@ -39,7 +40,10 @@ record NodeVertx(Vertx vertx, ClusterManager clusterManager) {
             } catch (RuntimeException e) {
                 return Future.failedFuture(e);
             }
-            built = builder.withClusterManager(manager).buildClustered().map(v -> new NodeVertx(v, manager));
+            built = builder.withClusterManager(manager).buildClustered().map(v -> {
+                manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipLog());
+                return new NodeVertx(v, manager);
+            });
         }
         return built.onSuccess(node -> Addresses.registerCodecs(node.vertx().eventBus()));
     }

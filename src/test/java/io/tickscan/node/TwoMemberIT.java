@@ -2,6 +2,9 @@ package io.tickscan.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.tickscan.config.NodeConfig;
 import io.tickscan.config.NodeConfigLoader;
 import io.vertx.core.Future;
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Two real nodes in one Hazelcast cluster (random cluster name and ports, in this JVM, no simulator), and a third
@@ -47,9 +51,12 @@ class TwoMemberIT {
     static Path confFile;
     static long putVersion;
     static final Duration SECOND = Duration.ofSeconds(1);
+    static final ListAppender<ILoggingEvent> membership = new ListAppender<>();
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
+        membership.start();
+        ((Logger) LoggerFactory.getLogger(MembershipLog.class)).addAppender(membership);
         JsonObject conf = new JsonObject(Files.readString(Path.of("conf/tickscan.json")));
         conf.getJsonObject("cluster").put("name", "it-" + UUID.randomUUID())
                 .put("port", 20_000 + ThreadLocalRandom.current().nextInt(20_000));
@@ -73,7 +80,15 @@ class TwoMemberIT {
 
     @AfterAll
     static void stopNodes() {
+        ((Logger) LoggerFactory.getLogger(MembershipLog.class)).detachAppender(membership);
         TestNodes.stopAll(nodes);
+    }
+
+    /** True once a member has logged a join or leave ending with {@code text}. */
+    static boolean membershipLogged(String text) {
+        synchronized (membership.list) {
+            return membership.list.stream().anyMatch(e -> e.getFormattedMessage().endsWith(text));
+        }
     }
 
     static HttpResponse<String> send(TickscanNode node, String method, String path, String body) throws Exception {
@@ -223,8 +238,10 @@ class TwoMemberIT {
         JsonObject rules = json(send(c, "GET", "/api/rules", null));
         assertThat(rules.getLong("version")).isEqualTo(putVersion);
         assertThat(rulesVersionOfScanners(c)).isEqualTo(putVersion);
+        await("the join logged", 10, () -> membershipLogged("joined the cluster; 3 members"));
         c.stop().await(30, TimeUnit.SECONDS);
         nodes.remove(c);
+        await("the leave logged", 10, () -> membershipLogged("left the cluster (or was found dead); 2 members"));
     }
 
     @Test
@@ -252,5 +269,6 @@ class TwoMemberIT {
         assertThat(requests).isGreaterThan(50);
         await("the survivor sees itself alone", 15,
                 () -> a.clusterManager().getNodes().size() == 1);
+        await("the dead peer logged", 10, () -> membershipLogged("left the cluster (or was found dead); 1 members"));
     }
 }
