@@ -77,6 +77,8 @@ class DockerFilesTest {
             assertThat(list(service(node).get("command"))).as(node)
                     .containsExactly("run", "--conf", "/app/conf/node.json");
             assertThat(string(service(node).get("hostname"))).isEqualTo(node);
+            // the image's JAVA_OPTS size and pre-touch the heap from the container's memory limit
+            assertThat(string(service(node).get("mem_limit"))).as(node + "'s memory limit").matches("\\d+[mg]");
         }
     }
 
