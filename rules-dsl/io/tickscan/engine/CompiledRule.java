@@ -105,6 +105,14 @@ public final class CompiledRule {
         }
     }
 
+    /** Forgets a symbol given up by the engine: out of the universe's bits, no cooldown. */
+    void symbolReleased(int symbol) {
+        if (listed != null) {
+            listed[symbol >>> 6] &= ~(1L << symbol);
+        }
+        lastFired[symbol] = Long.MIN_VALUE;
+    }
+
     void symbolAdded(int symbol, String name) {
         if (listed != null && definition.universe().symbols().contains(name)) {
             listed[symbol >>> 6] |= 1L << symbol;

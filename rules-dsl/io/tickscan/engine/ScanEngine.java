@@ -83,6 +83,8 @@ public final class ScanEngine {
         }
         if (i < 0) {
             i = add(symbol, minute);
+        } else if ((present[i >>> 6] & (1L << i)) == 0) {
+            reopen(i, symbol, minute); // given up before, taken again without its state: starts afresh
         }
         states.apply(i, ts, minute, price, size, stamp);
         ticksSinceScan = true;
@@ -174,7 +176,7 @@ public final class ScanEngine {
      * applying the same ticks and running the same scans, fires exactly as this engine does.
      */
     public byte[] exportState(IntPredicate symbols) {
-        int[] chosen = IntStream.range(0, states.count()).filter(symbols).toArray();
+        int[] chosen = IntStream.range(0, states.count()).filter(i -> held(i) && symbols.test(i)).toArray();
         return StateCheckpoint.write(settings, lastScan, scanMinute, states, indicators, crosses, rules, chosen);
     }
 
@@ -197,11 +199,13 @@ public final class ScanEngine {
         int[] index = new int[d.names.length];
         int restored = 0;
         for (int s = 0; s < index.length; s++) {
-            if (states.indexOf(d.names[s]) >= 0) {
+            int known = states.indexOf(d.names[s]);
+            if (known >= 0 && held(known)) {
                 index[s] = -1;
                 continue;
             }
-            int i = add(d.names[s], d.clock[s * SymbolStates.CLOCK_FIELDS + SymbolStates.LIVE_MINUTE]);
+            long minute = d.clock[s * SymbolStates.CLOCK_FIELDS + SymbolStates.LIVE_MINUTE];
+            int i = known >= 0 ? reopen(known, d.names[s], minute) : add(d.names[s], minute);
             StateCheckpoint.restoreSymbol(d, s, states, i, sameSessions);
             index[s] = i;
             restored++;
@@ -317,7 +321,7 @@ public final class ScanEngine {
      */
     public SymbolSnapshot snapshot(String symbol, int maxBars) {
         int i = states.indexOf(symbol);
-        if (i < 0) {
+        if (i < 0 || !held(i)) {
             return null;
         }
         long live = states.liveMinute(i);
@@ -384,6 +388,57 @@ public final class ScanEngine {
             perRule += 8; // last firing; truth bits are 2 bits a symbol
         }
         return states.bytesPerSymbol() + indicators.bytesPerSymbol() + 8L * metrics.size() + perRule;
+    }
+
+    /**
+     * Gives up the symbols {@code symbols} accepts (by index), such as those of a partition handed to another
+     * scanner: no rule looks at them any more, they are not screened, exported or shown, and their indicator
+     * windows, crosses' previous values and cooldowns are forgotten. {@link #importState} brings one back with the
+     * state a checkpoint holds; a tick brings it back as a symbol never seen. Their names keep their indexes.
+     *
+     * @return how many symbols were given up
+     */
+    public int release(IntPredicate symbols) {
+        int released = 0;
+        for (int i = 0, n = states.count(); i < n; i++) {
+            if (held(i) && symbols.test(i)) {
+                present[i >>> 6] &= ~(1L << i);
+                forget(i);
+                released++;
+            }
+        }
+        if (released > 0) {
+            columnsStale = true;
+        }
+        return released;
+    }
+
+    /** True when symbol {@code i} is this engine's: seen and not {@linkplain #release released} since. */
+    private boolean held(int i) {
+        return (present[i >>> 6] & (1L << i)) != 0;
+    }
+
+    /** Takes a released symbol back as new, first seen in {@code minute}; returns its index. */
+    private int reopen(int i, String symbol, long minute) {
+        states.reopen(i, minute);
+        forget(i);
+        present[i >>> 6] |= 1L << i;
+        for (CompiledRule rule : rules) {
+            rule.symbolAdded(i, symbol);
+        }
+        return i;
+    }
+
+    /** Clears what the rules keep of symbol {@code i}: indicator windows, crosses' previous values, cooldowns. */
+    private void forget(int i) {
+        indicators.reset(i);
+        for (Node.Cross cross : crosses) {
+            cross.previousLeft[i] = Double.NaN;
+            cross.previousRight[i] = Double.NaN;
+        }
+        for (CompiledRule rule : rules) {
+            rule.symbolReleased(i);
+        }
     }
 
     /** Adds a symbol first seen in {@code minute} to the state, the rules' universes and the present bits. */

@@ -197,14 +197,24 @@ final class SymbolStates {
         } else {
             put(name, i);
         }
+        reopen(i, minute);
+        return i;
+    }
+
+    /**
+     * Leaves symbol {@code i} (its name and index kept) as {@link #add} leaves a new one whose first tick is in
+     * {@code minute}: no tick, no bar, no session; what its ring slots hold from before is out of its history.
+     */
+    void reopen(int i, long minute) {
         int c = i * CLOCK_FIELDS;
+        Arrays.fill(clock, c, c + CLOCK_FIELDS, 0);
+        Arrays.fill(live, i * LIVE_FIELDS, (i + 1) * LIVE_FIELDS, 0);
         clock[c + FIRST_MINUTE] = minute;
         clock[c + LIVE_MINUTE] = minute;
         clock[c + LAST_TS] = Long.MIN_VALUE;
         clock[c + SESSION] = Long.MIN_VALUE;
         clock[c + LIVE_EMPTY] = 1;
         live[i * LIVE_FIELDS + LAST] = Double.NaN;
-        return i;
     }
 
     /** Replaces the listener told of each completed bar. */

@@ -51,7 +51,9 @@ class StateCheckpointTest {
      * Runs the original engine over the stream in event time; at three points, right after a scan, it exports its
      * state into a fresh engine (the middle one from two checkpoints, the even and the odd symbols, as two
      * partitions); from then on every restored engine gets the same ticks and scans, and must give the same
-     * outcome for every tick and, scan by scan, the same alerts bit for bit.
+     * outcome for every tick and, scan by scan, the same alerts bit for bit. At the half, the first restored engine
+     * also gives up its odd symbols ({@link ScanEngine#release}) and takes them back from their checkpoint, as a
+     * partition handed away and back.
      */
     private static void roundTrip(long seed, RandomCase c) {
         String context = c.describe(seed);
@@ -72,6 +74,14 @@ class StateCheckpointTest {
                 nextScan += 1000;
             }
             int split = Arrays.binarySearch(splits, n);
+            if (split == 1 && !restored.isEmpty()) {
+                ScanEngine first = restored.get(0);
+                byte[] odd = first.exportState(i -> i % 2 == 1);
+                int released = first.release(i -> i % 2 == 1);
+                assertThat(first.exportState(i -> i % 2 == 1)).as("nothing of them left to export")
+                        .isEqualTo(first.exportState(i -> false));
+                assertThat(first.importState(odd).restored()).as("taken back%n%s", context).isEqualTo(released);
+            }
             if (split >= 0 && original.lastScan() != Screen.NO_SCAN) {
                 ScanEngine copy = new ScanEngine(ruleSet, settings, 4);
                 if (split == 1) {
@@ -157,6 +167,40 @@ class StateCheckpointTest {
         cooled.tick("QUIET", t0 + 66 * MINUTE + 3_000, 52, 1);
         cooled.tick("ACME", t0 + 66 * MINUTE + 3_000, 102, 1);
         assertThat(cooled.scan(t0 + 66 * MINUTE + 4_000)).extracting(Alert::symbol).containsExactly("ACME");
+    }
+
+    @Test
+    @DisplayName("a released symbol is no longer scanned, shown or exported; a tick takes it back as never seen, "
+            + "its checkpoint with its history and cooldown")
+    void releasedSymbolsAreGoneUntilTakenBack() {
+        EngineHarness engine = EngineHarness.of(3600, "change_pct(65m) > 1");
+        long t0 = EngineHarness.T0;
+        for (int m = 0; m < 66; m++) {
+            engine.tick("ACME", t0 + m * MINUTE + 5_000, 100, 1);
+            engine.tick("KEPT", t0 + m * MINUTE + 5_000, 100, 1);
+            engine.scan(t0 + m * MINUTE + 10_000);
+        }
+        byte[] acme = engine.engine.exportState(i -> engine.engine.symbol(i).equals("ACME"));
+        assertThat(engine.engine.release(i -> engine.engine.symbol(i).equals("ACME"))).isEqualTo(1);
+        assertThat(engine.engine.snapshot("ACME", 10)).isNull();
+        assertThat(engine.engine.snapshot("KEPT", 10)).isNotNull();
+        assertThat(engine.engine.exportState(i -> true)).isEqualTo(
+                engine.engine.exportState(i -> engine.engine.symbol(i).equals("KEPT")));
+        engine.tick("KEPT", t0 + 66 * MINUTE + 1_000, 102, 1);
+        assertThat(engine.scan(t0 + 66 * MINUTE + 2_000)).extracting(Alert::symbol).containsExactly("KEPT");
+
+        // a tick takes it back without its history: nothing to compare with 65 minutes ago
+        engine.tick("ACME", t0 + 66 * MINUTE + 3_000, 102, 1);
+        assertThat(engine.scan(t0 + 66 * MINUTE + 4_000)).isEmpty();
+        assertThat(engine.engine.snapshot("ACME", 10).bars()).isEmpty();
+
+        // its checkpoint takes it back with its history, into the same index
+        int symbols = engine.engine.symbolCount();
+        engine.engine.release(i -> engine.engine.symbol(i).equals("ACME"));
+        assertThat(engine.engine.importState(acme).restored()).isEqualTo(1);
+        assertThat(engine.engine.symbolCount()).isEqualTo(symbols);
+        engine.tick("ACME", t0 + 66 * MINUTE + 5_000, 102, 1);
+        assertThat(engine.scan(t0 + 66 * MINUTE + 6_000)).extracting(Alert::symbol).containsExactly("ACME");
     }
 
     @Test
