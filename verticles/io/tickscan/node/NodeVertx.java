@@ -28,7 +28,8 @@ record NodeVertx(Vertx vertx, ClusterManager clusterManager) {
         VertxBuilder builder = Vertx.builder()
                 .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
                                 .setJvmMetricsEnabled(true))
-                        .setEventBusOptions(new EventBusOptions().setHost(config.cluster().getString("host"))))
+                        .setEventBusOptions(new EventBusOptions().setHost(config.cluster().getString("host"))
+                                .setPort(config.cluster().getInteger("bus_port"))))
                 .withMetrics(new MicrometerMetricsFactory(registry));
         Future<NodeVertx> built;
         if (!config.cluster().getBoolean("enabled")) {

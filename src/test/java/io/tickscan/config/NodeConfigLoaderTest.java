@@ -104,6 +104,7 @@ class NodeConfigLoaderTest {
             {"routing": {"buffer_ticks": 0}}             | routing.buffer_ticks must be a whole number of at least 1, found 0
             {"cluster": {"enabled": "yes"}}              | cluster.enabled must be true or false, found "yes"
             {"cluster": {"name": ""}}                    | cluster.name must be a non-empty string, found ""
+            {"cluster": {"bus_port": 70000}}             | cluster.bus_port must be a whole number from 0 to 65535, found 70000
             {"node": {"id": null}}                       | node.id must be a string, found null
             {"node": {"id": "a b"}}                      | node.id must be empty, or up to 64 of A-Z a-z 0-9 . _ -, found "a b"
             {"engine": {"session_start": "25:00"}}       | engine.session_start must be a time of day from 00:00 to 23:59 (HH:MM), found "25:00"
