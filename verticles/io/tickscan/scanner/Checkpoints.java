@@ -6,7 +6,6 @@ import io.tickscan.engine.ScanEngine;
 import io.tickscan.engine.StateImport;
 import io.tickscan.redis.RedisClients;
 import io.tickscan.redis.RedisKeys;
-import io.tickscan.routing.Partitioner;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,9 +15,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -40,13 +37,11 @@ import org.slf4j.LoggerFactory;
  * succeeds (its stored state would be lost), and what that read brings is merged: symbols seen since keep their
  * newer state.
  *
- * <p>The state value: {@code "TSC1"} (4 bytes), the number of held ticks (int32), each as symbol length (uint8),
- * symbol (ASCII), ts (int64), price and size (f64), then the engine's bytes. A value in another layout is counted as
- * unreadable and overwritten by the next write.
+ * <p>The state value is a {@link PartitionStates} export; a value in another layout is counted as unreadable and
+ * overwritten by the next write.
  */
 final class Checkpoints {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
-    private static final int MAGIC = 0x54534331; // "TSC1"
     /**
      * The owned partitions are written in this many slices, one slice every {@code interval / SLICES}, so that the
      * scanner's context (which also scans) exports a slice's state at a time, not all of it at once.
@@ -55,14 +50,11 @@ final class Checkpoints {
 
     private final Vertx vertx;
     private final Redis redis;
-    private final ScanEngine engine;
-    private final Partitioner partitioner;
+    private final PartitionStates states;
     private final int[] owned;
     private final String instance;
     private final Counter failures;
     private final FailureLog failureLog;
-    private final HeldTicks held;
-    private final HeldTicks.Sink heldAgain;
     private final AcceptedOffsets accepted;
     private final String kafkaTopic;
     private final LocalMap<String, JsonObject> acknowledged;
@@ -70,8 +62,6 @@ final class Checkpoints {
     private final long intervalMs;
     private final boolean[] restored;
     private final boolean[] dirty;
-    private int[] partitionOf = new int[0];
-    private int mapped;
     private boolean writing;
     private long rounds;
     private int missing;
@@ -81,34 +71,30 @@ final class Checkpoints {
 
     /**
      * @param redis     the {@code redis.*} settings ({@code url} set)
-     * @param engine    the scanner's engine
+     * @param states    the scanner's partitions' states, as they are written and read back
+     * @param partitions P, the partition count
      * @param owned     the partitions the scanner owns
-     * @param held      the ticks the scanner holds for a later scan, written with the state
-     * @param heldAgain takes the held ticks a checkpoint brings back, as if they had just arrived
      * @param accepted  the Kafka offsets the scanner's partitions took, written with the state
      * @param kafkaTopic the topic the node's Kafka source reads, or null without one: offsets of another topic in a
      *                  checkpoint are not taken
      */
-    Checkpoints(Vertx vertx, JsonObject redis, ScanEngine engine, Partitioner partitioner, int[] owned,
-                String instance, Counter failures, FailureLog failureLog, HeldTicks held, HeldTicks.Sink heldAgain,
-                AcceptedOffsets accepted, String kafkaTopic) {
+    Checkpoints(Vertx vertx, JsonObject redis, PartitionStates states, int partitions, int[] owned,
+                String instance, Counter failures, FailureLog failureLog, AcceptedOffsets accepted,
+                String kafkaTopic) {
         this.vertx = vertx;
         // sized like the node's client: a scanner asks for all its partitions at once at start and on stop
         this.redis = RedisClients.create(vertx, redis);
-        this.engine = engine;
-        this.partitioner = partitioner;
+        this.states = states;
         this.owned = owned.clone();
         this.instance = instance;
         this.failures = failures;
         this.failureLog = failureLog;
-        this.held = held;
-        this.heldAgain = heldAgain;
         this.accepted = accepted;
         this.kafkaTopic = kafkaTopic;
         this.acknowledged = vertx.sharedData().getLocalMap(Addresses.KAFKA_ACKNOWLEDGED);
         this.intervalMs = redis.getLong("checkpoint_interval_ms");
-        this.restored = new boolean[partitioner.partitions()];
-        this.dirty = new boolean[partitioner.partitions()];
+        this.restored = new boolean[partitions];
+        this.dirty = new boolean[partitions];
     }
 
     /**
@@ -136,13 +122,7 @@ final class Checkpoints {
             return;
         }
         try {
-            Buffer value = stored.toBuffer();
-            if (value.length() < 8 || value.getInt(0) != MAGIC) {
-                throw new IllegalArgumentException("not a tickscan checkpoint of this version");
-            }
-            // the engine's state first: a held tick applied before it would make its symbol known, and keep it
-            StateImport result = engine.importState(value.getBytes(heldEnd(value), value.length()));
-            restoreHeld(value);
+            StateImport result = states.adopt(stored.toBuffer());
             symbolsRestored += result.restored();
             LOG.debug("scanner {}: {} symbols restored from {} ({} known already)", instance, result.restored(),
                     key, result.known());
@@ -175,45 +155,6 @@ final class Checkpoints {
             // the state stays; without its offsets the partition's ticks are read from the committed offsets
             failed("reading " + RedisKeys.offsets(p), e);
         }
-    }
-
-    /** Where the held ticks at the start of a state value end and the engine's bytes start. */
-    private static int heldEnd(Buffer value) {
-        int at = 8;
-        for (int i = value.getInt(4); i > 0; i--) {
-            at += 1 + value.getUnsignedByte(at) + 24;
-        }
-        return at;
-    }
-
-    /** Hands the held ticks at the start of a state value back to the scanner. */
-    private void restoreHeld(Buffer value) {
-        int n = value.getInt(4);
-        int at = 8;
-        for (int i = 0; i < n; i++) {
-            int length = value.getUnsignedByte(at);
-            String symbol = value.getString(at + 1, at + 1 + length, StandardCharsets.US_ASCII.name());
-            at += 1 + length;
-            heldAgain.apply(symbol, value.getLong(at), value.getDouble(at + 8), value.getDouble(at + 16),
-                    System.currentTimeMillis());
-            at += 24;
-        }
-    }
-
-    /** The state value of partition {@code p}: its held ticks, then the engine's export of its symbols. */
-    private Buffer stateOf(int p) {
-        Buffer value = Buffer.buffer().appendInt(MAGIC).appendInt(0);
-        int[] count = {0};
-        held.forEach((symbol, ts, price, size, arrivedAt) -> {
-            if (partitioner.partitionOf(symbol) == p) {
-                byte[] name = symbol.getBytes(StandardCharsets.US_ASCII);
-                value.appendUnsignedByte((short) name.length).appendBytes(name).appendLong(ts).appendDouble(price)
-                        .appendDouble(size);
-                count[0]++;
-            }
-        });
-        value.setInt(4, count[0]);
-        return value.appendBytes(engine.exportState(i -> partitionOf[i] == p));
     }
 
     /**
@@ -252,25 +193,7 @@ final class Checkpoints {
 
     /** A rule fired for the symbol at {@code symbol}: its cooldown changed. */
     void fired(int symbol) {
-        dirty[partitionOf(symbol)] = true;
-    }
-
-    private int partitionOf(int symbol) {
-        mapSymbols();
-        return partitionOf[symbol];
-    }
-
-    /** Maps every symbol the engine added since to its partition. */
-    private void mapSymbols() {
-        int n = engine.symbolCount();
-        if (n > mapped) {
-            if (n > partitionOf.length) {
-                partitionOf = Arrays.copyOf(partitionOf, Math.max(n, 2 * partitionOf.length));
-            }
-            for (; mapped < n; mapped++) {
-                partitionOf[mapped] = partitioner.partitionOf(engine.symbol(mapped));
-            }
-        }
+        dirty[states.partitionOf(symbol)] = true;
     }
 
     /** One interval: the reads that failed again, then the writes of the partitions changed since. */
@@ -312,7 +235,6 @@ final class Checkpoints {
      */
     private Future<Void> write(int slice) {
         boolean all = slice < 0;
-        mapSymbols();
         boolean everyPartition = sourceChanged();
         String topic = kafkaTopic;
         JsonObject acknowledgedOfTopic = topic == null ? null : acknowledged.get(topic);
@@ -333,7 +255,7 @@ final class Checkpoints {
                 }
                 continue;
             }
-            Buffer state = stateOf(p);
+            Buffer state = states.export(p);
             dirty[p] = false;
             written++;
             writes.add(redis.send(Request.cmd(Command.MSET).arg(RedisKeys.state(p)).arg(state)

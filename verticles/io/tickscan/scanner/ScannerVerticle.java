@@ -177,9 +177,11 @@ public final class ScannerVerticle extends VerticleBase {
             Counter checkpointFailures = Counter.builder("checkpoint_failures").description("Reads and writes of "
                     + "scanner state checkpoints in Redis that failed (tried again at the next interval)")
                     .register(registry);
-            checkpoints = new Checkpoints(vertx, redis, engine, new Partitioner(conf.getInteger("partition_count")),
-                    owned, instance, checkpointFailures, failures, held, this::takeRestored, accepted,
-                    conf.getString("kafka_topic"));
+            int partitionCount = conf.getInteger("partition_count");
+            PartitionStates states = new PartitionStates(engine, new Partitioner(partitionCount), held,
+                    this::takeRestored);
+            checkpoints = new Checkpoints(vertx, redis, states, partitionCount, owned, instance, checkpointFailures,
+                    failures, accepted, conf.getString("kafka_topic"));
         }
         List<Future<?>> ready = new ArrayList<>();
         for (int p : owned) {
