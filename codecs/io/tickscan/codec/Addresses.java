@@ -160,6 +160,31 @@ public final class Addresses {
         return new DeliveryOptions().setLocalOnly(true).setSendTimeout(LOCAL_TIMEOUT_MS);
     }
 
+    /**
+     * Node-local publish of the cluster's ownership table, by this node's ownership verticle to its scanner
+     * instances, each time the live scanner instances change: JSON {@code {"epoch": n, "owners": [instance of
+     * partition 0, ...], "previous": [...] or null, "live": [instance, ...]}}. The epoch only grows on a node.
+     */
+    public static final String OWNERSHIP = "scanners.ownership";
+
+    /**
+     * Node-local publish by a scanner instance once it has applied an ownership table: JSON
+     * {@code {"instance", "epoch", "partitions"}} (how many it owns now).
+     */
+    public static final String OWNERSHIP_APPLIED = "scanners.ownership.applied";
+
+    /** Node-local shared map of the node's ownership summary, for its status ({@code "summary"}: JSON). */
+    public static final String OWNERSHIP_MAP = "tickscan.ownership";
+
+    /**
+     * The point-to-point address where scanner {@code instance} takes the state of a partition handed to it by
+     * its previous owner: a {@code Buffer}, partition (int32), the state's length (int32), the state
+     * ({@code PartitionStates}), then the partition's Kafka offsets as JSON.
+     */
+    public static String handover(String instance) {
+        return "scanner.handover." + instance;
+    }
+
     /** The address of partition {@code p}. */
     public static String partition(int p) {
         return PARTITION_PREFIX + p;

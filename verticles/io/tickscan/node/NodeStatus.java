@@ -112,13 +112,21 @@ final class NodeStatus {
                 .put("started_at", Instant.ofEpochMilli(startedAt).toString()).put("uptime_ms", now - startedAt)
                 .put("clustered", clusterManager != null).put("members", new JsonArray(members))
                 .put("scanners", scanners).put("partitions", partitions)
-                // each node owns every partition with local consumers until ownership spans the cluster
-                .put("partitions_owned", partitions)
                 .put("sources", sources())
                 .put("ticks_applied_per_second", rates.getOrDefault("processed", 0.0))
                 .put("scan", scans())
                 .put("websocket_clients", (long) registry.find("ws_clients").gauges().stream()
                         .mapToDouble(Gauge::value).sum());
+        JsonObject ownership = vertx == null ? null
+                : vertx.sharedData().<String, JsonObject>getLocalMap(Addresses.OWNERSHIP_MAP).get("summary");
+        if (ownership != null) {
+            status.put("ownership_epoch", ownership.getLong("epoch"))
+                    .put("partitions_owned", ownership.getInteger("partitions_owned"))
+                    .put("partitions_unowned", ownership.getInteger("partitions_unowned"));
+            if (ownership.containsKey("last_rebalance")) {
+                status.put("last_rebalance", ownership.getJsonObject("last_rebalance"));
+            }
+        }
         if (!ready) {
             status.put("why", "starting or stopping");
         } else if (!joined) {

@@ -2,7 +2,6 @@ package io.tickscan.node;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tickscan.config.NodeConfig;
-import io.tickscan.routing.PartitionOwners;
 import io.tickscan.scanner.ScannerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -16,12 +15,13 @@ import java.util.function.LongSupplier;
 
 /**
  * This node's scanner instances: {@code scanner.instances} of them (one per core when 0), on the event loop or
- * on worker threads ({@code scanner.threading}), each owning the partitions the balanced table
- * ({@link PartitionOwners}) gives it among this node's instances.
+ * on worker threads ({@code scanner.threading}). They start owning no partition: the node's
+ * {@link OwnershipVerticle} gives each its share of the cluster's.
  */
 final class ScannerDeployment {
     private final List<String> deployments = new ArrayList<>();
     private int instances;
+    private final List<String> ids = new ArrayList<>();
 
     /**
      * Deploys the instances (they take the rule set of this node's rules verticle, deployed before them).
@@ -32,11 +32,10 @@ final class ScannerDeployment {
                         LongSupplier clock) {
         int configured = config.scanner().getInteger("instances");
         instances = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
-        List<String> ids = new ArrayList<>();
+        ids.clear();
         for (int i = 0; i < instances; i++) {
             ids.add(nodeId + "/scanner-" + i);
         }
-        PartitionOwners owners = PartitionOwners.of(config.partitions(), ids);
         ThreadingModel threading = config.scanner().getString("threading").equals("worker") ? ThreadingModel.WORKER
                 : ThreadingModel.EVENT_LOOP;
         List<Future<String>> started = new ArrayList<>();
@@ -45,7 +44,8 @@ final class ScannerDeployment {
                     .put("engine", config.engine())
                     .put("rules", config.json().getJsonObject("rules")).put("scanner", config.scanner())
                     .put("redis", config.json().getJsonObject("redis")).put("partition_count", config.partitions())
-                    .put("partitions", new JsonArray(owners.ownedBy(id)))
+                    // none at first: the ownership table gives each instance its share of the cluster's
+                    .put("partitions", new JsonArray())
                     .put("kafka_topic", config.source("kafka").getBoolean("enabled")
                             ? config.source("kafka").getString("topic") : null);
             started.add(vertx.deployVerticle(() -> new ScannerVerticle(registry, clock),
@@ -58,6 +58,11 @@ final class ScannerDeployment {
     /** The number of scanner instances on this node. */
     int instances() {
         return instances;
+    }
+
+    /** The ids of the scanner instances on this node. */
+    List<String> ids() {
+        return ids;
     }
 
     /** Undeploys the instances (each finishes the scan in progress first). */

@@ -19,14 +19,18 @@ import io.tickscan.web.WebVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.redis.client.Redis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.UUID;
@@ -49,6 +53,8 @@ public final class TickscanNode {
     static final int DEDUPE_MEMORY = 100_000;
     /** How long the alert pipeline's stop waits for the alerts it took to be in the Redis stream. */
     static final long PIPELINE_STOP_WAIT_MS = 5_000;
+    /** How long a starting node waits for its scanners to take their share of the partitions. */
+    static final long SHARE_WAIT_MS = 30_000;
 
     private final NodeConfig config;
     private final LongSupplier clock;
@@ -57,6 +63,7 @@ public final class TickscanNode {
     private final List<String> sources = new ArrayList<>();
     private final List<String> pipeline = new ArrayList<>();
     private final List<String> others = new ArrayList<>();
+    private final List<String> ownership = new ArrayList<>();
     private NodeVertx node;
     private Redis redis;
     private NodeStatus status;
@@ -108,6 +115,7 @@ public final class TickscanNode {
         return deploy(() -> RulesVerticle.keptIn(redis), options(new JsonObject().put("initial", initialRules)
                 .put("engine", config.engine()).put("rules", config.json().getJsonObject("rules"))), others)
                 .compose(id -> scanners.deploy(vertx, nodeId, node.memberId(), config, registry, clock))
+                .compose(v -> takeShare(vertx))
                 .compose(v -> {
                     status = new NodeStatus(nodeId, node.clusterManager(), registry, scanners.instances(),
                             config.partitions());
@@ -188,11 +196,43 @@ public final class TickscanNode {
         }
         Vertx vertx = node.vertx();
         LOG.info("node {} stopping", nodeId);
-        return undeploy(sources).compose(v -> scanners.undeploy(vertx)).compose(v -> undeploy(pipeline))
+        return undeploy(sources).compose(v -> undeploy(ownership)).compose(v -> scanners.undeploy(vertx))
+                .compose(v -> undeploy(pipeline))
                 .compose(v -> undeploy(others))
                 .eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
                 .eventually(vertx::close)
                 .onComplete(done -> LOG.info("node {} stopped", nodeId));
+    }
+
+    /**
+     * Deploys the node's {@link OwnershipVerticle} and completes once each of this node's scanner instances holds
+     * its share of the cluster's partitions (at most {@link #SHARE_WAIT_MS} ms: on a slow cluster the rest comes
+     * later, and ticks for a partition without an owner wait in their router meanwhile).
+     */
+    private Future<Void> takeShare(Vertx vertx) {
+        Set<String> waiting = ConcurrentHashMap.newKeySet();
+        waiting.addAll(scanners.ids());
+        Promise<Void> took = Promise.promise();
+        MessageConsumer<JsonObject> applied = vertx.eventBus().localConsumer(Addresses.OWNERSHIP_APPLIED, m -> {
+            waiting.remove(m.body().getString("instance"));
+            if (waiting.isEmpty()) {
+                took.tryComplete();
+            }
+        });
+        long timer = vertx.setTimer(SHARE_WAIT_MS, id -> {
+            LOG.warn("node {}: {} scanner instances had not taken their partitions after {} ms", nodeId,
+                    waiting.size(), SHARE_WAIT_MS);
+            took.tryComplete();
+        });
+        return applied.completion()
+                .compose(v -> deploy(() -> new OwnershipVerticle(node.clusterManager()), options(new JsonObject()
+                        .put("partitions", config.partitions()).put("instances", new JsonArray(scanners.ids()))),
+                        ownership))
+                .compose(id -> took.future())
+                .eventually(() -> {
+                    vertx.cancelTimer(timer);
+                    return applied.unregister();
+                });
     }
 
     private Future<Void> undeploy(List<String> ids) {

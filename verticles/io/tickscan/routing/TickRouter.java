@@ -49,9 +49,8 @@ public final class TickRouter {
     private final int[] inFlight;
     private final boolean[] parked;
     private final Consumer<Runnable> retryLater;
-    // local until partitions are handed over between nodes (the cluster issue), as the scanners' consumers are
-    private final DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS)
-            .setLocalOnly(true);
+    /** To the partition's owner, on whichever member it runs. */
+    private final DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS);
     private final Counter routed;
     private final Counter timedOut;
     private final long flushTimer;

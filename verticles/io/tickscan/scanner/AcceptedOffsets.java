@@ -86,6 +86,11 @@ final class AcceptedOffsets {
         }
     }
 
+    /** Forgets partition {@code p}'s offsets: it went to another scanner, and comes back with its own. */
+    void forget(int p) {
+        highest[p] = NONE;
+    }
+
     private static long[] grown(long[] offsets, int length) {
         long[] grown = Arrays.copyOf(offsets, Math.max(length, 2 * offsets.length));
         Arrays.fill(grown, offsets.length, grown.length, -1);

@@ -51,7 +51,8 @@ final class Checkpoints {
     private final Vertx vertx;
     private final Redis redis;
     private final PartitionStates states;
-    private final int[] owned;
+    /** The partitions the scanner owns, ascending. */
+    private int[] owned = new int[0];
     private final String instance;
     private final Counter failures;
     private final FailureLog failureLog;
@@ -73,19 +74,17 @@ final class Checkpoints {
      * @param redis     the {@code redis.*} settings ({@code url} set)
      * @param states    the scanner's partitions' states, as they are written and read back
      * @param partitions P, the partition count
-     * @param owned     the partitions the scanner owns
      * @param accepted  the Kafka offsets the scanner's partitions took, written with the state
      * @param kafkaTopic the topic the node's Kafka source reads, or null without one: offsets of another topic in a
      *                  checkpoint are not taken
      */
-    Checkpoints(Vertx vertx, JsonObject redis, PartitionStates states, int partitions, int[] owned,
+    Checkpoints(Vertx vertx, JsonObject redis, PartitionStates states, int partitions,
                 String instance, Counter failures, FailureLog failureLog, AcceptedOffsets accepted,
                 String kafkaTopic) {
         this.vertx = vertx;
         // sized like the node's client: a scanner asks for all its partitions at once at start and on stop
         this.redis = RedisClients.create(vertx, redis);
         this.states = states;
-        this.owned = owned.clone();
         this.instance = instance;
         this.failures = failures;
         this.failureLog = failureLog;
@@ -177,13 +176,46 @@ final class Checkpoints {
         return true;
     }
 
-    /** Logs what the reads brought, then starts the periodic writes, on the caller's context. */
+    /** Starts the periodic writes, on the caller's context. */
     void start() {
-        long unread = IntStream.of(owned).filter(p -> !restored[p]).count();
-        LOG.info("scanner {}: {} symbols restored from Redis checkpoints of {} partitions; {} had none (empty "
-                + "state){}", instance, symbolsRestored, owned.length - missing - unread, missing,
-                unread > 0 ? "; " + unread + " could not be read, tried again every interval" : "");
         timer = vertx.setPeriodic(Math.max(1, intervalMs / SLICES), id -> checkpoint());
+    }
+
+    /**
+     * Takes partition {@code p} on, reading its checkpoint into the engine ({@link #restore}); completes (never
+     * fails) when done.
+     */
+    Future<Void> take(int p) {
+        owned = IntStream.concat(IntStream.of(owned), IntStream.of(p)).distinct().sorted().toArray();
+        return restore(p);
+    }
+
+    /**
+     * Gives partition {@code p} up: writes its state (after the round under way) and stops writing it; completes
+     * (never fails) when the write has ended.
+     */
+    Future<Void> give(int p) {
+        Future<Void> written = round.transform(v -> writeOne(p));
+        owned = IntStream.of(owned).filter(q -> q != p).toArray();
+        return written.onComplete(v -> {
+            restored[p] = false;
+            dirty[p] = false;
+        });
+    }
+
+    /** Takes partition {@code p} on with the state its previous owner handed over (written at the next round). */
+    void adopted(int p) {
+        owned = IntStream.concat(IntStream.of(owned), IntStream.of(p)).distinct().sorted().toArray();
+        restored[p] = true;
+        dirty[p] = true;
+    }
+
+    /** Logs what the reads of a change of ownership brought. */
+    void logRestored(int taken) {
+        LOG.info("scanner {}: {} symbols restored from Redis checkpoints of {} partitions taken; {} had none (empty "
+                + "state)", instance, symbolsRestored, taken - missing, missing);
+        symbolsRestored = 0;
+        missing = 0;
     }
 
     /** Partition {@code p} took ticks. */
@@ -255,19 +287,33 @@ final class Checkpoints {
                 }
                 continue;
             }
-            Buffer state = states.export(p);
-            dirty[p] = false;
             written++;
-            writes.add(redis.send(Request.cmd(Command.MSET).arg(RedisKeys.state(p)).arg(state)
-                    .arg(RedisKeys.offsets(p)).arg(offsets)).onFailure(e -> {
-                dirty[p] = true;
-                failed("writing " + RedisKeys.state(p), e);
-            }));
+            writes.add(writeState(p, offsets));
         }
         if (all) {
             LOG.info("scanner {}: state of {} partitions checkpointed on stop", instance, written);
         }
         return Future.join(writes).transform(v -> Future.succeededFuture());
+    }
+
+    /** Writes partition {@code p}'s state and offsets, when it was read; completes (never fails) when done. */
+    private Future<Void> writeOne(int p) {
+        if (!restored[p]) {
+            return Future.succeededFuture();
+        }
+        JsonObject acknowledgedOfTopic = kafkaTopic == null ? null : acknowledged.get(kafkaTopic);
+        return writeState(p, offsetsOf(p, kafkaTopic, acknowledgedOfTopic)).otherwiseEmpty().mapEmpty();
+    }
+
+    /** One MSET of partition {@code p}'s state and its offsets; a failure is counted and leaves it changed. */
+    private Future<?> writeState(int p, Buffer offsets) {
+        Buffer state = states.export(p);
+        dirty[p] = false;
+        return redis.send(Request.cmd(Command.MSET).arg(RedisKeys.state(p)).arg(state)
+                .arg(RedisKeys.offsets(p)).arg(offsets)).onFailure(e -> {
+            dirty[p] = true;
+            failed("writing " + RedisKeys.state(p), e);
+        });
     }
 
     private void failed(String what, Throwable cause) {

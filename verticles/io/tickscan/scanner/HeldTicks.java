@@ -79,6 +79,21 @@ final class HeldTicks {
         }
     }
 
+    /** Drops the held ticks whose symbol {@code symbols} accepts, keeping the others in order. */
+    void dropIf(java.util.function.Predicate<String> symbols) {
+        int kept = 0;
+        long keptEarliest = Long.MAX_VALUE;
+        for (int i = 0; i < count; i++) {
+            if (!symbols.test(this.symbols[i])) {
+                keptEarliest = Math.min(keptEarliest, timestamps[i]);
+                move(i, kept++);
+            }
+        }
+        Arrays.fill(this.symbols, kept, count, null);
+        count = kept;
+        earliest = keptEarliest;
+    }
+
     /** The earliest stamp held, or {@link Long#MAX_VALUE} when none is. */
     long earliest() {
         return earliest;

@@ -86,6 +86,16 @@ final class PartitionStates {
         return result;
     }
 
+    /**
+     * Gives partition {@code p} up: the engine forgets its symbols ({@link ScanEngine#release}) and its held ticks
+     * are dropped (they went with its {@link #export}); returns how many symbols it had.
+     */
+    int release(int p) {
+        mapSymbols();
+        held.dropIf(symbol -> partitioner.partitionOf(symbol) == p);
+        return engine.release(i -> partitionOf[i] == p);
+    }
+
     /** Maps every symbol the engine added since to its partition. */
     private void mapSymbols() {
         int n = engine.symbolCount();

@@ -103,6 +103,7 @@ public final class ScannerVerticle extends VerticleBase {
     private long reportedLate;
     /** Null when there is no Redis. */
     private Checkpoints checkpoints;
+    private OwnedPartitions owned;
 
     /**
      * A scanner on Vert.x timers.
@@ -151,53 +152,46 @@ public final class ScannerVerticle extends VerticleBase {
                     schedule = new ScanSchedule(clock, timers != null ? timers : new VertxTimers(), this::scan,
                             Counter.builder("scans_skipped").description("Seconds skipped after a late scan")
                                     .register(registry), scanner.getLong("grace_ms"));
-                    return restoreState(conf, partitions);
+                    return takePartitions(conf, partitions);
                 })
-                .compose(restored -> {
+                .compose(taken -> {
                     consumers.add(vertx.eventBus().localConsumer(Addresses.SCANNERS_START, m -> schedule.start()));
+                    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.OWNERSHIP, m ->
+                            owned.apply(m.body()).onComplete(applied -> vertx.eventBus().publish(
+                                    Addresses.OWNERSHIP_APPLIED, new JsonObject().put("instance", instance)
+                                            .put("epoch", m.body().getLong("epoch")).put("partitions", owned.count()),
+                                    Addresses.local()))));
                     queries = new QueryEndpoint(vertx, new QueryAnswers(engine, limits, instance,
                             conf.getString("node")), new JsonObject().put("instance", instance)
-                            .put("node", conf.getString("node")).put("member", conf.getString("member"))
-                            .put("partitions", partitions.copy()), failures);
+                            .put("node", conf.getString("node")).put("member", conf.getString("member")), failures);
                     LOG.info("scanner {} owns {} partitions, rules version {} ({} rules)", instance,
-                            partitions.size(), rulesVersion, engine.rules().size());
+                            owned.count(), rulesVersion, engine.rules().size());
                     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
                             .compose(all -> queries.start());
                 });
     }
 
     /**
-     * Registers the consumer of each owned partition, after reading its checkpoint back when Redis is configured
-     * ({@link Checkpoints}), and starts the periodic checkpoints.
+     * Sets up the partitions' states, their checkpoints when Redis is configured ({@link Checkpoints}), and takes
+     * the {@code partitions} the scanner starts with (from Redis, or empty); the rest come with the ownership table
+     * ({@link OwnedPartitions}).
      */
-    private Future<Void> restoreState(JsonObject conf, JsonArray partitions) {
+    private Future<Void> takePartitions(JsonObject conf, JsonArray partitions) {
         JsonObject redis = conf.getJsonObject("redis");
-        int[] owned = partitions.stream().mapToInt(p -> (Integer) p).toArray();
+        int partitionCount = conf.getInteger("partition_count");
+        PartitionStates states = new PartitionStates(engine, new Partitioner(partitionCount), held,
+                this::takeRestored);
         if (RedisClients.configured(redis)) {
             Counter checkpointFailures = Counter.builder("checkpoint_failures").description("Reads and writes of "
                     + "scanner state checkpoints in Redis that failed (tried again at the next interval)")
                     .register(registry);
-            int partitionCount = conf.getInteger("partition_count");
-            PartitionStates states = new PartitionStates(engine, new Partitioner(partitionCount), held,
-                    this::takeRestored);
-            checkpoints = new Checkpoints(vertx, redis, states, partitionCount, owned, instance, checkpointFailures,
+            checkpoints = new Checkpoints(vertx, redis, states, partitionCount, instance, checkpointFailures,
                     failures, accepted, conf.getString("kafka_topic"));
+            checkpoints.start();
         }
-        List<Future<?>> ready = new ArrayList<>();
-        for (int p : owned) {
-            Future<Void> restored = checkpoints != null ? checkpoints.restore(p) : Future.succeededFuture();
-            ready.add(restored.compose(v -> {
-                MessageConsumer<TickBatch> consumer = vertx.eventBus().localConsumer(Addresses.partition(p),
-                        this::onBatch);
-                consumers.add(consumer);
-                return consumer.completion();
-            }));
-        }
-        return Future.all(ready).onSuccess(v -> {
-            if (checkpoints != null) {
-                checkpoints.start();
-            }
-        }).mapEmpty();
+        owned = new OwnedPartitions(vertx, instance, conf.getString("node"), partitionCount, this::onBatch, states,
+                accepted, checkpoints, conf.getString("kafka_topic"), failures);
+        return owned.start(partitions.stream().map(p -> (Integer) p).toList());
     }
 
     @Override
@@ -207,7 +201,9 @@ public final class ScannerVerticle extends VerticleBase {
         }
         // this instance's own meters go with it (a later owner of the same id registers its own)
         instanceMeters.forEach(registry::remove);
-        Future<Void> leaving = queries != null ? queries.stop() : Future.succeededFuture();
+        // the partitions go to their next owners before this instance leaves the registry, which moves them
+        Future<Void> given = owned != null ? owned.leave() : Future.succeededFuture();
+        Future<Void> leaving = given.compose(v -> queries != null ? queries.stop() : Future.succeededFuture());
         Future<?> unregistered = leaving.compose(v -> Future.all(consumers.stream()
                 .map(MessageConsumer::unregister).toList()));
         if (checkpoints == null) {

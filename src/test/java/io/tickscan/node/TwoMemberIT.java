@@ -145,12 +145,19 @@ class TwoMemberIT {
             ticks.append("{\"symbol\": \"TWO").append(i % 20).append("\", \"ts\": ").append(now)
                     .append(", \"price\": 10, \"size\": 1}\n");
         }
-        double before = processed(b);
+        double before = processed(a) + processed(b);
         for (int i = 0; i < 5; i++) {
             assertThat(json(send(a, "POST", "/api/ticks", ticks.toString())).getLong("accepted")).isEqualTo(1000);
         }
-        await("node A applies the 5,000 ticks posted to it", 10, () -> processed(a) == 5000);
-        assertThat(processed(b)).isEqualTo(before);
+        // routed to the owners of their partitions, on either member
+        await("the 5,000 ticks posted to node A applied once, across the cluster", 10,
+                () -> processed(a) + processed(b) == before + 5000);
+        assertThat(processed(b)).as("node B owns some of their partitions").isGreaterThan(0);
+        for (TickscanNode node : List.of(a, b)) {
+            JsonObject status = json(send(node, "GET", "/api/status", null));
+            assertThat(status.getInteger("partitions_owned")).as("half of the partitions each").isEqualTo(128);
+            assertThat(status.getInteger("partitions_unowned")).isZero();
+        }
     }
 
     @Test

@@ -1,0 +1,167 @@
+package io.tickscan.node;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import io.tickscan.codec.Addresses;
+import io.tickscan.routing.PartitionOwners;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Computes which scanner instance of the cluster owns each partition and tells this node's scanners. The live
+ * instances are the entries of {@link Addresses#SCANNER_REGISTRY} whose member is in the cluster (every entry on a
+ * standalone node); the table is {@link PartitionOwners} over them, the same on every member that sees the same
+ * instances. It is computed again every {@value #CHECK_MS} ms and at once when a member joins or leaves; when it
+ * changes, the epoch grows and the table goes to the node's scanners on {@link Addresses#OWNERSHIP}, with the
+ * previous one, so that a scanner knows whether a partition it gains comes from a live owner (which hands its
+ * state over) or from a dead one (whose state it reads from the Redis checkpoint). Each change is logged with the
+ * partitions that moved, and summed up in {@link Addresses#OWNERSHIP_MAP} for the node's status.
+ *
+ * <p>Config: {@code partitions} (P) and {@code instances} (this node's scanner instance ids).
+ */
+public final class OwnershipVerticle extends VerticleBase {
+    static final long CHECK_MS = 500;
+    private static final Logger LOG = LoggerFactory.getLogger(OwnershipVerticle.class);
+
+    private final ClusterManager clusterManager;
+    private int partitions;
+    private Set<String> local;
+    private Set<String> live = Set.of();
+    private String[] owners;
+    private long epoch;
+    private long timer;
+    private boolean refreshing;
+    private UUID listener;
+
+    /** @param clusterManager the node's cluster manager, or null on a standalone node */
+    public OwnershipVerticle(ClusterManager clusterManager) {
+        this.clusterManager = clusterManager;
+    }
+
+    @Override
+    public Future<?> start() {
+        partitions = config().getInteger("partitions");
+        local = new TreeSet<>();
+        config().getJsonArray("instances").forEach(i -> local.add((String) i));
+        summary(0, 0, null);
+        timer = vertx.setPeriodic(CHECK_MS, id -> refresh());
+        if (clusterManager instanceof HazelcastClusterManager hazelcast) {
+            io.vertx.core.Context context = vertx.getOrCreateContext();
+            listener = hazelcast.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+                @Override
+                public void memberAdded(MembershipEvent event) {
+                    context.runOnContext(v -> refresh());
+                }
+
+                @Override
+                public void memberRemoved(MembershipEvent event) {
+                    context.runOnContext(v -> refresh());
+                }
+            });
+        }
+        refresh();
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(timer);
+        if (listener != null && clusterManager instanceof HazelcastClusterManager hazelcast) {
+            try {
+                hazelcast.getHazelcastInstance().getCluster().removeMembershipListener(listener);
+            } catch (RuntimeException stopped) {
+                // the member has left already
+            }
+        }
+        return Future.succeededFuture();
+    }
+
+    /** Reads the live instances and publishes the table when they changed. */
+    private void refresh() {
+        if (refreshing) {
+            return;
+        }
+        refreshing = true;
+        vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.SCANNER_REGISTRY).compose(AsyncMap::entries)
+                .onComplete(read -> {
+                    refreshing = false;
+                    if (read.succeeded()) {
+                        Set<String> members = members();
+                        Set<String> instances = new TreeSet<>();
+                        read.result().forEach((instance, entry) -> {
+                            if (members == null || members.contains(entry.getString("member"))) {
+                                instances.add(instance);
+                            }
+                        });
+                        // this node's own instances are live while it runs, even before their entries are seen
+                        instances.addAll(local);
+                        if (!instances.equals(live)) {
+                            publish(instances);
+                        }
+                    }
+                });
+    }
+
+    /** The ids of the cluster's members, or null on a standalone node. */
+    private Set<String> members() {
+        if (clusterManager == null) {
+            return null;
+        }
+        try {
+            return new TreeSet<>(clusterManager.getNodes());
+        } catch (RuntimeException stopped) {
+            return Set.of();
+        }
+    }
+
+    private void publish(Set<String> instances) {
+        long started = System.nanoTime();
+        PartitionOwners table = PartitionOwners.of(partitions, instances);
+        String[] next = new String[partitions];
+        int moved = 0;
+        int mine = 0;
+        for (int p = 0; p < partitions; p++) {
+            next[p] = table.ownerOf(p);
+            if (owners != null && !next[p].equals(owners[p])) {
+                moved++;
+            }
+            if (local.contains(next[p])) {
+                mine++;
+            }
+        }
+        String[] previous = owners;
+        owners = next;
+        live = instances;
+        epoch++;
+        vertx.eventBus().publish(Addresses.OWNERSHIP, new JsonObject().put("epoch", epoch)
+                .put("owners", new JsonArray(Arrays.asList(next)))
+                .put("previous", previous == null ? null : new JsonArray(Arrays.asList(previous)))
+                .put("live", new JsonArray(new ArrayList<>(instances))), Addresses.local());
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        LOG.info("ownership epoch {}: {} scanner instances live, {} of {} partitions owned here, {} moved", epoch,
+                instances.size(), mine, partitions, moved);
+        summary(mine, moved, Instant.now().toString());
+    }
+
+    private void summary(int owned, int moved, String at) {
+        JsonObject summary = new JsonObject().put("epoch", epoch).put("partitions_owned", owned)
+                .put("partitions_unowned", owners == null ? partitions : 0);
+        if (at != null) {
+            summary.put("last_rebalance", new JsonObject().put("at", at).put("moved", moved));
+        }
+        vertx.sharedData().<String, JsonObject>getLocalMap(Addresses.OWNERSHIP_MAP).put("summary", summary);
+    }
+}

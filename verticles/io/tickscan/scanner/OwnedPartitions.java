@@ -1,0 +1,257 @@
+package io.tickscan.scanner;
+
+import io.tickscan.codec.Addresses;
+import io.tickscan.codec.TickBatch;
+import io.tickscan.routing.PartitionOwners;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions one scanner instance owns, and how they come and go as the cluster's ownership table changes
+ * ({@link Addresses#OWNERSHIP}). A partition's consumer ({@link Addresses#partition}, cluster-wide) is registered
+ * only once the instance holds its state, and unregistered before the state leaves, so that in steady state one
+ * consumer in the cluster takes each partition's ticks (a tick sent in between finds no consumer, and its router
+ * keeps it and tries again).
+ * <ul>
+ *   <li><b>Giving</b> a partition to a live instance: unregister, write the checkpoint (with Redis), send the state
+ *   to the new owner ({@link Addresses#handover}), forget it ({@link PartitionStates#release}).</li>
+ *   <li><b>Taking</b> one: the state its previous owner handed over (it may arrive before this instance sees the
+ *   table, and is kept until then); else, when that owner is alive, wait for it up to {@value #HANDOVER_WAIT_MS} ms;
+ *   else (the owner died, or never handed it over) the Redis checkpoint, or an empty state without Redis.</li>
+ *   <li><b>Leaving</b> (the instance stops): every partition is given to the instance that owns it once this node's
+ *   instances are gone, before the instance leaves the registry, so that the survivors find the state waiting.</li>
+ * </ul>
+ */
+final class OwnedPartitions {
+    static final long HANDOVER_WAIT_MS = 3_000;
+    private static final long SEND_TIMEOUT_MS = 5_000;
+    private static final Logger LOG = LoggerFactory.getLogger(OwnedPartitions.class);
+
+    private final Vertx vertx;
+    private final String instance;
+    private final String nodePrefix;
+    private final int partitions;
+    private final Handler<Message<TickBatch>> onBatch;
+    private final PartitionStates states;
+    private final AcceptedOffsets accepted;
+    /** Null without Redis. */
+    private final Checkpoints checkpoints;
+    private final String kafkaTopic;
+    private final FailureLog failures;
+    private final Map<Integer, MessageConsumer<TickBatch>> consumers = new TreeMap<>();
+    /** States handed over before this instance saw the table that gives it the partition. */
+    private final Map<Integer, Buffer> arrived = new HashMap<>();
+    private final Map<Integer, Promise<Buffer>> awaited = new HashMap<>();
+    private MessageConsumer<Buffer> handovers;
+    private Set<String> live = Set.of();
+    private Future<Void> changes = Future.succeededFuture();
+
+    OwnedPartitions(Vertx vertx, String instance, String node, int partitions, Handler<Message<TickBatch>> onBatch,
+                    PartitionStates states, AcceptedOffsets accepted, Checkpoints checkpoints, String kafkaTopic,
+                    FailureLog failures) {
+        this.vertx = vertx;
+        this.instance = instance;
+        this.nodePrefix = node + "/";
+        this.partitions = partitions;
+        this.onBatch = onBatch;
+        this.states = states;
+        this.accepted = accepted;
+        this.checkpoints = checkpoints;
+        this.kafkaTopic = kafkaTopic;
+        this.failures = failures;
+    }
+
+    /** Listens for hand-overs, then takes the {@code initial} partitions (from Redis, or empty). */
+    Future<Void> start(List<Integer> initial) {
+        handovers = vertx.eventBus().consumer(Addresses.handover(instance), this::onHandOver);
+        return handovers.completion().compose(v -> {
+            List<Future<Void>> taken = new ArrayList<>();
+            for (int p : initial) {
+                taken.add(take(p, false));
+            }
+            return Future.all(taken).onSuccess(all -> logRestored(initial.size())).mapEmpty();
+        });
+    }
+
+    /** The partitions owned now. */
+    int count() {
+        return consumers.size();
+    }
+
+    /** Applies an ownership table after the changes under way; completes when this instance holds its share. */
+    Future<Void> apply(JsonObject table) {
+        changes = changes.transform(v -> change(table));
+        return changes;
+    }
+
+    private Future<Void> change(JsonObject table) {
+        JsonArray owners = table.getJsonArray("owners");
+        JsonArray previous = table.getJsonArray("previous");
+        Set<String> nowLive = new TreeSet<>();
+        table.getJsonArray("live").forEach(i -> nowLive.add((String) i));
+        live = nowLive;
+        boolean othersLive = nowLive.stream().anyMatch(i -> !i.startsWith(nodePrefix));
+        List<Future<Void>> given = new ArrayList<>();
+        for (int p : List.copyOf(consumers.keySet())) {
+            String owner = owners.getString(p);
+            if (!instance.equals(owner)) {
+                given.add(give(p, owner));
+            }
+        }
+        return Future.all(given).transform(v -> {
+            List<Future<Void>> taken = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                if (instance.equals(owners.getString(p)) && !consumers.containsKey(p)) {
+                    String from = previous == null ? null : previous.getString(p);
+                    boolean fromLive = previous == null ? othersLive
+                            : from != null && !from.equals(instance) && nowLive.contains(from);
+                    taken.add(take(p, fromLive));
+                }
+            }
+            return Future.all(taken).onSuccess(all -> {
+                if (!given.isEmpty() || !taken.isEmpty()) {
+                    LOG.info("scanner {} gave {} partitions and took {} (epoch {}); it owns {}", instance,
+                            given.size(), taken.size(), table.getLong("epoch"), consumers.size());
+                    logRestored(taken.size());
+                }
+            }).mapEmpty();
+        });
+    }
+
+    /** Takes partition {@code p}: its state from its previous owner, Redis, or empty; then its consumer. */
+    private Future<Void> take(int p, boolean fromLiveOwner) {
+        Future<Buffer> handed;
+        Buffer waiting = arrived.remove(p);
+        if (waiting != null) {
+            handed = Future.succeededFuture(waiting);
+        } else if (fromLiveOwner) {
+            Promise<Buffer> promise = Promise.promise();
+            awaited.put(p, promise);
+            long timer = vertx.setTimer(HANDOVER_WAIT_MS, id -> {
+                if (awaited.remove(p, promise)) {
+                    promise.tryComplete(null);
+                }
+            });
+            handed = promise.future().onComplete(v -> vertx.cancelTimer(timer));
+        } else {
+            handed = Future.succeededFuture(null);
+        }
+        return handed.compose(state -> {
+            if (state != null && adopt(p, state)) {
+                return Future.succeededFuture();
+            }
+            return checkpoints != null ? checkpoints.take(p) : Future.<Void>succeededFuture();
+        }).compose(v -> {
+            MessageConsumer<TickBatch> consumer = vertx.eventBus().consumer(Addresses.partition(p), onBatch);
+            consumers.put(p, consumer);
+            return consumer.completion();
+        });
+    }
+
+    /** Takes a handed-over state; false when it could not be read (counted, logged). */
+    private boolean adopt(int p, Buffer message) {
+        try {
+            int length = message.getInt(4);
+            states.adopt(message.slice(8, 8 + length));
+            JsonObject offsets = new JsonObject(message.slice(8 + length, message.length()));
+            accepted.forget(p);
+            if (kafkaTopic != null && kafkaTopic.equals(offsets.getString("topic"))) {
+                accepted.restore(p, offsets.getJsonObject("offsets"));
+            }
+            if (checkpoints != null) {
+                checkpoints.adopted(p);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            failures.failed("taking the state of partition " + p + " handed over to scanner " + instance, e);
+            return false;
+        }
+    }
+
+    /** Gives partition {@code p} to {@code owner}: unregister, checkpoint, hand over, forget. */
+    private Future<Void> give(int p, String owner) {
+        MessageConsumer<TickBatch> consumer = consumers.remove(p);
+        return consumer.unregister().transform(v -> {
+            Buffer state = states.export(p);
+            JsonObject acknowledged = kafkaTopic == null ? null : vertx.sharedData()
+                    .<String, JsonObject>getLocalMap(Addresses.KAFKA_ACKNOWLEDGED).get(kafkaTopic);
+            Buffer offsets = new JsonObject().put("topic", kafkaTopic)
+                    .put("offsets", accepted.export(p, acknowledged)).toBuffer();
+            Buffer message = Buffer.buffer().appendInt(p).appendInt(state.length()).appendBuffer(state)
+                    .appendBuffer(offsets);
+            Future<Void> saved = checkpoints != null ? checkpoints.give(p) : Future.succeededFuture();
+            return saved.compose(s -> vertx.eventBus().request(Addresses.handover(owner), message,
+                            new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MS)))
+                    .onFailure(e -> failures.failed("handing partition " + p + " over to " + owner + " from scanner "
+                            + instance + (checkpoints != null ? " (its Redis checkpoint is written)" : ""), e))
+                    .<Void>mapEmpty().otherwiseEmpty()
+                    .onComplete(done -> {
+                        states.release(p);
+                        accepted.forget(p);
+                    });
+        });
+    }
+
+    private void onHandOver(Message<Buffer> message) {
+        Buffer body = message.body();
+        int p = body.getInt(0);
+        Promise<Buffer> waiting = awaited.remove(p);
+        if (waiting != null) {
+            waiting.tryComplete(body);
+        } else {
+            arrived.put(p, body);
+        }
+        message.reply(null);
+    }
+
+    /**
+     * Gives every partition to the instance that owns it once this node's instances are gone (nothing when none
+     * is left), after the changes under way; then stops listening for hand-overs.
+     */
+    Future<Void> leave() {
+        changes = changes.transform(v -> {
+            Set<String> survivors = new TreeSet<>();
+            live.forEach(i -> {
+                if (!i.startsWith(nodePrefix)) {
+                    survivors.add(i);
+                }
+            });
+            List<Future<Void>> given = new ArrayList<>();
+            if (!survivors.isEmpty()) {
+                PartitionOwners table = PartitionOwners.of(partitions, survivors);
+                for (int p : List.copyOf(consumers.keySet())) {
+                    given.add(give(p, table.ownerOf(p)));
+                }
+            } else {
+                consumers.values().forEach(c -> given.add(c.unregister()));
+                consumers.clear();
+            }
+            return Future.all(given).<Void>mapEmpty().otherwiseEmpty()
+                    .eventually(() -> handovers == null ? Future.succeededFuture() : handovers.unregister());
+        });
+        return changes;
+    }
+
+    private void logRestored(int taken) {
+        if (checkpoints != null && taken > 0) {
+            checkpoints.logRestored(taken);
+        }
+    }
+}
