@@ -14,6 +14,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -95,24 +96,30 @@ public final class OwnershipVerticle extends VerticleBase {
             return;
         }
         refreshing = true;
-        vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.SCANNER_REGISTRY).compose(AsyncMap::entries)
-                .onComplete(read -> {
-                    refreshing = false;
-                    if (read.succeeded()) {
-                        Set<String> members = members();
-                        Set<String> instances = new TreeSet<>();
-                        read.result().forEach((instance, entry) -> {
-                            if (members == null || members.contains(entry.getString("member"))) {
-                                instances.add(instance);
-                            }
-                        });
-                        // this node's own instances are live while it runs, even before their entries are seen
-                        instances.addAll(local);
-                        if (!instances.equals(live)) {
-                            publish(instances);
-                        }
+        Future<Map<String, JsonObject>> entries;
+        try {
+            entries = vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.SCANNER_REGISTRY)
+                    .compose(AsyncMap::entries);
+        } catch (RuntimeException clusterGone) { // this member left or was cut off: nothing to read
+            entries = Future.failedFuture(clusterGone);
+        }
+        entries.onComplete(read -> {
+            refreshing = false;
+            if (read.succeeded()) {
+                Set<String> members = members();
+                Set<String> instances = new TreeSet<>();
+                read.result().forEach((instance, entry) -> {
+                    if (members == null || members.contains(entry.getString("member"))) {
+                        instances.add(instance);
                     }
                 });
+                // this node's own instances are live while it runs, even before their entries are seen
+                instances.addAll(local);
+                if (!instances.equals(live)) {
+                    publish(instances);
+                }
+            }
+        });
     }
 
     /** The ids of the cluster's members, or null on a standalone node. */

@@ -199,7 +199,7 @@ final class OwnedPartitions {
             Future<Void> saved = checkpoints != null ? checkpoints.give(p) : Future.succeededFuture();
             return saved.compose(s -> vertx.eventBus().request(Addresses.handover(owner), message,
                             new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MS)))
-                    .onFailure(e -> failures.failed("handing partition " + p + " over to " + owner + " from scanner "
+                    .onFailure(e -> failures.failed("handing a partition over to " + owner + " from scanner "
                             + instance + (checkpoints != null ? " (its Redis checkpoint is written)" : ""), e))
                     .<Void>mapEmpty().otherwiseEmpty()
                     .onComplete(done -> {

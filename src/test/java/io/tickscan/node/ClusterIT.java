@@ -1,0 +1,154 @@
+package io.tickscan.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three members on 127.0.0.1 (a random cluster name), one scanner instance each, no Redis: the partitions are
+ * spread over the live members, a member that joins takes about its share and the state of what it takes, one that
+ * leaves hands its partitions and their state to the others, and the partitions of one that dies (its Hazelcast
+ * terminated without a goodbye) are owned again, from an empty state, within seconds.
+ */
+@DisplayName("three members sharing the partitions")
+class ClusterIT {
+    private static final int SYMBOLS = 200;
+    private static final int PARTITIONS = 256;
+
+    @TempDir
+    static Path dir;
+    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    static final List<TickscanNode> nodes = new ArrayList<>();
+    static JsonObject conf;
+
+    @BeforeAll
+    static void configure() throws Exception {
+        Path rules = dir.resolve("rules.json");
+        Files.writeString(rules, new JsonObject().put("rules", new JsonArray().add(new JsonObject()
+                .put("id", "any").put("when", "last > 0").put("cooldown_sec", 3600))).encode());
+        conf = new JsonObject(Files.readString(Path.of("conf/tickscan.json")));
+        conf.getJsonObject("cluster").put("name", "cluster-it-" + UUID.randomUUID())
+                .put("port", 20_000 + ThreadLocalRandom.current().nextInt(20_000));
+        conf.getJsonObject("http").put("port", 0).put("host", "127.0.0.1").put("instances", 1);
+        conf.getJsonObject("scanner").put("instances", 1);
+        conf.getJsonObject("rules").put("file", rules.toString());
+        conf.getJsonObject("sources").getJsonObject("simulator").put("enabled", false);
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        TestNodes.stopAll(nodes);
+    }
+
+    static TickscanNode start(String name) throws Exception {
+        TickscanNode node = TestNodes.start(Files.createDirectories(dir.resolve(name)), conf.copy());
+        nodes.add(node);
+        return node;
+    }
+
+    @Test
+    void partitionsMoveWithTheirStateAndFindAnOwnerAfterACrash() throws Exception {
+        TickscanNode a = start("a");
+        TickscanNode b = start("b");
+        awaitOwned(List.of(a, b), "two members share the partitions");
+        postTicks(a, SYMBOLS);
+        TestNodes.await("every symbol scanned", 20, () -> held(a) == SYMBOLS);
+
+        TickscanNode c = start("c");
+        awaitOwned(List.of(a, b, c), "the third member takes its share");
+        JsonObject onA = status(a);
+        assertThat(status(c).getInteger("partitions_owned")).isBetween(85, 86);
+        // its share, and no more than a few partitions passed on along the way (PartitionOwners)
+        assertThat(onA.getJsonObject("last_rebalance").getInteger("moved")).as(onA.encode()).isBetween(85, 100);
+        TestNodes.await("the symbols moved with their state", 20, () -> held(a) == SYMBOLS);
+
+        b.stop().await();
+        nodes.remove(b);
+        awaitOwned(List.of(a, c), "the leaver's partitions go to the others");
+        TestNodes.await("with their state", 20, () -> held(a) == SYMBOLS);
+
+        ((HazelcastClusterManager) c.clusterManager()).getHazelcastInstance().getLifecycleService().terminate();
+        long crashed = System.nanoTime();
+        TestNodes.await("the survivor owns every partition", 20, () -> owned(a) == PARTITIONS);
+        long tookMs = (System.nanoTime() - crashed) / 1_000_000;
+        assertThat(tookMs).as("every partition owned again after the crash, in ms").isLessThan(15_000);
+        // without Redis the dead member's symbols start again from the next tick
+        postTicks(a, SYMBOLS);
+        TestNodes.await("every symbol scanned again", 20, () -> held(a) == SYMBOLS);
+    }
+
+    /** Waits until the members' statuses say each owns its share of the partitions, all of them in all. */
+    static void awaitOwned(List<TickscanNode> members, String what) {
+        TestNodes.await(what, 30, () -> {
+            int sum = 0;
+            for (TickscanNode node : members) {
+                JsonObject status = status(node);
+                if (status.getJsonArray("members").size() != members.size()
+                        || status.getInteger("partitions_unowned", 1) != 0) {
+                    return false;
+                }
+                sum += status.getInteger("partitions_owned");
+            }
+            return sum == PARTITIONS;
+        });
+    }
+
+    static int owned(TickscanNode node) {
+        JsonObject status = status(node);
+        return status.getJsonArray("members").size() == 1 ? status.getInteger("partitions_owned", 0) : -1;
+    }
+
+    /** How many symbols the cluster's scanners hold, as node {@code node}'s screener finds them. */
+    static int held(TickscanNode node) {
+        JsonObject matches = get(node, "/api/rules/any/matches?limit=1000");
+        return matches.getJsonArray("missing").isEmpty() ? matches.getInteger("count") : -1;
+    }
+
+    static void postTicks(TickscanNode node, int symbols) throws Exception {
+        StringBuilder body = new StringBuilder();
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < symbols; i++) {
+            body.append(new JsonObject().put("symbol", "C" + i).put("ts", now).put("price", 10 + i).put("size", 1)
+                    .encode()).append('\n');
+        }
+        HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + node.httpPort() + "/api/ticks")).header("content-type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+    }
+
+    static JsonObject status(TickscanNode node) {
+        return get(node, "/api/status");
+    }
+
+    static JsonObject get(TickscanNode node, String path) {
+        try {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + node.httpPort() + path)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return answer.statusCode() == 200 ? new JsonObject(answer.body()) : new JsonObject()
+                    .put("members", new JsonArray()).put("missing", new JsonArray().add("?"));
+        } catch (Exception e) {
+            return new JsonObject().put("members", new JsonArray()).put("missing", new JsonArray().add("?"));
+        }
+    }
+}
