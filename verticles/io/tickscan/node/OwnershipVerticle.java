@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Computes which scanner instance of the cluster owns each partition and tells this node's scanners. The live
- * instances are the entries of {@link Addresses#SCANNER_REGISTRY} whose member is in the cluster (every entry on a
- * standalone node); the table is {@link PartitionOwners} over them, the same on every member that sees the same
+ * instances are the entries of {@link Addresses#SCANNER_REGISTRY} whose member is in the cluster, and this node's
+ * own (its only ones on a standalone node); the table is {@link PartitionOwners} over them, the same on every member that sees the same
  * instances. It is computed again every {@value #CHECK_MS} ms and at once when a member joins or leaves; when it
  * changes, the epoch grows and the table goes to the node's scanners on {@link Addresses#OWNERSHIP}, with the
  * previous one, so that a scanner knows whether a partition it gains comes from a live owner (which hands its
@@ -109,7 +109,7 @@ public final class OwnershipVerticle extends VerticleBase {
                 Set<String> members = members();
                 Set<String> instances = new TreeSet<>();
                 read.result().forEach((instance, entry) -> {
-                    if (members == null || members.contains(entry.getString("member"))) {
+                    if (members != null && members.contains(entry.getString("member"))) {
                         instances.add(instance);
                     }
                 });
@@ -122,7 +122,7 @@ public final class OwnershipVerticle extends VerticleBase {
         });
     }
 
-    /** The ids of the cluster's members, or null on a standalone node. */
+    /** The ids of the cluster's members, or null on a standalone node (whose instances are its own). */
     private Set<String> members() {
         if (clusterManager == null) {
             return null;
