@@ -14,6 +14,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -43,6 +44,9 @@ public final class OwnershipVerticle extends VerticleBase {
     private Set<String> live = Set.of();
     private String[] owners;
     private long epoch;
+    private final Map<String, Integer> ownedBy = new HashMap<>();
+    private int lastMoved;
+    private String lastAt;
     private long timer;
     private boolean refreshing;
     private UUID listener;
@@ -57,7 +61,11 @@ public final class OwnershipVerticle extends VerticleBase {
         partitions = config().getInteger("partitions");
         local = new TreeSet<>();
         config().getJsonArray("instances").forEach(i -> local.add((String) i));
-        summary(0, 0, null);
+        summary(0, null);
+        vertx.eventBus().<JsonObject>localConsumer(Addresses.OWNERSHIP_APPLIED, m -> {
+            ownedBy.put(m.body().getString("instance"), m.body().getInteger("partitions"));
+            summary(lastMoved, lastAt);
+        });
         timer = vertx.setPeriodic(CHECK_MS, id -> refresh());
         if (clusterManager instanceof HazelcastClusterManager hazelcast) {
             io.vertx.core.Context context = vertx.getOrCreateContext();
@@ -107,10 +115,20 @@ public final class OwnershipVerticle extends VerticleBase {
             refreshing = false;
             if (read.succeeded()) {
                 Set<String> members = members();
-                Set<String> instances = new TreeSet<>();
+                // a node's instances count once all of them are in the registry, and no longer once one has left:
+                // a node comes and goes whole, in one change of the table
+                Map<String, Set<String>> byNode = new HashMap<>();
+                Map<String, Integer> expected = new HashMap<>();
                 read.result().forEach((instance, entry) -> {
                     if (members != null && members.contains(entry.getString("member"))) {
-                        instances.add(instance);
+                        byNode.computeIfAbsent(entry.getString("node"), n -> new TreeSet<>()).add(instance);
+                        expected.put(entry.getString("node"), entry.getInteger("node_instances", 1));
+                    }
+                });
+                Set<String> instances = new TreeSet<>();
+                byNode.forEach((node, ids) -> {
+                    if (ids.size() >= expected.get(node)) {
+                        instances.addAll(ids);
                     }
                 });
                 // this node's own instances are live while it runs, even before their entries are seen
@@ -158,12 +176,16 @@ public final class OwnershipVerticle extends VerticleBase {
                 .put("previous", previous == null ? null : new JsonArray(Arrays.asList(previous)))
                 .put("live", new JsonArray(new ArrayList<>(instances))), Addresses.local());
         long tookMs = (System.nanoTime() - started) / 1_000_000;
-        LOG.info("ownership epoch {}: {} scanner instances live, {} of {} partitions owned here, {} moved", epoch,
+        LOG.info("ownership epoch {}: {} scanner instances live, {} of {} partitions given to this node, {} moved", epoch,
                 instances.size(), mine, partitions, moved);
-        summary(mine, moved, Instant.now().toString());
+        lastMoved = moved;
+        lastAt = Instant.now().toString();
+        summary(lastMoved, lastAt);
     }
 
-    private void summary(int owned, int moved, String at) {
+    /** The node's summary: the partitions its scanners hold now (not the table's), and the last change. */
+    private void summary(int moved, String at) {
+        int owned = ownedBy.values().stream().mapToInt(Integer::intValue).sum();
         JsonObject summary = new JsonObject().put("epoch", epoch).put("partitions_owned", owned)
                 .put("partitions_unowned", owners == null ? partitions : 0);
         if (at != null) {

@@ -45,7 +45,7 @@ final class ScannerDeployment {
                     .put("rules", config.json().getJsonObject("rules")).put("scanner", config.scanner())
                     .put("redis", config.json().getJsonObject("redis")).put("partition_count", config.partitions())
                     // none at first: the ownership table gives each instance its share of the cluster's
-                    .put("partitions", new JsonArray())
+                    .put("partitions", new JsonArray()).put("node_instances", instances)
                     .put("kafka_topic", config.source("kafka").getBoolean("enabled")
                             ? config.source("kafka").getString("topic") : null);
             started.add(vertx.deployVerticle(() -> new ScannerVerticle(registry, clock),

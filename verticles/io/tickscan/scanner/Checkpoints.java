@@ -191,16 +191,21 @@ final class Checkpoints {
     }
 
     /**
-     * Gives partition {@code p} up: writes its state (after the round under way) and stops writing it; completes
-     * (never fails) when the write has ended.
+     * Gives partition {@code p} up with its last {@code state} and {@code offsets}, exported as it left: writes
+     * them (after the round under way) when its checkpoint was read, and stops writing it; completes (never fails)
+     * when the write has ended.
      */
-    Future<Void> give(int p) {
-        Future<Void> written = round.transform(v -> writeOne(p));
+    Future<Void> give(int p, Buffer state, Buffer offsets) {
+        boolean write = restored[p];
         owned = IntStream.of(owned).filter(q -> q != p).toArray();
-        return written.onComplete(v -> {
-            restored[p] = false;
-            dirty[p] = false;
-        });
+        restored[p] = false;
+        dirty[p] = false;
+        if (!write) {
+            return Future.succeededFuture();
+        }
+        return round.transform(v -> redis.send(Request.cmd(Command.MSET).arg(RedisKeys.state(p)).arg(state)
+                .arg(RedisKeys.offsets(p)).arg(offsets))).onFailure(e -> failed("writing " + RedisKeys.state(p), e))
+                .<Void>mapEmpty().otherwiseEmpty();
     }
 
     /** Takes partition {@code p} on with the state its previous owner handed over (written at the next round). */
@@ -294,15 +299,6 @@ final class Checkpoints {
             LOG.info("scanner {}: state of {} partitions checkpointed on stop", instance, written);
         }
         return Future.join(writes).transform(v -> Future.succeededFuture());
-    }
-
-    /** Writes partition {@code p}'s state and offsets, when it was read; completes (never fails) when done. */
-    private Future<Void> writeOne(int p) {
-        if (!restored[p]) {
-            return Future.succeededFuture();
-        }
-        JsonObject acknowledgedOfTopic = kafkaTopic == null ? null : acknowledged.get(kafkaTopic);
-        return writeState(p, offsetsOf(p, kafkaTopic, acknowledgedOfTopic)).otherwiseEmpty().mapEmpty();
     }
 
     /** One MSET of partition {@code p}'s state and its offsets; a failure is counted and leaves it changed. */

@@ -11,6 +11,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -40,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 final class OwnedPartitions {
-    static final long HANDOVER_WAIT_MS = 3_000;
+    /** Longer than a giver's checkpoint write and send take, so that a live giver's state is not given up on. */
+    static final long HANDOVER_WAIT_MS = 12_000;
     private static final long SEND_TIMEOUT_MS = 5_000;
+    private static final long RETRY_MS = 100;
     private static final Logger LOG = LoggerFactory.getLogger(OwnedPartitions.class);
 
     private final Vertx vertx;
@@ -103,6 +107,8 @@ final class OwnedPartitions {
 
     private Future<Void> change(JsonObject table) {
         JsonArray owners = table.getJsonArray("owners");
+        // a state handed over under a table this instance never saw, for a partition it is not given: not kept
+        arrived.keySet().removeIf(p -> !instance.equals(owners.getString(p)));
         JsonArray previous = table.getJsonArray("previous");
         Set<String> nowLive = new TreeSet<>();
         table.getJsonArray("live").forEach(i -> nowLive.add((String) i));
@@ -189,23 +195,39 @@ final class OwnedPartitions {
     private Future<Void> give(int p, String owner) {
         MessageConsumer<TickBatch> consumer = consumers.remove(p);
         return consumer.unregister().transform(v -> {
+            // exported and forgotten in one step: no scan of this instance looks at the partition after its export
             Buffer state = states.export(p);
             JsonObject acknowledged = kafkaTopic == null ? null : vertx.sharedData()
                     .<String, JsonObject>getLocalMap(Addresses.KAFKA_ACKNOWLEDGED).get(kafkaTopic);
             Buffer offsets = new JsonObject().put("topic", kafkaTopic)
                     .put("offsets", accepted.export(p, acknowledged)).toBuffer();
+            states.release(p);
+            accepted.forget(p);
             Buffer message = Buffer.buffer().appendInt(p).appendInt(state.length()).appendBuffer(state)
                     .appendBuffer(offsets);
-            Future<Void> saved = checkpoints != null ? checkpoints.give(p) : Future.succeededFuture();
-            return saved.compose(s -> vertx.eventBus().request(Addresses.handover(owner), message,
-                            new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MS)))
+            Future<Void> saved = checkpoints != null ? checkpoints.give(p, state, offsets)
+                    : Future.succeededFuture();
+            return saved.compose(s -> send(owner, message, System.currentTimeMillis() + SEND_TIMEOUT_MS))
                     .onFailure(e -> failures.failed("handing a partition over to " + owner + " from scanner "
                             + instance + (checkpoints != null ? " (its Redis checkpoint is written)" : ""), e))
-                    .<Void>mapEmpty().otherwiseEmpty()
-                    .onComplete(done -> {
-                        states.release(p);
-                        accepted.forget(p);
-                    });
+                    .<Void>mapEmpty().otherwiseEmpty();
+        });
+    }
+
+    /**
+     * Sends a hand-over, again every {@value #RETRY_MS} ms while the new owner's consumer is not yet known here
+     * (its registry entry can arrive before its subscription), until {@code deadline}.
+     */
+    private Future<Void> send(String owner, Buffer message, long deadline) {
+        return vertx.eventBus().request(Addresses.handover(owner), message,
+                new DeliveryOptions().setSendTimeout(SEND_TIMEOUT_MS)).<Void>mapEmpty().recover(e -> {
+            if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS
+                    && System.currentTimeMillis() + RETRY_MS < deadline) {
+                Promise<Void> later = Promise.promise();
+                vertx.setTimer(RETRY_MS, id -> send(owner, message, deadline).onComplete(later));
+                return later.future();
+            }
+            return Future.failedFuture(e);
         });
     }
 
@@ -215,8 +237,12 @@ final class OwnedPartitions {
         Promise<Buffer> waiting = awaited.remove(p);
         if (waiting != null) {
             waiting.tryComplete(body);
+        } else if (consumers.containsKey(p)) {
+            // taken already (its giver was given up on): the state it holds goes on, this one is dropped
+            LOG.warn("scanner {} got partition {} handed over after it took it from elsewhere; the handed state is "
+                    + "dropped", instance, p);
         } else {
-            arrived.put(p, body);
+            arrived.put(p, body); // before the table that gives it: taken when that comes
         }
         message.reply(null);
     }

@@ -163,7 +163,8 @@ public final class ScannerVerticle extends VerticleBase {
                                     Addresses.local()))));
                     queries = new QueryEndpoint(vertx, new QueryAnswers(engine, limits, instance,
                             conf.getString("node")), new JsonObject().put("instance", instance)
-                            .put("node", conf.getString("node")).put("member", conf.getString("member")), failures);
+                            .put("node", conf.getString("node")).put("member", conf.getString("member"))
+                            .put("node_instances", conf.getInteger("node_instances", 1)), failures);
                     LOG.info("scanner {} owns {} partitions, rules version {} ({} rules)", instance,
                             owned.count(), rulesVersion, engine.rules().size());
                     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())

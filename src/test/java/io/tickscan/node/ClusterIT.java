@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three members on 127.0.0.1 (a random cluster name), one scanner instance each, no Redis: the partitions are
+ * Three members on 127.0.0.1 (a random cluster name), two scanner instances each, no Redis: the partitions are
  * spread over the live members, a member that joins takes about its share and the state of what it takes, one that
  * leaves hands its partitions and their state to the others, and the partitions of one that dies (its Hazelcast
  * terminated without a goodbye) are owned again, from an empty state, within seconds.
@@ -48,7 +48,7 @@ class ClusterIT {
         conf.getJsonObject("cluster").put("name", "cluster-it-" + UUID.randomUUID())
                 .put("port", 20_000 + ThreadLocalRandom.current().nextInt(20_000));
         conf.getJsonObject("http").put("port", 0).put("host", "127.0.0.1").put("instances", 1);
-        conf.getJsonObject("scanner").put("instances", 1);
+        conf.getJsonObject("scanner").put("instances", 2);
         conf.getJsonObject("rules").put("file", rules.toString());
         conf.getJsonObject("sources").getJsonObject("simulator").put("enabled", false);
     }

@@ -376,7 +376,7 @@ class ScannerVerticleTest {
                     assertThat(answers.get(5)).isEqualTo(new JsonObject().put("id", "6")
                             .put("instance", "test/scanner-0").put("node", "test").put("found", false));
                     assertThat(entry[0]).isEqualTo(new JsonObject().put("instance", "test/scanner-0")
-                            .put("node", "test").putNull("member"));
+                            .put("node", "test").putNull("member").put("node_instances", 1));
                     assertThat(entry[1]).as("removed when undeployed").isNull();
                     ctx.completeNow();
                 })));
