@@ -176,8 +176,8 @@ public final class OwnershipVerticle extends VerticleBase {
                 .put("previous", previous == null ? null : new JsonArray(Arrays.asList(previous)))
                 .put("live", new JsonArray(new ArrayList<>(instances))), Addresses.local());
         long tookMs = (System.nanoTime() - started) / 1_000_000;
-        LOG.info("ownership epoch {}: {} scanner instances live, {} of {} partitions given to this node, {} moved", epoch,
-                instances.size(), mine, partitions, moved);
+        LOG.info("ownership epoch {}: {} scanner instances live, {} of {} partitions given to this node, {} moved",
+                epoch, instances.size(), mine, partitions, moved);
         lastMoved = moved;
         lastAt = Instant.now().toString();
         summary(lastMoved, lastAt);
