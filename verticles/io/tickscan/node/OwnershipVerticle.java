@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Computes which scanner instance of the cluster owns each partition and tells this node's scanners. The live
- * instances are the entries of {@link Addresses#SCANNER_REGISTRY} whose member is in the cluster, and this node's
- * own (its only ones on a standalone node); the table is {@link PartitionOwners} over them, the same on every member that sees the same
- * instances. It is computed again every {@value #CHECK_MS} ms and at once when a member joins or leaves; when it
+ * instances are the entries of {@link Addresses#SCANNER_REGISTRY} whose member is in the cluster (a node's once
+ * all of them are there), and this node's own (its only ones on a standalone node); the table is
+ * {@link PartitionOwners} over them, the same on every member that sees the same instances. It is computed again every {@value #CHECK_MS} ms and at once when a member joins or leaves; when it
  * changes, the epoch grows and the table goes to the node's scanners on {@link Addresses#OWNERSHIP}, with the
  * previous one, so that a scanner knows whether a partition it gains comes from a live owner (which hands its
  * state over) or from a dead one (whose state it reads from the Redis checkpoint). Each change is logged with the
