@@ -32,7 +32,11 @@ import org.slf4j.LoggerFactory;
  * state over) or from a dead one (whose state it reads from the Redis checkpoint). Each change is logged with the
  * partitions that moved, and summed up in {@link Addresses#OWNERSHIP_MAP} for the node's status.
  *
- * <p>Config: {@code partitions} (P) and {@code instances} (this node's scanner instance ids).
+ * <p>The registry is mended at each refresh ({@link #mend}): entries of members that left are removed, and this
+ * node's own are put back when lost.
+ *
+ * <p>Config: {@code partitions} (P), {@code node} (this node's id) and {@code instances} (its scanner instance
+ * ids).
  */
 public final class OwnershipVerticle extends VerticleBase {
     static final long CHECK_MS = 500;
@@ -44,6 +48,9 @@ public final class OwnershipVerticle extends VerticleBase {
     private Set<String> live = Set.of();
     private String[] owners;
     private long epoch;
+    private String node;
+    /** Every member this node has seen in the cluster: only theirs are removed from the registry when they leave. */
+    private final Set<String> seen = new TreeSet<>();
     private final Map<String, Integer> ownedBy = new HashMap<>();
     private int lastMoved;
     private String lastAt;
@@ -59,6 +66,7 @@ public final class OwnershipVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         partitions = config().getInteger("partitions");
+        node = config().getString("node");
         local = new TreeSet<>();
         config().getJsonArray("instances").forEach(i -> local.add((String) i));
         summary(0, null);
@@ -104,14 +112,13 @@ public final class OwnershipVerticle extends VerticleBase {
             return;
         }
         refreshing = true;
-        Future<Map<String, JsonObject>> entries;
+        Future<AsyncMap<String, JsonObject>> registry;
         try {
-            entries = vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.SCANNER_REGISTRY)
-                    .compose(AsyncMap::entries);
+            registry = vertx.sharedData().getAsyncMap(Addresses.SCANNER_REGISTRY);
         } catch (RuntimeException clusterGone) { // this member left or was cut off: nothing to read
-            entries = Future.failedFuture(clusterGone);
+            registry = Future.failedFuture(clusterGone);
         }
-        entries.onComplete(read -> {
+        registry.compose(map -> map.entries().onSuccess(entries -> mend(map, entries))).onComplete(read -> {
             refreshing = false;
             if (read.succeeded()) {
                 Set<String> members = members();
@@ -138,6 +145,35 @@ public final class OwnershipVerticle extends VerticleBase {
                 }
             }
         });
+    }
+
+    /**
+     * Keeps the registry true: removes the entries of members that were in the cluster and have left (a crashed
+     * member cannot remove its own), and puts back this node's own entries when they are missing or carry another
+     * member id than this member's now (lost, or written before a split-brain merge gave it a new id).
+     */
+    private void mend(AsyncMap<String, JsonObject> map, Map<String, JsonObject> entries) {
+        Set<String> members = members();
+        if (members == null) {
+            return;
+        }
+        seen.addAll(members);
+        entries.forEach((instance, entry) -> {
+            String member = entry.getString("member");
+            if (!members.contains(member) && seen.contains(member) && !local.contains(instance)) {
+                map.remove(instance);
+            }
+        });
+        String me = clusterManager.getNodeId();
+        for (String instance : local) {
+            JsonObject entry = entries.get(instance);
+            if (entry == null || !me.equals(entry.getString("member"))) {
+                LOG.warn("scanner {} was {} in the scanner registry: put back", instance,
+                        entry == null ? "missing" : "under member " + entry.getString("member"));
+                map.put(instance, new JsonObject().put("instance", instance).put("node", node).put("member", me)
+                        .put("node_instances", local.size()));
+            }
+        }
     }
 
     /** The ids of the cluster's members, or null on a standalone node (whose instances are its own). */

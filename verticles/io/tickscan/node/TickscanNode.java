@@ -226,7 +226,8 @@ public final class TickscanNode {
         });
         return applied.completion()
                 .compose(v -> deploy(() -> new OwnershipVerticle(node.clusterManager()), options(new JsonObject()
-                        .put("partitions", config.partitions()).put("instances", new JsonArray(scanners.ids()))),
+                        .put("partitions", config.partitions()).put("node", nodeId)
+                        .put("instances", new JsonArray(scanners.ids()))),
                         ownership))
                 .compose(id -> took.future())
                 .eventually(() -> {

@@ -89,6 +89,9 @@ class ClusterIT {
         long crashed = System.nanoTime();
         TestNodes.await("the survivor owns every partition", 20, () -> owned(a) == PARTITIONS);
         long tookMs = (System.nanoTime() - crashed) / 1_000_000;
+        TestNodes.await("the dead member's scanners gone from the registry", 10, () -> a.vertx().sharedData()
+                .<String, JsonObject>getAsyncMap(io.tickscan.codec.Addresses.SCANNER_REGISTRY)
+                .compose(m -> m.entries()).await().keySet().stream().allMatch(i -> i.startsWith(a.nodeId() + "/")));
         assertThat(tookMs).as("every partition owned again after the crash, in ms").isLessThan(15_000);
         // without Redis the dead member's symbols start again from their next tick; a steady feed (a batch every
         // half second) is scanned whole again once the event bus no longer sends to the dead member's consumers
@@ -104,6 +107,12 @@ class ClusterIT {
             }
             return held(a) == SYMBOLS;
         });
+        // a lost registry entry is put back by its own node
+        var registry = a.vertx().sharedData().<String, JsonObject>getAsyncMap(io.tickscan.codec.Addresses
+                .SCANNER_REGISTRY).await();
+        registry.remove(a.nodeId() + "/scanner-0").await();
+        TestNodes.await("the lost entry put back", 10, () -> registry.get(a.nodeId() + "/scanner-0").await() != null);
+        assertThat(owned(a)).isEqualTo(PARTITIONS);
         System.out.printf("ClusterIT: every partition owned %d ms after the crash, every symbol scanned again after "
                 + "%d ms%n", tookMs, (System.nanoTime() - crashed) / 1_000_000);
     }
