@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Answers {@link Addresses#NODE_STATUS} for this node alone (a local consumer): ready once started and a member
- * of its cluster, with the members it sees, its uptime, its sources and their ticks/s, the ticks/s its scanners
+ * of its cluster and standing as one (not frozen or fenced, {@link ClusterStanding}), with the members it sees
+ * (each one's id, address, node, scanner instances and partitions by the ownership table), its uptime, its sources and their ticks/s, the ticks/s its scanners
  * apply, each scanner instance's scan times and rules version, its partitions and its websocket clients. It
  * reads only this node's own state (its meters), so a dead or frozen peer never delays it. Rates are over the
  * last whole second, sampled once a second.
@@ -107,20 +108,29 @@ final class NodeStatus {
                 }
             }
         }
+        JsonObject ownership = vertx == null ? null
+                : vertx.sharedData().<String, JsonObject>getLocalMap(Addresses.OWNERSHIP_MAP).get("summary");
+        String standing = ownership == null ? "member" : ownership.getString("standing");
+        if (missing == null && !"member".equals(standing)) {
+            missing = "ownership: this node is " + standing + " (see the log: it was frozen, or cut off from the "
+                    + "cluster) and owns no partition until it stands as a member again";
+        }
         long now = System.currentTimeMillis();
         JsonObject status = new JsonObject().put("node", nodeId).put("ready", ready && joined && missing == null)
                 .put("started_at", Instant.ofEpochMilli(startedAt).toString()).put("uptime_ms", now - startedAt)
-                .put("clustered", clusterManager != null).put("members", new JsonArray(members))
+                .put("clustered", clusterManager != null).put("members", new JsonArray(members.stream()
+                        .map(id -> new JsonObject().put("id", id)).toList()))
                 .put("scanners", scanners).put("partitions", partitions)
                 .put("sources", sources())
                 .put("ticks_applied_per_second", rates.getOrDefault("processed", 0.0))
                 .put("scan", scans())
                 .put("websocket_clients", (long) registry.find("ws_clients").gauges().stream()
                         .mapToDouble(Gauge::value).sum());
-        JsonObject ownership = vertx == null ? null
-                : vertx.sharedData().<String, JsonObject>getLocalMap(Addresses.OWNERSHIP_MAP).get("summary");
         if (ownership != null) {
-            status.put("ownership_epoch", ownership.getLong("epoch"))
+            if (!ownership.getJsonArray("members").isEmpty()) {
+                status.put("members", ownership.getJsonArray("members"));
+            }
+            status.put("standing", standing).put("ownership_epoch", ownership.getLong("epoch"))
                     .put("partitions_owned", ownership.getInteger("partitions_owned"))
                     .put("partitions_unowned", ownership.getInteger("partitions_unowned"));
             if (ownership.containsKey("last_rebalance")) {

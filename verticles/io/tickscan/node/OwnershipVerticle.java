@@ -1,9 +1,11 @@
 package io.tickscan.node;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import io.tickscan.codec.Addresses;
 import io.tickscan.routing.PartitionOwners;
+import io.tickscan.scanner.OwnershipLease;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -15,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -43,6 +46,8 @@ public final class OwnershipVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(OwnershipVerticle.class);
 
     private final ClusterManager clusterManager;
+    private final OwnershipLease lease;
+    private final ClusterStanding standing = new ClusterStanding();
     private int partitions;
     private Set<String> local;
     private Set<String> live = Set.of();
@@ -52,15 +57,22 @@ public final class OwnershipVerticle extends VerticleBase {
     /** Every member this node has seen in the cluster: only theirs are removed from the registry when they leave. */
     private final Set<String> seen = new TreeSet<>();
     private final Map<String, Integer> ownedBy = new HashMap<>();
+    /** The scanner registry's entries at the last look. */
+    private Map<String, JsonObject> registered = Map.of();
     private int lastMoved;
     private String lastAt;
     private long timer;
     private boolean refreshing;
     private UUID listener;
 
-    /** @param clusterManager the node's cluster manager, or null on a standalone node */
-    public OwnershipVerticle(ClusterManager clusterManager) {
+    /**
+     * @param clusterManager the node's cluster manager, or null on a standalone node
+     * @param lease          the node's ownership lease, renewed at each look at the cluster while the node stands as
+     *                       a member ({@link ClusterStanding})
+     */
+    public OwnershipVerticle(ClusterManager clusterManager, OwnershipLease lease) {
         this.clusterManager = clusterManager;
+        this.lease = lease;
     }
 
     @Override
@@ -106,9 +118,12 @@ public final class OwnershipVerticle extends VerticleBase {
         return Future.succeededFuture();
     }
 
-    /** Reads the live instances and publishes the table when they changed. */
+    /**
+     * Looks at the cluster: judges whether the node still stands as a member ({@link #judge}); then, while it does,
+     * reads the live instances and publishes the table when they changed.
+     */
     private void refresh() {
-        if (refreshing) {
+        if (!judge() || refreshing) {
             return;
         }
         refreshing = true;
@@ -120,7 +135,7 @@ public final class OwnershipVerticle extends VerticleBase {
         }
         registry.compose(map -> map.entries().onSuccess(entries -> mend(map, entries))).onComplete(read -> {
             refreshing = false;
-            if (read.succeeded()) {
+            if (read.succeeded() && standing.state() == ClusterStanding.State.MEMBER) {
                 Set<String> members = members();
                 // a node's instances count once all of them are in the registry, and no longer once one has left:
                 // a node comes and goes whole, in one change of the table
@@ -140,11 +155,57 @@ public final class OwnershipVerticle extends VerticleBase {
                 });
                 // this node's own instances are live while it runs, even before their entries are seen
                 instances.addAll(local);
+                registered = read.result();
                 if (!instances.equals(live)) {
                     publish(instances);
+                } else {
+                    summary(lastMoved, lastAt);
                 }
             }
         });
+    }
+
+    /**
+     * Takes this look at the cluster into the node's standing ({@link ClusterStanding}): renews the lease while the
+     * node is a member and withdraws it otherwise; once fenced, tells the scanners to give every partition up
+     * without writing or handing it over. True while the node stands as a member.
+     */
+    private boolean judge() {
+        Set<String> members = members();
+        ClusterStanding.State before = standing.state();
+        ClusterStanding.State now = standing.look(System.nanoTime() / 1_000_000, members);
+        if (now == ClusterStanding.State.MEMBER) {
+            lease.renew();
+        } else {
+            lease.withdraw();
+        }
+        if (now != before) {
+            int seen = members == null ? 1 : members.size();
+            switch (now) {
+                case SUSPECT -> LOG.warn("node {} did not look at the cluster for more than {} ms (stopped or "
+                        + "starved): it neither scans nor writes until the cluster says whether it removed the node "
+                        + "meanwhile", node, OwnershipLease.VALID_MS);
+                case FENCED -> {
+                    LOG.warn("node {} is fenced: it sees {} members, fewer than half of those it saw; it gives up "
+                            + "its partitions without writing or handing them over, and takes its share again once "
+                            + "it is back in the cluster", node, seen);
+                    fence();
+                }
+                case MEMBER -> LOG.info("node {} stands as a member again ({} members); it takes its share", node,
+                        seen);
+            }
+            summary(lastMoved, lastAt);
+        }
+        return now == ClusterStanding.State.MEMBER;
+    }
+
+    /** Tells the scanners to give up every partition; the next table is computed afresh, with no previous one. */
+    private void fence() {
+        owners = null;
+        live = Set.of();
+        epoch++;
+        vertx.eventBus().publish(Addresses.OWNERSHIP, new JsonObject().put("epoch", epoch).put("fenced", true),
+                Addresses.local());
     }
 
     /**
@@ -219,14 +280,57 @@ public final class OwnershipVerticle extends VerticleBase {
         summary(lastMoved, lastAt);
     }
 
-    /** The node's summary: the partitions its scanners hold now (not the table's), and the last change. */
+    /**
+     * The node's summary: its standing, the partitions its scanners hold now (not the table's), the last change,
+     * and the cluster's members.
+     */
     private void summary(int moved, String at) {
         int owned = ownedBy.values().stream().mapToInt(Integer::intValue).sum();
-        JsonObject summary = new JsonObject().put("epoch", epoch).put("partitions_owned", owned)
-                .put("partitions_unowned", owners == null ? partitions : 0);
+        JsonObject summary = new JsonObject().put("epoch", epoch)
+                .put("standing", standing.state().name().toLowerCase(Locale.ROOT))
+                .put("partitions_owned", owned)
+                .put("partitions_unowned", owners == null ? partitions : 0).put("members", members(owners));
         if (at != null) {
             summary.put("last_rebalance", new JsonObject().put("at", at).put("moved", moved));
         }
         vertx.sharedData().<String, JsonObject>getLocalMap(Addresses.OWNERSHIP_MAP).put("summary", summary);
+    }
+
+    /**
+     * Each member of the cluster as this node sees it: its id, address, node id and scanner instances (from the
+     * registry), and how many partitions the table gives them; empty on a standalone node.
+     */
+    private JsonArray members(String[] table) {
+        JsonArray list = new JsonArray();
+        if (!(clusterManager instanceof HazelcastClusterManager hazelcast)) {
+            return list;
+        }
+        Map<String, Integer> byInstance = new HashMap<>();
+        if (table != null) {
+            for (String owner : table) {
+                byInstance.merge(owner, 1, Integer::sum);
+            }
+        }
+        try {
+            String me = clusterManager.getNodeId();
+            for (Member member : hazelcast.getHazelcastInstance().getCluster().getMembers()) {
+                String id = member.getUuid().toString();
+                Set<String> instances = new TreeSet<>();
+                String nodeId = null;
+                for (Map.Entry<String, JsonObject> entry : registered.entrySet()) {
+                    if (id.equals(entry.getValue().getString("member"))) {
+                        instances.add(entry.getKey());
+                        nodeId = entry.getValue().getString("node");
+                    }
+                }
+                list.add(new JsonObject().put("id", id).put("address", member.getAddress().getHost() + ":"
+                                + member.getAddress().getPort()).put("node", nodeId).put("self", id.equals(me))
+                        .put("instances", new JsonArray(new ArrayList<>(instances)))
+                        .put("partitions", instances.stream().mapToInt(i -> byInstance.getOrDefault(i, 0)).sum()));
+            }
+        } catch (RuntimeException stopped) {
+            // the member has left: no members to show
+        }
+        return list;
     }
 }

@@ -2,6 +2,7 @@ package io.tickscan.node;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tickscan.config.NodeConfig;
+import io.tickscan.scanner.OwnershipLease;
 import io.tickscan.scanner.ScannerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -29,7 +30,7 @@ final class ScannerDeployment {
      * @param member this node's cluster member id, or null when standalone
      */
     Future<Void> deploy(Vertx vertx, String nodeId, String member, NodeConfig config, MeterRegistry registry,
-                        LongSupplier clock) {
+                        LongSupplier clock, OwnershipLease lease) {
         int configured = config.scanner().getInteger("instances");
         instances = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
         ids.clear();
@@ -48,7 +49,7 @@ final class ScannerDeployment {
                     .put("partitions", new JsonArray()).put("node_instances", instances)
                     .put("kafka_topic", config.source("kafka").getBoolean("enabled")
                             ? config.source("kafka").getString("topic") : null);
-            started.add(vertx.deployVerticle(() -> new ScannerVerticle(registry, clock),
+            started.add(vertx.deployVerticle(() -> new ScannerVerticle(registry, clock, null, lease),
                     new DeploymentOptions().setConfig(conf).setThreadingModel(threading))
                     .onSuccess(deployments::add));
         }

@@ -14,6 +14,7 @@ import io.tickscan.ingest.KafkaSourceVerticle;
 import io.tickscan.ingest.SimulatorVerticle;
 import io.tickscan.redis.RedisClients;
 import io.tickscan.redis.RedisStartup;
+import io.tickscan.scanner.OwnershipLease;
 import io.tickscan.scanner.RulesVerticle;
 import io.tickscan.web.WebVerticle;
 import io.vertx.core.Deployable;
@@ -60,6 +61,8 @@ public final class TickscanNode {
     private final LongSupplier clock;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ScannerDeployment scanners = new ScannerDeployment();
+    /** Renewed by the ownership verticle while the node stands as a member; the scanners act as owners under it. */
+    private final OwnershipLease lease = OwnershipLease.renewedOn(System::nanoTime);
     private final List<String> sources = new ArrayList<>();
     private final List<String> pipeline = new ArrayList<>();
     private final List<String> others = new ArrayList<>();
@@ -114,7 +117,7 @@ public final class TickscanNode {
         JsonObject routing = new JsonObject().put("routing", config.routing()).put("partitions", config.partitions());
         return deploy(() -> RulesVerticle.keptIn(redis), options(new JsonObject().put("initial", initialRules)
                 .put("engine", config.engine()).put("rules", config.json().getJsonObject("rules"))), others)
-                .compose(id -> scanners.deploy(vertx, nodeId, node.memberId(), config, registry, clock))
+                .compose(id -> scanners.deploy(vertx, nodeId, node.memberId(), config, registry, clock, lease))
                 .compose(v -> takeShare(vertx))
                 .compose(v -> {
                     status = new NodeStatus(nodeId, node.clusterManager(), registry, scanners.instances(),
@@ -225,7 +228,7 @@ public final class TickscanNode {
             took.tryComplete();
         });
         return applied.completion()
-                .compose(v -> deploy(() -> new OwnershipVerticle(node.clusterManager()), options(new JsonObject()
+                .compose(v -> deploy(() -> new OwnershipVerticle(node.clusterManager(), lease), options(new JsonObject()
                         .put("partitions", config.partitions()).put("node", nodeId)
                         .put("instances", new JsonArray(scanners.ids()))),
                         ownership))

@@ -69,6 +69,7 @@ final class Checkpoints {
     private long symbolsRestored;
     private Future<Void> round = Future.succeededFuture();
     private long timer = -1;
+    private final OwnershipLease lease;
 
     /**
      * @param redis     the {@code redis.*} settings ({@code url} set)
@@ -77,10 +78,13 @@ final class Checkpoints {
      * @param accepted  the Kafka offsets the scanner's partitions took, written with the state
      * @param kafkaTopic the topic the node's Kafka source reads, or null without one: offsets of another topic in a
      *                  checkpoint are not taken
+     * @param lease     the node's ownership lease: no periodic write while it does not hold (a node woken from a
+     *                  freeze must not overwrite what the partitions' new owners wrote)
      */
     Checkpoints(Vertx vertx, JsonObject redis, PartitionStates states, int partitions,
                 String instance, Counter failures, FailureLog failureLog, AcceptedOffsets accepted,
-                String kafkaTopic) {
+                String kafkaTopic, OwnershipLease lease) {
+        this.lease = lease;
         this.vertx = vertx;
         // sized like the node's client: a scanner asks for all its partitions at once at start and on stop
         this.redis = RedisClients.create(vertx, redis);
@@ -197,15 +201,20 @@ final class Checkpoints {
      */
     Future<Void> give(int p, Buffer state, Buffer offsets) {
         boolean write = restored[p];
-        owned = IntStream.of(owned).filter(q -> q != p).toArray();
-        restored[p] = false;
-        dirty[p] = false;
+        drop(p);
         if (!write) {
             return Future.succeededFuture();
         }
         return round.transform(v -> redis.send(Request.cmd(Command.MSET).arg(RedisKeys.state(p)).arg(state)
                 .arg(RedisKeys.offsets(p)).arg(offsets))).onFailure(e -> failed("writing " + RedisKeys.state(p), e))
                 .<Void>mapEmpty().otherwiseEmpty();
+    }
+
+    /** Stops writing partition {@code p} without writing it: the scanner was fenced, its state is stale. */
+    void drop(int p) {
+        owned = IntStream.of(owned).filter(q -> q != p).toArray();
+        restored[p] = false;
+        dirty[p] = false;
     }
 
     /** Takes partition {@code p} on with the state its previous owner handed over (written at the next round). */
@@ -235,8 +244,8 @@ final class Checkpoints {
 
     /** One interval: the reads that failed again, then the writes of the partitions changed since. */
     private void checkpoint() {
-        if (writing) {
-            return; // the previous round is still under way
+        if (writing || !lease.holds()) {
+            return; // the previous round is still under way, or the partitions may have moved
         }
         List<Future<Void>> reads = new ArrayList<>();
         for (int p : owned) {
@@ -249,13 +258,16 @@ final class Checkpoints {
         round = Future.join(reads).transform(v -> write(slice)).onComplete(v -> writing = false);
     }
 
-    /** Stops the periodic writes, writes every changed partition and closes the client. */
+    /**
+     * Stops the periodic writes, writes every changed partition (unless the lease has lapsed) and closes the
+     * client.
+     */
     Future<Void> stop() {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
-        // after the round under way, so that no older state lands after the last one
-        return round.transform(v -> write(-1)).eventually(() -> {
+        // after the round under way, so that no older state lands after the last one; none without the lease
+        return round.transform(v -> lease.holds() ? write(-1) : Future.<Void>succeededFuture()).eventually(() -> {
             redis.close();
             return Future.succeededFuture();
         });

@@ -59,6 +59,7 @@ final class OwnedPartitions {
     private final Checkpoints checkpoints;
     private final String kafkaTopic;
     private final FailureLog failures;
+    private final OwnershipLease lease;
     private final Map<Integer, MessageConsumer<TickBatch>> consumers = new TreeMap<>();
     /** States handed over before this instance saw the table that gives it the partition. */
     private final Map<Integer, Buffer> arrived = new HashMap<>();
@@ -69,7 +70,8 @@ final class OwnedPartitions {
 
     OwnedPartitions(Vertx vertx, String instance, String node, int partitions, Handler<Message<TickBatch>> onBatch,
                     PartitionStates states, AcceptedOffsets accepted, Checkpoints checkpoints, String kafkaTopic,
-                    FailureLog failures) {
+                    FailureLog failures, OwnershipLease lease) {
+        this.lease = lease;
         this.vertx = vertx;
         this.instance = instance;
         this.nodePrefix = node + "/";
@@ -99,13 +101,30 @@ final class OwnedPartitions {
         return consumers.size();
     }
 
-    /** Applies an ownership table after the changes under way; completes when this instance holds its share. */
+    /**
+     * Applies an ownership table after the changes under way; completes when this instance holds its share. A
+     * table marked {@code fenced} takes every partition away (see {@link #drop}); a hand-over awaited then is
+     * given up on at once.
+     */
     Future<Void> apply(JsonObject table) {
+        if (table.getBoolean("fenced", false)) {
+            awaited.values().forEach(promise -> promise.tryComplete(null));
+            awaited.clear();
+        }
         changes = changes.transform(v -> change(table));
         return changes;
     }
 
     private Future<Void> change(JsonObject table) {
+        if (table.getBoolean("fenced", false)) {
+            arrived.clear();
+            live = Set.of();
+            int held = consumers.size();
+            return Future.all(List.copyOf(consumers.keySet()).stream().map(this::drop).toList())
+                    .onComplete(all -> LOG.warn("scanner {} gave up its {} partitions without writing or handing "
+                            + "them over: its node is fenced (epoch {})", instance, held, table.getLong("epoch")))
+                    .<Void>mapEmpty().otherwiseEmpty();
+        }
         JsonArray owners = table.getJsonArray("owners");
         // a state handed over under a table this instance never saw, for a partition it is not given: not kept
         arrived.keySet().removeIf(p -> !instance.equals(owners.getString(p)));
@@ -191,6 +210,20 @@ final class OwnedPartitions {
         }
     }
 
+    /**
+     * Gives partition {@code p} up without writing or handing it over: this node was fenced off the cluster, and
+     * the partition's new owner took it from its checkpoint; the state held here is stale.
+     */
+    private Future<Void> drop(int p) {
+        return consumers.remove(p).unregister().onComplete(v -> {
+            states.release(p);
+            accepted.forget(p);
+            if (checkpoints != null) {
+                checkpoints.drop(p);
+            }
+        });
+    }
+
     /** Gives partition {@code p} to {@code owner}: unregister, checkpoint, hand over, forget. */
     private Future<Void> give(int p, String owner) {
         MessageConsumer<TickBatch> consumer = consumers.remove(p);
@@ -260,7 +293,9 @@ final class OwnedPartitions {
                 }
             });
             List<Future<Void>> given = new ArrayList<>();
-            if (!survivors.isEmpty()) {
+            if (!lease.holds()) { // frozen or fenced: what it holds may be stale, and may have moved already
+                List.copyOf(consumers.keySet()).forEach(p -> given.add(drop(p)));
+            } else if (!survivors.isEmpty()) {
                 PartitionOwners table = PartitionOwners.of(partitions, survivors);
                 for (int p : List.copyOf(consumers.keySet())) {
                     given.add(give(p, table.ownerOf(p)));

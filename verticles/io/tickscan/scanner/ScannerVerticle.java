@@ -104,6 +104,8 @@ public final class ScannerVerticle extends VerticleBase {
     /** Null when there is no Redis. */
     private Checkpoints checkpoints;
     private OwnedPartitions owned;
+    private final OwnershipLease lease;
+    private Counter scansWithoutLease;
 
     /**
      * A scanner on Vert.x timers.
@@ -112,7 +114,7 @@ public final class ScannerVerticle extends VerticleBase {
      * @param clock    wall-clock milliseconds
      */
     public ScannerVerticle(MeterRegistry registry, LongSupplier clock) {
-        this(registry, clock, null);
+        this(registry, clock, null, OwnershipLease.unconditional());
     }
 
     /**
@@ -121,11 +123,14 @@ public final class ScannerVerticle extends VerticleBase {
      * @param registry where the scanner's meters go
      * @param clock    wall-clock milliseconds (a controllable clock in tests)
      * @param timers   the scan schedule's timers, or null for Vert.x's
+     * @param lease    the node's ownership lease: no scan and no checkpoint write while it does not hold
      */
-    public ScannerVerticle(MeterRegistry registry, LongSupplier clock, ScanSchedule.Timers timers) {
+    public ScannerVerticle(MeterRegistry registry, LongSupplier clock, ScanSchedule.Timers timers,
+                           OwnershipLease lease) {
         this.registry = registry;
         this.clock = clock;
         this.timers = timers;
+        this.lease = lease;
     }
 
     @Override
@@ -187,11 +192,11 @@ public final class ScannerVerticle extends VerticleBase {
                     + "scanner state checkpoints in Redis that failed (tried again at the next interval)")
                     .register(registry);
             checkpoints = new Checkpoints(vertx, redis, states, partitionCount, instance, checkpointFailures,
-                    failures, accepted, conf.getString("kafka_topic"));
+                    failures, accepted, conf.getString("kafka_topic"), lease);
             checkpoints.start();
         }
         owned = new OwnedPartitions(vertx, instance, conf.getString("node"), partitionCount, this::onBatch, states,
-                accepted, checkpoints, conf.getString("kafka_topic"), failures);
+                accepted, checkpoints, conf.getString("kafka_topic"), failures, lease);
         return owned.start(partitions.stream().map(p -> (Integer) p).toList());
     }
 
@@ -244,6 +249,8 @@ public final class ScannerVerticle extends VerticleBase {
         ticksAfterScan = Counter.builder("ticks_after_scan").description("Ticks that arrived after the scan of "
                 + "their second had run (applied for the next scan; raise scanner.grace_ms if this grows)")
                 .register(registry);
+        scansWithoutLease = Counter.builder("scans_fenced").description("Scans not run because the node's "
+                + "ownership lease had lapsed (the node was frozen, or is fenced off the cluster)").register(registry);
         takenAlready = Counter.builder("ticks_taken_already").description("Ticks read again from Kafka (after a "
                 + "restart from a checkpoint, or a rewind of the source) that their partition had taken: skipped")
                 .register(registry);
@@ -340,6 +347,11 @@ public final class ScannerVerticle extends VerticleBase {
 
     private void scan(long t) {
         releaseHeld(t); // held while the scan of an earlier second was pending, skipped since: this scan's ticks
+        if (!lease.holds()) { // frozen, or fenced: its partitions may have moved, it must not publish on them
+            scansWithoutLease.increment();
+            releaseHeld(t + 1000);
+            return;
+        }
         try {
             if (pendingRules != null) {
                 swapRules();

@@ -61,7 +61,7 @@ class ScannerVerticleTest {
                 .put("scanner", new JsonObject().put("grace_ms", GRACE).put("hold_ticks", 1000));
         vertx.eventBus().localConsumer(Addresses.RULES_CURRENT,
                 m -> m.reply(new JsonObject().put("version", 1).put("text", rules)));
-        return vertx.deployVerticle(() -> new ScannerVerticle(registry, now::get, timers),
+        return vertx.deployVerticle(() -> new ScannerVerticle(registry, now::get, timers, OwnershipLease.unconditional()),
                         new DeploymentOptions().setConfig(config))
                 .compose(id -> {
                     vertx.eventBus().publish(Addresses.SCANNERS_START, null, Addresses.local());

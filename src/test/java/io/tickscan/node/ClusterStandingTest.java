@@ -1,0 +1,104 @@
+package io.tickscan.node;
+
+import static io.tickscan.node.ClusterStanding.State.FENCED;
+import static io.tickscan.node.ClusterStanding.State.MEMBER;
+import static io.tickscan.node.ClusterStanding.State.SUSPECT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ClusterStandingTest {
+    private static final Set<String> THREE = Set.of("a", "b", "c");
+    private static final Set<String> TWO = Set.of("a", "b");
+    private static final Set<String> ALONE = Set.of("a");
+
+    private final ClusterStanding standing = new ClusterStanding();
+    private long now = 1_000_000;
+
+    /** Looks every 500 ms, as the ownership verticle does, for {@code ms}; returns the state after. */
+    private ClusterStanding.State lookFor(long ms, Set<String> members) {
+        ClusterStanding.State state = standing.state();
+        for (long t = 0; t < ms; t += 500) {
+            now += 500;
+            state = standing.look(now, members);
+        }
+        return state;
+    }
+
+    @Test
+    @DisplayName("a standalone node is a member whatever the gaps between its looks")
+    void standalone() {
+        assertThat(standing.look(now, null)).isEqualTo(MEMBER);
+        assertThat(standing.look(now + 60_000, null)).isEqualTo(MEMBER);
+    }
+
+    @Test
+    @DisplayName("looks on time in a steady cluster: a member")
+    void steady() {
+        assertThat(lookFor(30_000, THREE)).isEqualTo(MEMBER);
+    }
+
+    @Test
+    @DisplayName("frozen 20 s, then alone (its peers removed it): suspect, fenced, and a member again after the merge")
+    void frozenAndRemoved() {
+        lookFor(5_000, THREE);
+        now += 20_000;
+        assertThat(standing.look(now, THREE)).isEqualTo(SUSPECT);
+        now += 20;
+        assertThat(standing.look(now, TWO)).isEqualTo(SUSPECT); // the removals come one by one
+        now += 20;
+        assertThat(standing.look(now, ALONE)).isEqualTo(FENCED);
+        assertThat(lookFor(8_000, ALONE)).isEqualTo(FENCED);
+        now += 100;
+        assertThat(standing.look(now, THREE)).as("the merge: not yet steady").isEqualTo(FENCED);
+        assertThat(lookFor(1_000, THREE)).isEqualTo(MEMBER);
+    }
+
+    @Test
+    @DisplayName("frozen a few seconds, and not removed: suspect while the cluster could say otherwise, then a member")
+    void frozenButKept() {
+        lookFor(5_000, THREE);
+        now += 4_000;
+        assertThat(standing.look(now, THREE)).isEqualTo(SUSPECT);
+        assertThat(lookFor(2_500, THREE)).isEqualTo(SUSPECT);
+        assertThat(lookFor(1_000, THREE)).isEqualTo(MEMBER);
+    }
+
+    @Test
+    @DisplayName("a look late by less than the lease: still a member")
+    void slightlyLate() {
+        lookFor(5_000, THREE);
+        now += 2_000;
+        assertThat(standing.look(now, THREE)).isEqualTo(MEMBER);
+    }
+
+    @Test
+    @DisplayName("peers dying one at a time leave the survivors members, down to the last one")
+    void peersDieOneByOne() {
+        lookFor(5_000, THREE);
+        assertThat(lookFor(10_000, TWO)).isEqualTo(MEMBER);
+        assertThat(lookFor(10_000, ALONE)).isEqualTo(MEMBER);
+    }
+
+    @Test
+    @DisplayName("most of the cluster gone at once: fenced (the small side of a split), then alone long enough: a member")
+    void smallSideOfASplit() {
+        lookFor(5_000, THREE);
+        now += 500;
+        assertThat(standing.look(now, TWO)).isEqualTo(MEMBER);
+        now += 500;
+        assertThat(standing.look(now, ALONE)).isEqualTo(FENCED);
+        assertThat(lookFor(ClusterStanding.ALONE_MS - 1_000, ALONE)).isEqualTo(FENCED);
+        assertThat(lookFor(1_000, ALONE)).isEqualTo(MEMBER);
+    }
+
+    @Test
+    @DisplayName("a gap with no peers (a cluster of one) is not suspect: nobody could have taken its partitions")
+    void gapAlone() {
+        lookFor(5_000, ALONE);
+        now += 20_000;
+        assertThat(standing.look(now, ALONE)).isEqualTo(MEMBER);
+    }
+}

@@ -1,0 +1,107 @@
+package io.tickscan.node;
+
+import io.tickscan.scanner.OwnershipLease;
+import java.util.ArrayDeque;
+import java.util.Set;
+
+/**
+ * Whether this node stands as a member of its cluster, decided from its own looks at the cluster (the members it
+ * sees, and when it looked), so that a node that was frozen or cut off stops acting as an owner before it does
+ * harm:
+ * <ul>
+ *   <li><b>member</b>: it owns its share and acts on it.</li>
+ *   <li><b>suspect</b>: a look came more than {@link OwnershipLease#VALID_MS} ms after the one before while it had
+ *   peers (the process was stopped, {@code SIGSTOP}, or starved): its peers may have removed it and moved its
+ *   partitions meanwhile. It does nothing as an owner for {@value #SETTLE_MS} ms, while the cluster says whether it
+ *   was removed (Hazelcast tells a member it removed within a heartbeat of its return); then it is a member again,
+ *   or fenced.</li>
+ *   <li><b>fenced</b>: it sees fewer than half the members it saw within the last {@value #SETTLE_MS} ms (or the
+ *   members before a suspected freeze): it was removed, or is on the small side of a split. It gives up its
+ *   partitions without writing or handing them over (their state is stale; their new owners took them from the
+ *   checkpoints), and takes its share again once it sees peers in a view that held for {@value #STABLE_MS} ms (the
+ *   split-brain merge let it back in), or after {@value #ALONE_MS} ms alone (its peers are dead).</li>
+ * </ul>
+ * A standalone node (no cluster) is always a member.
+ */
+final class ClusterStanding {
+    /** The states; see the class comment. */
+    enum State { MEMBER, SUSPECT, FENCED }
+
+    static final long SETTLE_MS = 3_000;
+    static final long STABLE_MS = 1_000;
+    static final long ALONE_MS = 15_000;
+
+    private State state = State.MEMBER;
+    private long since;
+    private long lastLook = Long.MIN_VALUE;
+    private Set<String> view;
+    private long viewSince;
+    /** The members seen before a suspected freeze. */
+    private int membersBeforeFreeze;
+    /** (time, members seen) of the looks of the last {@value #SETTLE_MS} ms. */
+    private final ArrayDeque<long[]> recent = new ArrayDeque<>();
+
+    /**
+     * Takes a look at the cluster into account.
+     *
+     * @param nowMs   monotonic milliseconds
+     * @param members the members seen now, or null on a standalone node
+     * @return the state after this look
+     */
+    State look(long nowMs, Set<String> members) {
+        long gap = lastLook == Long.MIN_VALUE ? 0 : nowMs - lastLook;
+        lastLook = nowMs;
+        if (members == null || members.isEmpty()) { // standalone, or the member is stopping: nothing to judge
+            return state;
+        }
+        if (!members.equals(view)) {
+            view = Set.copyOf(members);
+            viewSince = nowMs;
+        }
+        while (!recent.isEmpty() && nowMs - recent.peekFirst()[0] > SETTLE_MS) {
+            recent.pollFirst();
+        }
+        int mostRecently = members.size();
+        for (long[] seen : recent) {
+            mostRecently = (int) Math.max(mostRecently, seen[1]);
+        }
+        switch (state) {
+            case MEMBER -> {
+                if (members.size() * 2 < mostRecently) {
+                    enter(State.FENCED, nowMs);
+                } else if (gap > OwnershipLease.VALID_MS && mostRecently > 1) {
+                    membersBeforeFreeze = mostRecently;
+                    enter(State.SUSPECT, nowMs);
+                }
+            }
+            case SUSPECT -> {
+                if (members.size() * 2 < membersBeforeFreeze) {
+                    enter(State.FENCED, nowMs);
+                } else if (nowMs - since >= SETTLE_MS) {
+                    enter(State.MEMBER, nowMs);
+                }
+            }
+            case FENCED -> {
+                boolean steady = nowMs - viewSince >= STABLE_MS;
+                if (steady && (members.size() > 1 || nowMs - since >= ALONE_MS)) {
+                    enter(State.MEMBER, nowMs);
+                }
+            }
+        }
+        recent.addLast(new long[] {nowMs, members.size()});
+        return state;
+    }
+
+    private void enter(State next, long nowMs) {
+        state = next;
+        since = nowMs;
+        if (next != State.MEMBER) {
+            recent.clear();
+        }
+    }
+
+    /** The state now. */
+    State state() {
+        return state;
+    }
+}
