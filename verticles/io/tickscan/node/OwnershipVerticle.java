@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OwnershipVerticle extends VerticleBase {
     static final long CHECK_MS = 500;
+    /** The Hazelcast member attribute in which vertx-hazelcast keeps a member's Vert.x node id. */
+    private static final String VERTX_NODE_ID = "__vertx.nodeId";
     private static final Logger LOG = LoggerFactory.getLogger(OwnershipVerticle.class);
 
     private final ClusterManager clusterManager;
@@ -314,7 +316,8 @@ public final class OwnershipVerticle extends VerticleBase {
         try {
             String me = clusterManager.getNodeId();
             for (Member member : hazelcast.getHazelcastInstance().getCluster().getMembers()) {
-                String id = member.getUuid().toString();
+                // Vert.x's node id, which the registry holds, is a member attribute (not the Hazelcast member uuid)
+                String id = member.getAttribute(VERTX_NODE_ID);
                 Set<String> instances = new TreeSet<>();
                 String nodeId = null;
                 for (Map.Entry<String, JsonObject> entry : registered.entrySet()) {

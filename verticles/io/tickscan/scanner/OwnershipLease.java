@@ -14,9 +14,12 @@ import java.util.function.LongSupplier;
  * <p>Read from the scanners' threads, written from the ownership verticle's: its two fields are volatile.
  */
 public final class OwnershipLease {
-    /** How long a renewal holds: five times the ownership verticle's look at the cluster, well under the 5 s
-     * after which the cluster removes a silent member. */
-    public static final long VALID_MS = 2_500;
+    /**
+     * How long a renewal holds: seven times the ownership verticle's look at the cluster (a busy machine delays a
+     * look by a second or two), and under the 4 s of silence (5 s without a heartbeat, sent every second) after
+     * which the cluster may remove a member: a node stopped for longer than this may have lost its partitions.
+     */
+    public static final long VALID_MS = 3_500;
     private static final OwnershipLease UNCONDITIONAL = new OwnershipLease(null);
 
     private final LongSupplier nanos;
