@@ -163,9 +163,18 @@ public final class Addresses {
     /**
      * Node-local publish of the cluster's ownership table, by this node's ownership verticle to its scanner
      * instances, each time the live scanner instances change: JSON {@code {"epoch": n, "owners": [instance of
-     * partition 0, ...], "previous": [...] or null, "live": [instance, ...]}}. The epoch only grows on a node.
+     * partition 0, ...], "previous": [...] or null, "live": [instance, ...]}}; or, when the node is fenced off the
+     * cluster, {@code {"epoch": n, "fenced": true}} (every partition is given up unwritten). The epoch only grows
+     * on a node.
      */
     public static final String OWNERSHIP = "scanners.ownership";
+
+    /**
+     * Node-local publish by the ownership verticle's self-check to its scanner instances: JSON
+     * {@code {"partitions": [p, ...]}}, partitions whose consumer this node should have and the cluster does not
+     * know of (lost in a split-brain merge): the instance that holds one registers its consumer again.
+     */
+    public static final String OWNERSHIP_REPAIR = "scanners.ownership.repair";
 
     /**
      * Node-local publish by a scanner instance once it has applied an ownership table: JSON

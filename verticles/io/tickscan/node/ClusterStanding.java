@@ -1,7 +1,6 @@
 package io.tickscan.node;
 
 import io.tickscan.scanner.OwnershipLease;
-import java.util.ArrayDeque;
 import java.util.Set;
 
 /**
@@ -15,13 +14,17 @@ import java.util.Set;
  *   partitions meanwhile. It does nothing as an owner for {@value #SETTLE_MS} ms, while the cluster says whether it
  *   was removed (Hazelcast tells a member it removed within a heartbeat of its return); then it is a member again,
  *   or fenced.</li>
- *   <li><b>fenced</b>: it sees fewer than half the members it saw within the last {@value #SETTLE_MS} ms (or the
- *   members before a suspected freeze): it was removed, or is on the small side of a split. It gives up its
+ *   <li><b>fenced</b>: suspect, it sees fewer than half the members it saw before the freeze: they removed it
+ *   (Hazelcast's view of a removed member shrinks to itself until the split-brain merge). It gives up its
  *   partitions without writing or handing them over (their state is stale; their new owners took them from the
  *   checkpoints), and takes its share again once it sees peers in a view that held for {@value #STABLE_MS} ms (the
  *   split-brain merge let it back in), or after {@value #ALONE_MS} ms alone (its peers are dead).</li>
  * </ul>
- * A standalone node (no cluster) is always a member.
+ * A standalone node (no cluster) is always a member. A member that loses most of its peers at once without a
+ * freeze of its own stays a member: they may have died (a graceful leave and a crash in a row look the same), and
+ * the survivors must go on. So on a network split without a freeze both sides scan until the merge (Hazelcast's
+ * split-brain protection, a quorum, would stop the small side but also a lone survivor); alert ids are
+ * deterministic, and Redis deduplicates those both sides find.
  */
 final class ClusterStanding {
     /** The states; see the class comment. */
@@ -38,8 +41,6 @@ final class ClusterStanding {
     private long viewSince;
     /** The members seen before a suspected freeze. */
     private int membersBeforeFreeze;
-    /** (time, members seen) of the looks of the last {@value #SETTLE_MS} ms. */
-    private final ArrayDeque<long[]> recent = new ArrayDeque<>();
 
     /**
      * Takes a look at the cluster into account.
@@ -54,50 +55,32 @@ final class ClusterStanding {
         if (members == null || members.isEmpty()) { // standalone, or the member is stopping: nothing to judge
             return state;
         }
+        int seenBefore = view == null ? members.size() : view.size();
         if (!members.equals(view)) {
             view = Set.copyOf(members);
             viewSince = nowMs;
         }
-        while (!recent.isEmpty() && nowMs - recent.peekFirst()[0] > SETTLE_MS) {
-            recent.pollFirst();
+        // a member that loses peers without a freeze of its own stays one (see the class comment)
+        if (state == State.MEMBER && gap > OwnershipLease.VALID_MS && seenBefore > 1) {
+            membersBeforeFreeze = seenBefore;
+            enter(State.SUSPECT, nowMs);
         }
-        int mostRecently = members.size();
-        for (long[] seen : recent) {
-            mostRecently = (int) Math.max(mostRecently, seen[1]);
+        if (state == State.SUSPECT) {
+            if (members.size() * 2 < membersBeforeFreeze) {
+                enter(State.FENCED, nowMs);
+            } else if (nowMs - since >= SETTLE_MS) {
+                enter(State.MEMBER, nowMs);
+            }
+        } else if (state == State.FENCED && nowMs - viewSince >= STABLE_MS
+                && (members.size() > 1 || nowMs - since >= ALONE_MS)) {
+            enter(State.MEMBER, nowMs);
         }
-        switch (state) {
-            case MEMBER -> {
-                if (members.size() * 2 < mostRecently) {
-                    enter(State.FENCED, nowMs);
-                } else if (gap > OwnershipLease.VALID_MS && mostRecently > 1) {
-                    membersBeforeFreeze = mostRecently;
-                    enter(State.SUSPECT, nowMs);
-                }
-            }
-            case SUSPECT -> {
-                if (members.size() * 2 < membersBeforeFreeze) {
-                    enter(State.FENCED, nowMs);
-                } else if (nowMs - since >= SETTLE_MS) {
-                    enter(State.MEMBER, nowMs);
-                }
-            }
-            case FENCED -> {
-                boolean steady = nowMs - viewSince >= STABLE_MS;
-                if (steady && (members.size() > 1 || nowMs - since >= ALONE_MS)) {
-                    enter(State.MEMBER, nowMs);
-                }
-            }
-        }
-        recent.addLast(new long[] {nowMs, members.size()});
         return state;
     }
 
     private void enter(State next, long nowMs) {
         state = next;
         since = nowMs;
-        if (next != State.MEMBER) {
-            recent.clear();
-        }
     }
 
     /** The state now. */

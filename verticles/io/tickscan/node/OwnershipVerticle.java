@@ -3,6 +3,7 @@ package io.tickscan.node;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tickscan.codec.Addresses;
 import io.tickscan.routing.PartitionOwners;
 import io.tickscan.scanner.OwnershipLease;
@@ -43,12 +44,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class OwnershipVerticle extends VerticleBase {
     static final long CHECK_MS = 500;
+    /** How often the consumers are checked against the table ({@link ConsumerCheck}). */
+    static final long CONSUMER_CHECK_MS = 3_000;
     /** The Hazelcast member attribute in which vertx-hazelcast keeps a member's Vert.x node id. */
     private static final String VERTX_NODE_ID = "__vertx.nodeId";
     private static final Logger LOG = LoggerFactory.getLogger(OwnershipVerticle.class);
 
     private final ClusterManager clusterManager;
     private final OwnershipLease lease;
+    private final MeterRegistry meters;
+    private ConsumerCheck consumerCheck;
+    private boolean checking;
+    private long checkTimer;
     private final ClusterStanding standing = new ClusterStanding();
     private int partitions;
     private Set<String> local;
@@ -71,10 +78,12 @@ public final class OwnershipVerticle extends VerticleBase {
      * @param clusterManager the node's cluster manager, or null on a standalone node
      * @param lease          the node's ownership lease, renewed at each look at the cluster while the node stands as
      *                       a member ({@link ClusterStanding})
+     * @param meters         where the self-check's counts go
      */
-    public OwnershipVerticle(ClusterManager clusterManager, OwnershipLease lease) {
+    public OwnershipVerticle(ClusterManager clusterManager, OwnershipLease lease, MeterRegistry meters) {
         this.clusterManager = clusterManager;
         this.lease = lease;
+        this.meters = meters;
     }
 
     @Override
@@ -89,6 +98,10 @@ public final class OwnershipVerticle extends VerticleBase {
             summary(lastMoved, lastAt);
         });
         timer = vertx.setPeriodic(CHECK_MS, id -> refresh());
+        if (clusterManager != null) {
+            consumerCheck = new ConsumerCheck(vertx, clusterManager, meters);
+            checkTimer = vertx.setPeriodic(CONSUMER_CHECK_MS, id -> checkConsumers());
+        }
         if (clusterManager instanceof HazelcastClusterManager hazelcast) {
             io.vertx.core.Context context = vertx.getOrCreateContext();
             listener = hazelcast.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
@@ -110,6 +123,7 @@ public final class OwnershipVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         vertx.cancelTimer(timer);
+        vertx.cancelTimer(checkTimer);
         if (listener != null && clusterManager instanceof HazelcastClusterManager hazelcast) {
             try {
                 hazelcast.getHazelcastInstance().getCluster().removeMembershipListener(listener);
@@ -164,6 +178,23 @@ public final class OwnershipVerticle extends VerticleBase {
                     summary(lastMoved, lastAt);
                 }
             }
+        });
+    }
+
+    /** Runs the self-check of the partitions' consumers while the node is a member with a table. */
+    private void checkConsumers() {
+        Set<String> members = members();
+        if (checking || owners == null || members == null || standing.state() != ClusterStanding.State.MEMBER) {
+            return;
+        }
+        Map<String, String> memberOf = new HashMap<>();
+        registered.forEach((instance, entry) -> memberOf.put(instance, entry.getString("member")));
+        String me = clusterManager.getNodeId();
+        local.forEach(instance -> memberOf.put(instance, me));
+        checking = true;
+        consumerCheck.check(owners, memberOf, members, local).onComplete(done -> {
+            checking = false;
+            summary(lastMoved, lastAt);
         });
     }
 
@@ -268,6 +299,9 @@ public final class OwnershipVerticle extends VerticleBase {
         }
         String[] previous = owners;
         owners = next;
+        if (consumerCheck != null) {
+            consumerCheck.tableChanged();
+        }
         live = instances;
         epoch++;
         vertx.eventBus().publish(Addresses.OWNERSHIP, new JsonObject().put("epoch", epoch)
@@ -291,7 +325,8 @@ public final class OwnershipVerticle extends VerticleBase {
         JsonObject summary = new JsonObject().put("epoch", epoch)
                 .put("standing", standing.state().name().toLowerCase(Locale.ROOT))
                 .put("partitions_owned", owned)
-                .put("partitions_unowned", owners == null ? partitions : 0).put("members", members(owners));
+                .put("partitions_unowned", owners == null ? partitions
+                        : consumerCheck == null ? 0 : consumerCheck.unowned()).put("members", members(owners));
         if (at != null) {
             summary.put("last_rebalance", new JsonObject().put("at", at).put("moved", moved));
         }

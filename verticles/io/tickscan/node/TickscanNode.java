@@ -228,7 +228,7 @@ public final class TickscanNode {
             took.tryComplete();
         });
         return applied.completion()
-                .compose(v -> deploy(() -> new OwnershipVerticle(node.clusterManager(), lease), options(new JsonObject()
+                .compose(v -> deploy(() -> new OwnershipVerticle(node.clusterManager(), lease, registry), options(new JsonObject()
                         .put("partitions", config.partitions()).put("node", nodeId)
                         .put("instances", new JsonArray(scanners.ids()))),
                         ownership))

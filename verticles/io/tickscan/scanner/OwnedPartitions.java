@@ -160,6 +160,35 @@ final class OwnedPartitions {
         });
     }
 
+    /**
+     * Registers again, after the changes under way, the consumers of those of {@code partitions} this instance
+     * holds: the cluster lost their registrations (the ownership self-check found them without a consumer).
+     */
+    void reregister(JsonArray partitions) {
+        changes = changes.transform(v -> {
+            List<Future<Void>> again = new ArrayList<>();
+            for (int i = 0; i < partitions.size(); i++) {
+                int p = partitions.getInteger(i);
+                MessageConsumer<TickBatch> lost = consumers.get(p);
+                if (lost != null) {
+                    again.add(lost.unregister().otherwiseEmpty().compose(u -> {
+                        MessageConsumer<TickBatch> consumer = vertx.eventBus().consumer(Addresses.partition(p),
+                                onBatch);
+                        consumers.put(p, consumer);
+                        return consumer.completion();
+                    }));
+                }
+            }
+            return Future.all(again).onComplete(all -> {
+                if (!again.isEmpty()) {
+                    LOG.warn("scanner {} registered the consumers of {} partitions again (the cluster had lost them)",
+                            instance, again.size());
+                }
+            })
+                    .<Void>mapEmpty().otherwiseEmpty();
+        });
+    }
+
     /** Takes partition {@code p}: its state from its previous owner, Redis, or empty; then its consumer. */
     private Future<Void> take(int p, boolean fromLiveOwner) {
         Future<Buffer> handed;

@@ -166,6 +166,8 @@ public final class ScannerVerticle extends VerticleBase {
                                     Addresses.OWNERSHIP_APPLIED, new JsonObject().put("instance", instance)
                                             .put("epoch", m.body().getLong("epoch")).put("partitions", owned.count()),
                                     Addresses.local()))));
+                    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.OWNERSHIP_REPAIR, m ->
+                            owned.reregister(m.body().getJsonArray("partitions"))));
                     queries = new QueryEndpoint(vertx, new QueryAnswers(engine, limits, instance,
                             conf.getString("node")), new JsonObject().put("instance", instance)
                             .put("node", conf.getString("node")).put("member", conf.getString("member"))

@@ -2,8 +2,14 @@ package io.tickscan.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Counter;
+import io.tickscan.codec.Addresses;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,8 +20,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -26,7 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Three members on 127.0.0.1 (a random cluster name), two scanner instances each, no Redis: the partitions are
  * spread over the live members, a member that joins takes about its share and the state of what it takes, one that
  * leaves hands its partitions and their state to the others, and the partitions of one that dies (its Hazelcast
- * terminated without a goodbye) are owned again, from an empty state, within seconds.
+ * terminated without a goodbye) are owned again, from an empty state, within seconds. A websocket subscriber
+ * of the first member never gets an alert id twice, and the ownership self-check repairs a lost consumer and
+ * removes one of a member that is gone.
  */
 @DisplayName("three members sharing the partitions")
 class ClusterIT {
@@ -38,6 +49,8 @@ class ClusterIT {
     static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     static final List<TickscanNode> nodes = new ArrayList<>();
     static JsonObject conf;
+    static Vertx clients;
+    static final Map<String, AtomicInteger> alertIds = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void configure() throws Exception {
@@ -56,6 +69,9 @@ class ClusterIT {
     @AfterAll
     static void stopNodes() {
         TestNodes.stopAll(nodes);
+        if (clients != null) {
+            clients.close().await();
+        }
     }
 
     static TickscanNode start(String name) throws Exception {
@@ -69,6 +85,7 @@ class ClusterIT {
         TickscanNode a = start("a");
         TickscanNode b = start("b");
         awaitOwned(List.of(a, b), "two members share the partitions");
+        subscribe(a);
         postTicks(a, SYMBOLS);
         TestNodes.await("every symbol scanned", 20, () -> held(a) == SYMBOLS);
 
@@ -107,14 +124,69 @@ class ClusterIT {
             }
             return held(a) == SYMBOLS;
         });
+        long scannedAgainMs = (System.nanoTime() - crashed) / 1_000_000;
         // a lost registry entry is put back by its own node
         var registry = a.vertx().sharedData().<String, JsonObject>getAsyncMap(io.tickscan.codec.Addresses
                 .SCANNER_REGISTRY).await();
         registry.remove(a.nodeId() + "/scanner-0").await();
         TestNodes.await("the lost entry put back", 10, () -> registry.get(a.nodeId() + "/scanner-0").await() != null);
         assertThat(owned(a)).isEqualTo(PARTITIONS);
+        selfCheckRepairs(a);
+        TestNodes.await("the subscriber got every symbol's alert", 10, () -> alertIds.size() >= SYMBOLS);
+        assertThat(alertIds.entrySet().stream().filter(e -> e.getValue().get() > 1).map(Map.Entry::getKey).toList())
+                .as("alert ids that reached the websocket subscriber more than once").isEmpty();
         System.out.printf("ClusterIT: every partition owned %d ms after the crash, every symbol scanned again after "
-                + "%d ms%n", tookMs, (System.nanoTime() - crashed) / 1_000_000);
+                + "%d ms%n", tookMs, scannedAgainMs);
+    }
+
+    /**
+     * The ownership self-check: a consumer registration the cluster lost is registered again by its owner, and one
+     * of a member that is gone is removed; both counted.
+     */
+    static void selfCheckRepairs(TickscanNode a) {
+        ClusterManager cluster = a.clusterManager();
+        String lost = Addresses.partition(7);
+        RegistrationInfo mine = registrations(cluster, lost).stream()
+                .filter(r -> r.nodeId().equals(cluster.getNodeId())).findFirst().orElseThrow();
+        Promise<Void> removed = Promise.promise();
+        cluster.removeRegistration(lost, mine, removed);
+        removed.future().await();
+        TestNodes.await("the lost consumer registered again", 20, () -> registrations(cluster, lost).stream()
+                .anyMatch(r -> r.nodeId().equals(cluster.getNodeId())));
+        assertThat(repairs(a, "unowned")).isGreaterThanOrEqualTo(1);
+
+        String stale = Addresses.partition(9);
+        Promise<Void> added = Promise.promise();
+        cluster.addRegistration(stale, new RegistrationInfo("gone-" + UUID.randomUUID(), 1, false), added);
+        added.future().await();
+        TestNodes.await("the consumer of a member that is gone removed", 20, () -> registrations(cluster, stale)
+                .stream().allMatch(r -> r.nodeId().equals(cluster.getNodeId())));
+        assertThat(repairs(a, "stale_consumer")).isGreaterThanOrEqualTo(1);
+    }
+
+    static List<RegistrationInfo> registrations(ClusterManager cluster, String address) {
+        Promise<List<RegistrationInfo>> read = Promise.promise();
+        cluster.getRegistrations(address, read);
+        return read.future().await();
+    }
+
+    static double repairs(TickscanNode node, String kind) {
+        Counter counter = node.registry().find("ownership_repairs").tag("kind", kind).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** Counts the alert ids that reach a websocket subscriber of {@code node}'s {@code /ws/alerts}. */
+    static void subscribe(TickscanNode node) {
+        clients = Vertx.vertx();
+        clients.createWebSocketClient().connect(node.httpPort(), "127.0.0.1", "/ws/alerts").await()
+                .textMessageHandler(text -> {
+                    JsonObject frame = new JsonObject(text);
+                    if ("alerts".equals(frame.getString("type"))) {
+                        frame.getJsonArray("alerts").forEach(alert -> alertIds.computeIfAbsent(
+                                ((JsonObject) alert).getString("alert_id"), id -> new AtomicInteger())
+                                .incrementAndGet());
+                    }
+                });
     }
 
     /** Waits until the members' statuses say each owns its share of the partitions, all of them in all. */

@@ -83,12 +83,20 @@ class ClusterStandingTest {
     }
 
     @Test
-    @DisplayName("most of the cluster gone at once: fenced (the small side of a split), then alone long enough: a member")
-    void smallSideOfASplit() {
+    @DisplayName("most of the cluster gone at once without a freeze (a leave, then a crash): still a member")
+    void mostPeersGoneAtOnce() {
         lookFor(5_000, THREE);
         now += 500;
         assertThat(standing.look(now, TWO)).isEqualTo(MEMBER);
         now += 500;
+        assertThat(standing.look(now, ALONE)).isEqualTo(MEMBER);
+    }
+
+    @Test
+    @DisplayName("fenced and alone for long (its peers died while it was frozen): a member again, owning everything")
+    void fencedAndAlone() {
+        lookFor(5_000, THREE);
+        now += 20_000;
         assertThat(standing.look(now, ALONE)).isEqualTo(FENCED);
         assertThat(lookFor(ClusterStanding.ALONE_MS - 1_000, ALONE)).isEqualTo(FENCED);
         assertThat(lookFor(1_000, ALONE)).isEqualTo(MEMBER);
