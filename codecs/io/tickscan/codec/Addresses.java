@@ -177,8 +177,9 @@ public final class Addresses {
     public static final String OWNERSHIP_REPAIR = "scanners.ownership.repair";
 
     /**
-     * Node-local publish by a scanner instance once it has applied an ownership table: JSON
-     * {@code {"instance", "epoch", "partitions"}} (how many it owns now).
+     * Node-local publish by a scanner instance once it has applied an ownership table, or given a partition up
+     * because a later owner took it (epoch null): JSON {@code {"instance", "epoch", "partitions"}} (how many it
+     * owns now).
      */
     public static final String OWNERSHIP_APPLIED = "scanners.ownership.applied";
 

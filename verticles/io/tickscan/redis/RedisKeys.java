@@ -9,6 +9,7 @@ public final class RedisKeys {
     private static final String ALERT_PREFIX = "tickscan:alert:";
     private static final String STATE_PREFIX = "tickscan:state:";
     private static final String OFFSETS_PREFIX = "tickscan:offsets:";
+    private static final String OWNER_PREFIX = "tickscan:owner:";
 
     private RedisKeys() {
     }
@@ -36,5 +37,14 @@ public final class RedisKeys {
      */
     public static String offsets(int p) {
         return OFFSETS_PREFIX + p;
+    }
+
+    /**
+     * The fencing token of partition {@code p}'s owner, {@code tickscan:owner:<p>}: an integer that each instance
+     * taking the partition increments ({@code INCR}) and holds; a checkpoint write carrying a lower token than
+     * the one stored comes from an owner that has been replaced, and is refused.
+     */
+    public static String owner(int p) {
+        return OWNER_PREFIX + p;
     }
 }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,15 @@ final class Checkpoints {
      * scanner's context (which also scans) exports a slice's state at a time, not all of it at once.
      */
     private static final int SLICES = 8;
+    /**
+     * A fenced checkpoint write: KEYS owner token, offsets[, state]; ARGV the writer's token, offsets[, state].
+     * Refused (0) when the stored token is higher than the writer's: a later owner took the partition.
+     */
+    static final String FENCED_WRITE = "local owner = tonumber(redis.call('GET', KEYS[1]) or '0') "
+            + "if owner > tonumber(ARGV[1]) then return 0 end "
+            + "redis.call('SET', KEYS[2], ARGV[2]) "
+            + "if KEYS[3] then redis.call('SET', KEYS[3], ARGV[3]) end "
+            + "return 1";
 
     private final Vertx vertx;
     private final Redis redis;
@@ -63,6 +73,10 @@ final class Checkpoints {
     private final long intervalMs;
     private final boolean[] restored;
     private final boolean[] dirty;
+    /** Each owned partition's fencing token ({@link RedisKeys#owner}); 0 until taken. */
+    private final long[] tokens;
+    private final Counter refused;
+    private final IntConsumer lost;
     private boolean writing;
     private long rounds;
     private int missing;
@@ -80,10 +94,12 @@ final class Checkpoints {
      *                  checkpoint are not taken
      * @param lease     the node's ownership lease: no periodic write while it does not hold (a node woken from a
      *                  freeze must not overwrite what the partitions' new owners wrote)
+     * @param refused   counts the writes refused because a later owner took their partition
+     * @param lost      gives up a partition whose write was refused
      */
     Checkpoints(Vertx vertx, JsonObject redis, PartitionStates states, int partitions,
                 String instance, Counter failures, FailureLog failureLog, AcceptedOffsets accepted,
-                String kafkaTopic, OwnershipLease lease) {
+                String kafkaTopic, OwnershipLease lease, Counter refused, IntConsumer lost) {
         this.lease = lease;
         this.vertx = vertx;
         // sized like the node's client: a scanner asks for all its partitions at once at start and on stop
@@ -98,6 +114,9 @@ final class Checkpoints {
         this.intervalMs = redis.getLong("checkpoint_interval_ms");
         this.restored = new boolean[partitions];
         this.dirty = new boolean[partitions];
+        this.tokens = new long[partitions];
+        this.refused = refused;
+        this.lost = lost;
     }
 
     /**
@@ -106,14 +125,25 @@ final class Checkpoints {
      */
     Future<Void> restore(int p) {
         String key = RedisKeys.state(p);
-        return redis.send(Request.cmd(Command.MGET).arg(key).arg(RedisKeys.offsets(p))).transform(got -> {
+        return redis.batch(List.of(Request.cmd(Command.INCR).arg(RedisKeys.owner(p)),
+                Request.cmd(Command.MGET).arg(key).arg(RedisKeys.offsets(p)))).transform(got -> {
             if (got.failed()) {
                 failed("reading " + key, got.cause());
                 return Future.succeededFuture();
             }
-            adopt(p, got.result().get(0), got.result().get(1));
+            tokens[p] = got.result().get(0).toLong();
+            adopt(p, got.result().get(1).get(0), got.result().get(1).get(1));
             return Future.succeededFuture();
         });
+    }
+
+    /** Takes a fencing token for partition {@code p}, handed over without a read of its checkpoint. */
+    private void takeToken(int p) {
+        redis.send(Request.cmd(Command.INCR).arg(RedisKeys.owner(p))).onSuccess(token -> {
+            if (restored[p]) {
+                tokens[p] = token.toLong();
+            }
+        }).onFailure(e -> failed("taking the fencing token " + RedisKeys.owner(p), e));
     }
 
     private void adopt(int p, Response stored, Response offsets) {
@@ -200,14 +230,14 @@ final class Checkpoints {
      * when the write has ended.
      */
     Future<Void> give(int p, Buffer state, Buffer offsets) {
-        boolean write = restored[p];
+        long token = tokens[p];
+        boolean write = restored[p] && token > 0;
         drop(p);
         if (!write) {
             return Future.succeededFuture();
         }
-        return round.transform(v -> redis.send(Request.cmd(Command.MSET).arg(RedisKeys.state(p)).arg(state)
-                .arg(RedisKeys.offsets(p)).arg(offsets))).onFailure(e -> failed("writing " + RedisKeys.state(p), e))
-                .<Void>mapEmpty().otherwiseEmpty();
+        return round.transform(v -> fencedWrite(p, token, state, offsets))
+                .onFailure(e -> failed("writing " + RedisKeys.state(p), e)).<Void>mapEmpty().otherwiseEmpty();
     }
 
     /** Stops writing partition {@code p} without writing it: the scanner was fenced, its state is stale. */
@@ -215,6 +245,7 @@ final class Checkpoints {
         owned = IntStream.of(owned).filter(q -> q != p).toArray();
         restored[p] = false;
         dirty[p] = false;
+        tokens[p] = 0;
     }
 
     /** Takes partition {@code p} on with the state its previous owner handed over (written at the next round). */
@@ -222,6 +253,8 @@ final class Checkpoints {
         owned = IntStream.concat(IntStream.of(owned), IntStream.of(p)).distinct().sorted().toArray();
         restored[p] = true;
         dirty[p] = true;
+        tokens[p] = 0;
+        takeToken(p);
     }
 
     /** Logs what the reads of a change of ownership brought. */
@@ -251,6 +284,8 @@ final class Checkpoints {
         for (int p : owned) {
             if (!restored[p]) {
                 reads.add(restore(p));
+            } else if (tokens[p] == 0) {
+                takeToken(p);
             }
         }
         writing = true;
@@ -292,14 +327,14 @@ final class Checkpoints {
         for (int k = 0; k < owned.length; k++) {
             int p = owned[k];
             boolean due = all || everyPartition || k % SLICES == slice;
-            if (!restored[p] || !due) {
+            if (!restored[p] || !due || tokens[p] == 0) {
                 continue;
             }
             // the offsets first: what is acknowledged was taken before the state is exported, so the state holds it
             Buffer offsets = offsetsOf(p, topic, acknowledgedOfTopic);
             if (!dirty[p] && !all) {
                 if (topic != null) {
-                    writes.add(redis.send(Request.cmd(Command.SET).arg(RedisKeys.offsets(p)).arg(offsets))
+                    writes.add(fencedWrite(p, tokens[p], null, offsets)
                             .onFailure(e -> failed("writing " + RedisKeys.offsets(p), e)));
                 }
                 continue;
@@ -317,10 +352,38 @@ final class Checkpoints {
     private Future<?> writeState(int p, Buffer offsets) {
         Buffer state = states.export(p);
         dirty[p] = false;
-        return redis.send(Request.cmd(Command.MSET).arg(RedisKeys.state(p)).arg(state)
-                .arg(RedisKeys.offsets(p)).arg(offsets)).onFailure(e -> {
+        return fencedWrite(p, tokens[p], state, offsets).onFailure(e -> {
             dirty[p] = true;
             failed("writing " + RedisKeys.state(p), e);
+        });
+    }
+
+    /**
+     * Writes partition {@code p}'s state and offsets (or its offsets alone, {@code state} null) unless a later
+     * owner has taken the partition since this instance took {@code token} ({@link #FENCED_WRITE}). A refused
+     * write is counted and logged, and the partition given up ({@code lost}): this instance is a stale owner.
+     */
+    private Future<Void> fencedWrite(int p, long token, Buffer state, Buffer offsets) {
+        Request write = Request.cmd(Command.EVAL).arg(FENCED_WRITE).arg(state == null ? 2 : 3)
+                .arg(RedisKeys.owner(p)).arg(RedisKeys.offsets(p));
+        if (state != null) {
+            write.arg(RedisKeys.state(p));
+        }
+        write.arg(token).arg(offsets);
+        if (state != null) {
+            write.arg(state);
+        }
+        return redis.send(write).compose(written -> {
+            if (written.toLong() != 0) {
+                return Future.<Void>succeededFuture();
+            }
+            refused.increment();
+            LOG.warn("scanner {}: the checkpoint of partition {} was refused: another instance took the partition "
+                    + "after this one (its fencing token {} is stale); it gives the partition up", instance, p, token);
+            if (restored[p] && tokens[p] == token) {
+                lost.accept(p);
+            }
+            return Future.<Void>succeededFuture();
         });
     }
 

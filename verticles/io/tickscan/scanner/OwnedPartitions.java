@@ -161,6 +161,17 @@ final class OwnedPartitions {
     }
 
     /**
+     * Gives partition {@code p} up unwritten, after the changes under way, when this instance still holds it:
+     * Redis refused its checkpoint because another instance took it later (this one is a stale owner). Completes
+     * once done.
+     */
+    Future<Void> lost(int p) {
+        changes = changes.transform(v -> consumers.containsKey(p) ? drop(p) : Future.<Void>succeededFuture())
+                .otherwiseEmpty();
+        return changes;
+    }
+
+    /**
      * Registers again, after the changes under way, the consumers of those of {@code partitions} this instance
      * holds: the cluster lost their registrations (the ownership self-check found them without a consumer).
      */

@@ -162,10 +162,7 @@ public final class ScannerVerticle extends VerticleBase {
                 .compose(taken -> {
                     consumers.add(vertx.eventBus().localConsumer(Addresses.SCANNERS_START, m -> schedule.start()));
                     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.OWNERSHIP, m ->
-                            owned.apply(m.body()).onComplete(applied -> vertx.eventBus().publish(
-                                    Addresses.OWNERSHIP_APPLIED, new JsonObject().put("instance", instance)
-                                            .put("epoch", m.body().getLong("epoch")).put("partitions", owned.count()),
-                                    Addresses.local()))));
+                            owned.apply(m.body()).onComplete(applied -> ownershipApplied(m.body().getLong("epoch")))));
                     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.OWNERSHIP_REPAIR, m ->
                             owned.reregister(m.body().getJsonArray("partitions"))));
                     queries = new QueryEndpoint(vertx, new QueryAnswers(engine, limits, instance,
@@ -194,7 +191,10 @@ public final class ScannerVerticle extends VerticleBase {
                     + "scanner state checkpoints in Redis that failed (tried again at the next interval)")
                     .register(registry);
             checkpoints = new Checkpoints(vertx, redis, states, partitionCount, instance, checkpointFailures,
-                    failures, accepted, conf.getString("kafka_topic"), lease);
+                    failures, accepted, conf.getString("kafka_topic"), lease, Counter.builder("checkpoints_refused")
+                    .description("Checkpoint writes refused because another instance took the partition later "
+                            + "(this one was a stale owner, and gave the partition up)").register(registry),
+                    p -> owned.lost(p).onComplete(v -> ownershipApplied(null)));
             checkpoints.start();
         }
         owned = new OwnedPartitions(vertx, instance, conf.getString("node"), partitionCount, this::onBatch, states,
@@ -219,6 +219,12 @@ public final class ScannerVerticle extends VerticleBase {
         }
         // hand-over: no tick comes any more; the held ones are written with the state the next owner reads
         return unregistered.compose(v -> checkpoints.stop());
+    }
+
+    /** Tells the node's ownership verticle how many partitions this instance holds now, after a table or a loss. */
+    private void ownershipApplied(Long epoch) {
+        vertx.eventBus().publish(Addresses.OWNERSHIP_APPLIED, new JsonObject().put("instance", instance)
+                .put("epoch", epoch).put("partitions", owned.count()), Addresses.local());
     }
 
     /** Takes a tick held when a checkpoint was written, read back with it: held again, or applied when due. */

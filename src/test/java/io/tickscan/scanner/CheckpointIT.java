@@ -88,6 +88,41 @@ class CheckpointIT {
         }
     }
 
+    @Test
+    @DisplayName("a stale owner's checkpoint is refused: once another instance has taken the partition's fencing "
+            + "token, the old owner's write leaves Redis alone, is counted, and the old owner gives the partition up")
+    void aStaleOwnersCheckpointIsRefused() throws Exception {
+        try (RedisServer redis = RedisServer.start(dir)) {
+            int p = new Partitioner(16).partitionOf("ACME");
+            TickscanNode node = TestNodes.start(dir, conf(redis.url()));
+            try {
+                post(node, "ACME", System.currentTimeMillis(), 100);
+                awaitProcessed(node, 1);
+                awaitTrue(() -> redisExists(redis.port(), RedisKeys.state(p)), "the checkpoint written");
+                // another instance takes the partition (a node that took over while this one was frozen)
+                assertThat(redis(redis.port(), "INCR " + RedisKeys.owner(p))).startsWith(":");
+                assertThat(redis(redis.port(), "DEL " + RedisKeys.state(p))).isEqualTo(":1");
+                post(node, "ACME", System.currentTimeMillis(), 101);
+                awaitTrue(() -> node.registry().get("checkpoints_refused").counter().count() >= 1,
+                        "the stale write refused");
+                assertThat(redisExists(redis.port(), RedisKeys.state(p))).as("the new owner's checkpoint untouched")
+                        .isFalse();
+                awaitTrue(() -> node.registry().get("tick_processed").counter().count() >= 2
+                        && !redisExists(redis.port(), RedisKeys.state(p))
+                        && new JsonObject(get(node, "/api/status")).getInteger("partitions_owned") == 15,
+                        "the partition given up");
+            } finally {
+                node.stop().await(30, TimeUnit.SECONDS);
+            }
+            assertThat(redisExists(redis.port(), RedisKeys.state(p))).as("nor written on stop").isFalse();
+        }
+    }
+
+    private static String get(TickscanNode node, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     private JsonObject conf(String redisUrl) throws Exception {
         Path rules = dir.resolve("rules.json");
         Files.writeString(rules, new JsonObject().put("rules", new JsonArray().add(new JsonObject()
@@ -135,15 +170,19 @@ class CheckpointIT {
         }
     }
 
-    /** {@code EXISTS key} over a plain socket, in Redis's inline command form. */
+    /** {@code EXISTS key} over a plain socket. */
     private static boolean redisExists(int port, String key) throws Exception {
+        return ":1".equals(redis(port, "EXISTS " + key));
+    }
+
+    /** One command over a plain socket, in Redis's inline command form; the first line of its reply. */
+    private static String redis(int port, String command) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             OutputStream out = socket.getOutputStream();
-            out.write(("EXISTS " + key + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
                     .readLine();
-            return ":1".equals(line);
         }
     }
 }
