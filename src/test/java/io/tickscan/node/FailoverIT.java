@@ -506,11 +506,13 @@ class FailoverIT {
 
     /**
      * Waits until each of {@code names} (the live members) sees exactly them as the cluster, every partition is
-     * owned (the members' shares add up to all of them), and each member's Kafka source holds partitions.
+     * owned (the members' shares add up to all of them), and the members' Kafka sources hold every partition of the
+     * topic between them (the consumer group has settled).
      */
     private static void awaitCluster(List<String> names, String what, int seconds) {
         TestNodes.await(what, seconds, () -> {
             int owned = 0;
+            int kafkaPartitions = 0;
             for (String name : names) {
                 JsonObject status = nodes.get(name).status();
                 JsonObject kafkaSource = status.getJsonObject("components", new JsonObject())
@@ -520,8 +522,10 @@ class FailoverIT {
                     return false;
                 }
                 owned += status.getInteger("partitions_owned", 0);
+                // "3 partitions of ticks"
+                kafkaPartitions += Integer.parseInt(kafkaSource.getString("why").split(" ")[0]);
             }
-            return owned == PARTITIONS;
+            return owned == PARTITIONS && kafkaPartitions == KAFKA_PARTITIONS;
         }, FailoverIT::statuses);
     }
 
