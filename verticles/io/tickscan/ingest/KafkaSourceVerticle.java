@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *   copies were written);</li>
  *   <li>while the router's buffer is full the consumer is paused, and resumed once it has room;</li>
  *   <li>before partitions are revoked, the ticks read from them are awaited and their offsets committed (on the
- *   polling thread, see {@link RebalanceHookedConsumer}).</li>
+ *   polling thread, see {@link RebalanceHookedConsumer}); after {@value #REVOKE_WAIT_MS} ms nothing is committed
+ *   and the rebalance goes on.</li>
  * </ul>
  * A malformed record is counted by reason ({@code ticks_rejected_total{source="kafka"}}), skipped, and copied to
  * {@code dead_letter_topic} when one is set, with the headers {@code tickscan.reason}, {@code tickscan.detail},
@@ -66,6 +67,12 @@ public final class KafkaSourceVerticle extends VerticleBase {
     public static final String HEALTH = "kafka-source";
     static final long COMMIT_MS = 200;
     private static final long HEALTH_MS = 500;
+    /**
+     * How long a revocation waits for the acknowledgement of the ticks read from the revoked partitions before it
+     * commits nothing (they are read again by the next owner, and skipped where taken already): a scanner that died
+     * never answers, its router gives up only after its reply timeout, and the whole group's rebalance waits.
+     */
+    static final long REVOKE_WAIT_MS = 2_000;
     private static final long RESUME_CHECK_MS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceVerticle.class);
 
@@ -425,7 +432,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
                 router.acknowledged().compose(none -> deadLettersWritten())
                         .onComplete(done -> offsets.complete(done.succeeded() ? handed : Map.of()));
             });
-            return offsets;
+            // nor after REVOKE_WAIT_MS: some went to a scanner that died, and the whole group waits for this answer
+            return offsets.completeOnTimeout(Map.of(), REVOKE_WAIT_MS, TimeUnit.MILLISECONDS);
         }
 
         @Override

@@ -248,13 +248,24 @@ final class Checkpoints {
         tokens[p] = 0;
     }
 
-    /** Takes partition {@code p} on with the state its previous owner handed over (written at the next round). */
-    void adopted(int p) {
+    /**
+     * Takes partition {@code p} on with the state its previous owner handed over (written at the next round), and
+     * the previous owner's fencing token: a hand-over passes the partition on, it does not fence the giver, which
+     * stopped writing before it sent the state. Without a token (0) one is taken from Redis.
+     */
+    void adopted(int p, long token) {
         owned = IntStream.concat(IntStream.of(owned), IntStream.of(p)).distinct().sorted().toArray();
         restored[p] = true;
         dirty[p] = true;
-        tokens[p] = 0;
-        takeToken(p);
+        tokens[p] = token;
+        if (token == 0) {
+            takeToken(p);
+        }
+    }
+
+    /** Partition {@code p}'s fencing token, handed over with its state; 0 when none was taken yet. */
+    long token(int p) {
+        return tokens[p];
     }
 
     /** Logs what the reads of a change of ownership brought. */

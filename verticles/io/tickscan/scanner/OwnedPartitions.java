@@ -66,6 +66,8 @@ final class OwnedPartitions {
     private final Map<Integer, Promise<Buffer>> awaited = new HashMap<>();
     private MessageConsumer<Buffer> handovers;
     private Set<String> live = Set.of();
+    /** The owners of the last table applied; null before the first and after a fence. */
+    private JsonArray owners;
     private Future<Void> changes = Future.succeededFuture();
 
     OwnedPartitions(Vertx vertx, String instance, String node, int partitions, Handler<Message<TickBatch>> onBatch,
@@ -119,13 +121,14 @@ final class OwnedPartitions {
         if (table.getBoolean("fenced", false)) {
             arrived.clear();
             live = Set.of();
+            owners = null;
             int held = consumers.size();
             return Future.all(List.copyOf(consumers.keySet()).stream().map(this::drop).toList())
                     .onComplete(all -> LOG.warn("scanner {} gave up its {} partitions without writing or handing "
                             + "them over: its node is fenced (epoch {})", instance, held, table.getLong("epoch")))
                     .<Void>mapEmpty().otherwiseEmpty();
         }
-        JsonArray owners = table.getJsonArray("owners");
+        owners = table.getJsonArray("owners");
         // a state handed over under a table this instance never saw, for a partition it is not given: not kept
         arrived.keySet().removeIf(p -> !instance.equals(owners.getString(p)));
         JsonArray previous = table.getJsonArray("previous");
@@ -162,12 +165,26 @@ final class OwnedPartitions {
 
     /**
      * Gives partition {@code p} up unwritten, after the changes under way, when this instance still holds it:
-     * Redis refused its checkpoint because another instance took it later (this one is a stale owner). Completes
-     * once done.
+     * Redis refused its checkpoint because another instance took it later (this one is a stale owner; or the
+     * other's view was behind, and this instance, whose table still gives it the partition, takes it again from
+     * the checkpoint with a new token). Completes once done.
      */
     Future<Void> lost(int p) {
-        changes = changes.transform(v -> consumers.containsKey(p) ? drop(p) : Future.<Void>succeededFuture())
-                .otherwiseEmpty();
+        changes = changes.transform(v -> {
+            if (!consumers.containsKey(p)) {
+                return Future.<Void>succeededFuture();
+            }
+            return drop(p).transform(dropped -> {
+                if (owners == null || !instance.equals(owners.getString(p)) || !lease.holds()) {
+                    return Future.<Void>succeededFuture();
+                }
+                // this instance's table still gives it the partition (the other taker's view was behind): it takes
+                // it again from the checkpoint, with a new token; tables agree again within a refresh
+                LOG.warn("scanner {} takes partition {} again from its checkpoint: its table gives it the partition",
+                        instance, p);
+                return take(p, false);
+            });
+        }).otherwiseEmpty();
         return changes;
     }
 
@@ -241,7 +258,7 @@ final class OwnedPartitions {
                 accepted.restore(p, offsets.getJsonObject("offsets"));
             }
             if (checkpoints != null) {
-                checkpoints.adopted(p);
+                checkpoints.adopted(p, offsets.getLong("token", 0L));
             }
             return true;
         } catch (RuntimeException e) {
@@ -274,10 +291,13 @@ final class OwnedPartitions {
                     .<String, JsonObject>getLocalMap(Addresses.KAFKA_ACKNOWLEDGED).get(kafkaTopic);
             Buffer offsets = new JsonObject().put("topic", kafkaTopic)
                     .put("offsets", accepted.export(p, acknowledged)).toBuffer();
+            // the receiver writes under the giver's fencing token (not in the checkpoint: only in the hand-over)
+            Buffer handedOffsets = new JsonObject(offsets).put("token", checkpoints == null ? 0 : checkpoints.token(p))
+                    .toBuffer();
             states.release(p);
             accepted.forget(p);
             Buffer message = Buffer.buffer().appendInt(p).appendInt(state.length()).appendBuffer(state)
-                    .appendBuffer(offsets);
+                    .appendBuffer(handedOffsets);
             Future<Void> saved = checkpoints != null ? checkpoints.give(p, state, offsets)
                     : Future.succeededFuture();
             return saved.compose(s -> send(owner, message, System.currentTimeMillis() + SEND_TIMEOUT_MS))
