@@ -492,7 +492,8 @@ public final class ClusterThroughputBenchmark {
             return String.format(Locale.ROOT, "| %d | %s | %,.0f | %s | %s | %.0f %% | %.1f (%.1f) | %s |",
                     number, nodesLabel, applied, rates(appliedEach), rates(sourceEach), 100 * crossedShare,
                     scanMedianMs, scanMaxMs, trouble.isEmpty() && missed == 0 ? "none"
-                            : troubleText() + (missed == 0 ? "" : " " + missed + " statuses unanswered"));
+                            : troubleText() + (missed == 0 ? "" : (trouble.isEmpty() ? "" : "; ") + missed
+                            + " statuses unanswered"));
         }
 
         private String troubleText() {
