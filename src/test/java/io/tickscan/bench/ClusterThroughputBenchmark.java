@@ -48,8 +48,9 @@ import java.util.stream.Collectors;
  * from the difference of two readings of each scanner's scan count and mean. What went wrong during the window
  * (ticks dropped or rejected, scans skipped or failed, ticks that arrived after the scan of their second or beyond
  * {@code scanner.hold_ticks}) comes from the difference of two readings of {@code /metrics}, and the WARN and ERROR
- * lines of each child are counted. A markdown table of every round ends the output. Every child is stopped at the end (SIGTERM, then
- * SIGKILL after 30 s), also on failure; their output is in {@code target/cluster-throughput/<run>/}.
+ * lines of each child are counted. A markdown table of every round ends the output. Every child is stopped at the
+ * end (SIGTERM, then SIGKILL after 30 s), also on failure; their output is in
+ * {@code target/cluster-throughput/<run>/}.
  *
  * <p>Usage: {@code bench/run io.tickscan.bench.ClusterThroughputBenchmark [warm-up seconds, default 20]
  * [sampling seconds, default 30] [pairs of rounds, default 2] [single node: clustered (default) | standalone]}.
@@ -100,14 +101,16 @@ public final class ClusterThroughputBenchmark {
                         .put("ticks_per_second", SIMULATOR_TICKS_PER_SECOND)));
         confFile = runDir.resolve("node.json");
         Files.writeString(confFile, conf.encodePrettily());
-        // the bundled logging with alerts at WARN: thousands of alert lines a second would be measured too
-        logbackFile = runDir.resolve("logback.xml");
-        try (var bundled = ClusterThroughputBenchmark.class.getResourceAsStream("/logback.xml")) {
-            String xml = bundled == null ? Files.readString(Path.of("conf/logback.xml"))
-                    : new String(bundled.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            Files.writeString(logbackFile, xml.replace("<logger name=\"tickscan.alerts\" level=\"INFO\"/>",
-                    "<logger name=\"tickscan.alerts\" level=\"WARN\"/>"));
+        // the jar's logging (conf/logback.xml) with alerts at WARN: thousands of alert lines a second would be
+        // measured too
+        String alertsAtInfo = "<logger name=\"tickscan.alerts\" level=\"INFO\"/>";
+        String logging = Files.readString(Path.of("conf/logback.xml"));
+        if (!logging.contains(alertsAtInfo)) {
+            throw new IllegalStateException("conf/logback.xml no longer has " + alertsAtInfo
+                    + ": alerts would be logged");
         }
+        logbackFile = runDir.resolve("logback.xml");
+        Files.writeString(logbackFile, logging.replace(alertsAtInfo, alertsAtInfo.replace("INFO", "WARN")));
     }
 
     public static void main(String[] args) throws Exception {
@@ -382,6 +385,8 @@ public final class ClusterThroughputBenchmark {
      * A round's medians over its sampling window.
      *
      * @param applied      ticks applied per second, all nodes together
+     * @param eachSecond   ticks applied in each second of the window, all nodes together (seconds when a node did
+     *                     not answer are left out)
      * @param appliedEach  ticks applied per second, each node
      * @param sourceEach   ticks per second routed by each node's sources
      * @param crossedShare estimated share of the routed ticks sent to a partition of another member
@@ -391,7 +396,7 @@ public final class ClusterThroughputBenchmark {
      *                     all nodes together
      * @param missed       statuses that did not answer within 2 s
      */
-    private record Round(int number, int nodes, double applied, double[] appliedEach, double[] sourceEach,
+    private record Round(int number, int nodes, double applied, List<Double> eachSecond, double[] appliedEach, double[] sourceEach,
                          double crossedShare, double scanMedianMs, double scanMaxMs,
                          Map<String, Double> trouble, int missed) {
 
@@ -445,7 +450,8 @@ public final class ClusterThroughputBenchmark {
                     }
                 }
             }
-            return new Round(number, nodes, medianOf(total), appliedEach.stream().mapToDouble(Round::medianOf).toArray(),
+            return new Round(number, nodes, medianOf(total), total,
+                    appliedEach.stream().mapToDouble(Round::medianOf).toArray(),
                     sourceEach.stream().mapToDouble(Round::medianOf).toArray(),
                     medianOf(crossed), medianOf(scanMs),
                     scanMs.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN), trouble,
@@ -482,10 +488,12 @@ public final class ClusterThroughputBenchmark {
 
         String summary() {
             return String.format(Locale.ROOT, "round %d: %d node(s): %,.0f ticks applied/s in all; per node %s; "
-                            + "simulators %s; crossed the bus (est.) %.0f %%; scan %.1f ms median, %.1f max%s%s",
+                            + "simulators %s; crossed the bus (est.) %.0f %%; scan %.1f ms median, %.1f max%s%s%n"
+                            + "  ticks applied each second, all nodes: %s",
                     number, nodes, applied, rates(appliedEach), rates(sourceEach), 100 * crossedShare, scanMedianMs,
                     scanMaxMs, trouble.isEmpty() ? "" : "; " + troubleText(),
-                    missed == 0 ? "" : "; " + missed + " statuses unanswered");
+                    missed == 0 ? "" : "; " + missed + " statuses unanswered",
+                    rates(eachSecond.stream().mapToDouble(Double::doubleValue).toArray()));
         }
 
         String row(String nodesLabel) {
