@@ -13,6 +13,7 @@ import io.tickscan.scanner.FailureLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
@@ -110,6 +111,9 @@ public final class KafkaSourceVerticle extends VerticleBase {
     private long resumeTimer = -1;
     private long commitTimer;
     private long healthTimer;
+    /** True while the node is fenced off its cluster: the source has left the group (see {@link #onOwnership}). */
+    private boolean outOfGroup;
+    private MessageConsumer<JsonObject> ownership;
     private JsonObject health;
 
     /**
@@ -147,7 +151,29 @@ public final class KafkaSourceVerticle extends VerticleBase {
         consumer.handler(this::onRecord);
         commitTimer = vertx.setPeriodic(COMMIT_MS, id -> commitCycle());
         healthTimer = vertx.setPeriodic(HEALTH_MS, id -> checkHealth());
-        return consumer.subscribe(kafka.getString("topic"));
+        ownership = vertx.eventBus().localConsumer(Addresses.OWNERSHIP, m -> onOwnership(m.body()));
+        return ownership.completion().compose(v -> consumer.subscribe(kafka.getString("topic")));
+    }
+
+    /**
+     * Leaves the consumer group while the node is fenced off its cluster (it owns no scanner partition then, and
+     * its ticks would wait in its router until it is back, to be dropped as late), so that the members that still
+     * scan read its Kafka partitions; joins it again with the node's next table.
+     */
+    private void onOwnership(JsonObject table) {
+        boolean fenced = table.getBoolean("fenced", false);
+        if (fenced == outOfGroup) {
+            return;
+        }
+        outOfGroup = fenced;
+        if (fenced) {
+            LOG.warn("kafka source leaves group {} while its node is fenced: the other members read its partitions",
+                    kafka.getString("group_id"));
+            consumer.unsubscribe();
+        } else {
+            LOG.info("kafka source joins group {} again", kafka.getString("group_id"));
+            consumer.subscribe(kafka.getString("topic"));
+        }
     }
 
     private Counter records(String result) {
@@ -160,6 +186,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
         vertx.cancelTimer(commitTimer);
         vertx.cancelTimer(healthTimer);
         vertx.cancelTimer(resumeTimer);
+        ownership.unregister();
         consumer.pause(); // nothing more is taken: what was fetched and not taken is read again after a restart
         return router.close(SourceCounters.DRAIN_MS)
                 .compose(v -> cycle.transform(c -> commitCycle()))
@@ -372,7 +399,9 @@ public final class KafkaSourceVerticle extends VerticleBase {
     }
 
     private void checkHealth() {
-        if (!joined) {
+        if (outOfGroup) {
+            reportHealth(false, "out of group " + kafka.getString("group_id") + " while the node is fenced");
+        } else if (!joined) {
             // not "no connection" before the first assignment: the group's first polls may not have connected yet
             reportHealth(false, "joining group " + kafka.getString("group_id") + " at "
                     + kafka.getString("bootstrap_servers"));

@@ -14,8 +14,9 @@ import java.util.Set;
  *   partitions meanwhile. It does nothing as an owner for {@value #SETTLE_MS} ms, while the cluster says whether it
  *   was removed (Hazelcast tells a member it removed within a heartbeat of its return); then it is a member again,
  *   or fenced.</li>
- *   <li><b>fenced</b>: suspect, it sees fewer than half the members it saw before the freeze: they removed it
- *   (Hazelcast's view of a removed member shrinks to itself until the split-brain merge). It gives up its
+ *   <li><b>fenced</b>: suspect, it sees fewer members than before the freeze: they removed it (Hazelcast's view of
+ *   a removed member shrinks to itself until the split-brain merge), or some died meanwhile, which it cannot tell
+ *   apart. It gives up its
  *   partitions without writing or handing them over (their state is stale; their new owners took them from the
  *   checkpoints), and takes its share again once it sees peers in a view that held for {@value #STABLE_MS} ms (the
  *   split-brain merge let it back in), or after {@value #ALONE_MS} ms alone (its peers are dead).</li>
@@ -66,7 +67,7 @@ final class ClusterStanding {
             enter(State.SUSPECT, nowMs);
         }
         if (state == State.SUSPECT) {
-            if (members.size() * 2 < membersBeforeFreeze) {
+            if (members.size() < membersBeforeFreeze) {
                 enter(State.FENCED, nowMs);
             } else if (nowMs - since >= SETTLE_MS) {
                 enter(State.MEMBER, nowMs);

@@ -219,7 +219,7 @@ public final class OwnershipVerticle extends VerticleBase {
                         + "starved): it neither scans nor writes until the cluster says whether it removed the node "
                         + "meanwhile", node, OwnershipLease.VALID_MS);
                 case FENCED -> {
-                    LOG.warn("node {} is fenced: it sees {} members, fewer than half of those it saw; it gives up "
+                    LOG.warn("node {} is fenced: it sees {} members, fewer than before its freeze; it gives up "
                             + "its partitions without writing or handing them over, and takes its share again once "
                             + "it is back in the cluster", node, seen);
                     fence();

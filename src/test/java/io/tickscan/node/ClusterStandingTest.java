@@ -47,13 +47,23 @@ class ClusterStandingTest {
         now += 20_000;
         assertThat(standing.look(now, THREE)).isEqualTo(SUSPECT);
         now += 20;
-        assertThat(standing.look(now, TWO)).isEqualTo(SUSPECT); // the removals come one by one
+        assertThat(standing.look(now, TWO)).isEqualTo(FENCED); // the first removal is enough
         now += 20;
         assertThat(standing.look(now, ALONE)).isEqualTo(FENCED);
         assertThat(lookFor(8_000, ALONE)).isEqualTo(FENCED);
         now += 100;
         assertThat(standing.look(now, THREE)).as("the merge: not yet steady").isEqualTo(FENCED);
         assertThat(lookFor(1_000, THREE)).isEqualTo(MEMBER);
+    }
+
+    @Test
+    @DisplayName("one of two, frozen, wakes alone: fenced (it cannot tell its removal from its peer's death)")
+    void oneOfTwoFrozen() {
+        lookFor(5_000, TWO);
+        now += 20_000;
+        assertThat(standing.look(now, TWO)).isEqualTo(SUSPECT);
+        now += 200;
+        assertThat(standing.look(now, ALONE)).isEqualTo(FENCED);
     }
 
     @Test
