@@ -93,6 +93,12 @@ final class AlertSubscriber implements WebSocket.Listener {
         return symbols.stream().allMatch(s -> newestScanOfWatchedRule.getOrDefault(s, Long.MIN_VALUE) > afterTs);
     }
 
+    /** The {@code symbols} with no alert of the watched rule for a scan after {@code afterTs}. */
+    List<String> notScannedAfter(List<String> symbols, long afterTs) {
+        return symbols.stream().filter(s -> newestScanOfWatchedRule.getOrDefault(s, Long.MIN_VALUE) <= afterTs)
+                .toList();
+    }
+
     /**
      * When (wall clock, ms) the last of {@code symbols} received its first alert of the watched rule for a scan
      * after {@code afterTs}; call once {@link #everyScannedAfter} holds.
