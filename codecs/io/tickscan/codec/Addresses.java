@@ -110,6 +110,13 @@ public final class Addresses {
      */
     public static final String SCANNER_REGISTRY = "tickscan.scanners";
 
+    /**
+     * Not an address: the cluster-wide map of each node's ownership summary, node id to {@code {"member",
+     * "standing", "partitions_owned", "ownership_epoch", "last_rebalance"}}, put by the node's ownership verticle
+     * every few seconds with a time to live, so that every node's status shows every member's.
+     */
+    public static final String NODE_SUMMARIES = "tickscan.nodes";
+
 
     /**
      * Not an address: the node-local shared-data map ({@code LocalMap<String, JsonObject>}) where each component

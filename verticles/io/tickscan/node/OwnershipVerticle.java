@@ -68,6 +68,8 @@ public final class OwnershipVerticle extends VerticleBase {
     private final Map<String, Integer> ownedBy = new HashMap<>();
     /** The scanner registry's entries at the last look. */
     private Map<String, JsonObject> registered = Map.of();
+    /** Every node's ownership summary at the last exchange ({@link Addresses#NODE_SUMMARIES}), by node id. */
+    private Map<String, JsonObject> summaries = Map.of();
     private int lastMoved;
     private String lastAt;
     private long timer;
@@ -100,7 +102,10 @@ public final class OwnershipVerticle extends VerticleBase {
         timer = vertx.setPeriodic(CHECK_MS, id -> refresh());
         if (clusterManager != null) {
             consumerCheck = new ConsumerCheck(vertx, clusterManager, meters);
-            checkTimer = vertx.setPeriodic(CONSUMER_CHECK_MS, id -> checkConsumers());
+            checkTimer = vertx.setPeriodic(CONSUMER_CHECK_MS, id -> {
+                checkConsumers();
+                exchangeSummaries();
+            });
         }
         if (clusterManager instanceof HazelcastClusterManager hazelcast) {
             io.vertx.core.Context context = vertx.getOrCreateContext();
@@ -179,6 +184,28 @@ public final class OwnershipVerticle extends VerticleBase {
                 }
             }
         });
+    }
+
+    /**
+     * Puts this node's ownership summary in {@link Addresses#NODE_SUMMARIES} (living three exchanges, so that a
+     * dead node's goes) and reads every node's, for the members of the status.
+     */
+    private void exchangeSummaries() {
+        JsonObject summary = vertx.sharedData().<String, JsonObject>getLocalMap(Addresses.OWNERSHIP_MAP)
+                .get("summary");
+        if (summary == null) {
+            return;
+        }
+        JsonObject mine = summary.copy();
+        mine.remove("members");
+        mine.put("member", clusterManager.getNodeId());
+        try {
+            vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.NODE_SUMMARIES)
+                    .compose(map -> map.put(node, mine, 3 * CONSUMER_CHECK_MS).compose(v -> map.entries()))
+                    .onSuccess(all -> summaries = all);
+        } catch (RuntimeException clusterGone) {
+            // this member has left: nothing to exchange
+        }
     }
 
     /** Runs the self-check of the partitions' consumers while the node is a member with a table. */
@@ -361,10 +388,20 @@ public final class OwnershipVerticle extends VerticleBase {
                         nodeId = entry.getValue().getString("node");
                     }
                 }
-                list.add(new JsonObject().put("id", id).put("address", member.getAddress().getHost() + ":"
+                JsonObject row = new JsonObject().put("id", id).put("address", member.getAddress().getHost() + ":"
                                 + member.getAddress().getPort()).put("node", nodeId).put("self", id.equals(me))
                         .put("instances", new JsonArray(new ArrayList<>(instances)))
-                        .put("partitions", instances.stream().mapToInt(i -> byInstance.getOrDefault(i, 0)).sum()));
+                        .put("partitions", instances.stream().mapToInt(i -> byInstance.getOrDefault(i, 0)).sum());
+                // what the member says of itself, a few seconds old at most
+                JsonObject told = nodeId == null ? null : summaries.get(nodeId);
+                if (told != null && id.equals(told.getString("member"))) {
+                    row.put("standing", told.getString("standing")).put("partitions_owned",
+                            told.getInteger("partitions_owned")).put("ownership_epoch", told.getLong("epoch"));
+                    if (told.containsKey("last_rebalance")) {
+                        row.put("last_rebalance", told.getJsonObject("last_rebalance"));
+                    }
+                }
+                list.add(row);
             }
         } catch (RuntimeException stopped) {
             // the member has left: no members to show

@@ -91,6 +91,13 @@ class ClusterIT {
 
         TickscanNode c = start("c");
         awaitOwned(List.of(a, b, c), "the third member takes its share");
+        TestNodes.await("every member's own summary in one member's status", 15, () -> {
+            JsonArray members = status(b).getJsonArray("members");
+            return members.size() == 3 && members.stream().map(m -> (JsonObject) m)
+                    .allMatch(m -> "member".equals(m.getString("standing")))
+                    && members.stream().mapToInt(m -> ((JsonObject) m).getInteger("partitions_owned", 0)).sum()
+                    == PARTITIONS;
+        });
         JsonObject onA = status(a);
         assertThat(status(c).getInteger("partitions_owned")).isBetween(85, 86);
         // its share, and no more than a few partitions passed on along the way (PartitionOwners)
