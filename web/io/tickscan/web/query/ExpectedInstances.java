@@ -50,7 +50,8 @@ final class ExpectedInstances {
         }
         Set<String> members = new TreeSet<>();
         JsonArray list = status.getJsonArray("members", new JsonArray());
-        list.forEach(m -> members.add(String.valueOf(m)));
+        // each member an object with its id (a bare id from older nodes)
+        list.forEach(m -> members.add(m instanceof JsonObject member ? member.getString("id") : String.valueOf(m)));
         return members;
     }
 }

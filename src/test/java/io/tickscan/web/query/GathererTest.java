@@ -36,10 +36,14 @@ class GathererTest {
                 .compose(map -> map.put(instance, new JsonObject().put("instance", instance).put("member", member)));
     }
 
-    /** This node's status as a clustered node that sees the given members. */
+    /** This node's status as a clustered node that sees the given members (as /api/status lists them). */
     private static void status(Vertx vertx, String... members) {
+        JsonArray list = new JsonArray();
+        for (String member : members) {
+            list.add(new JsonObject().put("id", member).put("address", "127.0.0.1:5701"));
+        }
         vertx.eventBus().localConsumer(Addresses.NODE_STATUS, m -> m.reply(new JsonObject().put("clustered", true)
-                .put("members", new JsonArray(java.util.List.of((Object[]) members)))));
+                .put("members", list)));
     }
 
     @Test

@@ -91,6 +91,9 @@ class ScannerQueriesTwoMemberIT {
             }
         }).await(10, TimeUnit.SECONDS);
 
+        // the two started together: the first may own every partition for a moment, so the ticks go once each
+        // owns its half (a symbol moving between the screen and the look-up would be in neither for a moment)
+        TestNodes.await("each member owns half the partitions", 30, () -> owned(a) == 128 && owned(b) == 128);
         post(a, "ON-A", 10); // routed to the owner of its partition, on either member
         post(b, "ON-B", 20);
         JsonObject screen = null;
@@ -115,7 +118,12 @@ class ScannerQueriesTwoMemberIT {
         assertThat(registry.values()).extracting(e -> e.getString("node"))
                 .containsExactlyInAnyOrder(a.nodeId(), b.nodeId());
 
-        JsonObject onB = queries.symbol("ON-B").await(5, TimeUnit.SECONDS);
+        JsonObject onB;
+        try {
+            onB = queries.symbol("ON-B").await(5, TimeUnit.SECONDS);
+        } catch (QueryException e) {
+            throw new AssertionError("ON-B, found by the screen " + screen + ", looked up: " + e.body(), e);
+        }
         assertThat(onB.getString("instance")).isIn(a.nodeId() + "/scanner-0", b.nodeId() + "/scanner-0");
         assertThat(onB.getDouble("last")).isEqualTo(20);
 
@@ -135,5 +143,12 @@ class ScannerQueriesTwoMemberIT {
         assertThat(alone.getJsonArray("missing")).isEmpty();
         assertThat(alone.getJsonArray("matches")).extracting(m -> ((JsonObject) m).getString("symbol"))
                 .containsExactly("ON-B", "ON-A");
+    }
+
+    /** The partitions the scanners of {@code node} hold now, from its ownership summary. */
+    private static int owned(TickscanNode node) {
+        JsonObject summary = node.vertx().sharedData().<String, JsonObject>getLocalMap(Addresses.OWNERSHIP_MAP)
+                .get("summary");
+        return summary == null ? -1 : summary.getInteger("partitions_owned");
     }
 }
