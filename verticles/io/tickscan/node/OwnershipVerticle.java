@@ -30,14 +30,20 @@ import org.slf4j.LoggerFactory;
  * Computes which scanner instance of the cluster owns each partition and tells this node's scanners. The live
  * instances are the entries of {@link Addresses#SCANNER_REGISTRY} whose member is in the cluster (a node's once
  * all of them are there), and this node's own (its only ones on a standalone node); the table is
- * {@link PartitionOwners} over them, the same on every member that sees the same instances. It is computed again every {@value #CHECK_MS} ms and at once when a member joins or leaves; when it
- * changes, the epoch grows and the table goes to the node's scanners on {@link Addresses#OWNERSHIP}, with the
+ * {@link PartitionOwners} over them, the same on every member that sees the same instances. It is computed again
+ * every {@value #CHECK_MS} ms and at once when a member joins or leaves; when it changes, the epoch grows and the table goes to the node's scanners on {@link Addresses#OWNERSHIP}, with the
  * previous one, so that a scanner knows whether a partition it gains comes from a live owner (which hands its
  * state over) or from a dead one (whose state it reads from the Redis checkpoint). Each change is logged with the
  * partitions that moved, and summed up in {@link Addresses#OWNERSHIP_MAP} for the node's status.
  *
  * <p>The registry is mended at each refresh ({@link #mend}): entries of members that left are removed, and this
  * node's own are put back when lost.
+ *
+ * <p>Each look at the cluster first judges the node's standing ({@link ClusterStanding}) and renews or withdraws
+ * the node's {@link OwnershipLease}: a node that was frozen and finds itself removed is fenced (its scanners give
+ * up their partitions unwritten, {@code {"fenced": true}} on {@link Addresses#OWNERSHIP}), and computes no table
+ * until it stands as a member again. Every {@value #CONSUMER_CHECK_MS} ms it runs the self-check of the partitions'
+ * consumers ({@link ConsumerCheck}) and exchanges the nodes' summaries ({@link Addresses#NODE_SUMMARIES}).
  *
  * <p>Config: {@code partitions} (P), {@code node} (this node's id) and {@code instances} (its scanner instance
  * ids).
