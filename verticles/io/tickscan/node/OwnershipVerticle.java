@@ -61,7 +61,7 @@ public final class OwnershipVerticle extends VerticleBase {
     private final MeterRegistry meters;
     private ConsumerCheck consumerCheck;
     private boolean checking;
-    private long checkTimer;
+    private long checkTimer = -1;
     private final ClusterStanding standing = new ClusterStanding();
     private int partitions;
     private Set<String> local;
@@ -134,7 +134,11 @@ public final class OwnershipVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         vertx.cancelTimer(timer);
-        vertx.cancelTimer(checkTimer);
+        if (checkTimer >= 0) {
+            vertx.cancelTimer(checkTimer);
+        }
+        // the scanners stop after this verticle and hand their partitions over under the standing it leaves
+        lease.keepStanding();
         if (listener != null && clusterManager instanceof HazelcastClusterManager hazelcast) {
             try {
                 hazelcast.getHazelcastInstance().getCluster().removeMembershipListener(listener);

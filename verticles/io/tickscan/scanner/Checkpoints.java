@@ -131,7 +131,8 @@ final class Checkpoints {
                 failed("reading " + key, got.cause());
                 return Future.succeededFuture();
             }
-            tokens[p] = got.result().get(0).toLong();
+            // the highest token taken wins: replies of two takes may come back in either order
+            tokens[p] = Math.max(tokens[p], got.result().get(0).toLong());
             adopt(p, got.result().get(1).get(0), got.result().get(1).get(1));
             return Future.succeededFuture();
         });
@@ -141,7 +142,7 @@ final class Checkpoints {
     private void takeToken(int p) {
         redis.send(Request.cmd(Command.INCR).arg(RedisKeys.owner(p))).onSuccess(token -> {
             if (restored[p]) {
-                tokens[p] = token.toLong();
+                tokens[p] = Math.max(tokens[p], token.toLong());
             }
         }).onFailure(e -> failed("taking the fencing token " + RedisKeys.owner(p), e));
     }

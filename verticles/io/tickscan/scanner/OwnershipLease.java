@@ -25,6 +25,8 @@ public final class OwnershipLease {
     private final LongSupplier nanos;
     private volatile long renewedAt;
     private volatile boolean standing = true;
+    /** False once the node stops: its standing then holds without renewal while its scanners hand over. */
+    private volatile boolean renewing = true;
 
     private OwnershipLease(LongSupplier nanos) {
         this.nanos = nanos;
@@ -56,8 +58,20 @@ public final class OwnershipLease {
         }
     }
 
+    /**
+     * Keeps the node's standing as it is, without renewal: the node is stopping, its ownership verticle is gone,
+     * and its scanners still hand their partitions over (or not, when it was not a member).
+     */
+    public void keepStanding() {
+        if (nanos != null) {
+            standing = holds();
+            renewing = false;
+        }
+    }
+
     /** True when the node may scan, publish and write as the owner of its partitions now. */
     public boolean holds() {
-        return nanos == null || standing && nanos.getAsLong() - renewedAt <= VALID_MS * 1_000_000;
+        return nanos == null
+                || standing && (!renewing || nanos.getAsLong() - renewedAt <= VALID_MS * 1_000_000);
     }
 }
