@@ -111,6 +111,14 @@ class TwoMemberIT {
         return new JsonObject(response.body());
     }
 
+    static int unownedAt(TickscanNode node) {
+        try {
+            return json(send(node, "GET", "/api/status", null)).getInteger("partitions_unowned");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static double processed(TickscanNode node) {
         return node.registry().get("tick_processed").counter().count();
     }
@@ -156,7 +164,9 @@ class TwoMemberIT {
         for (TickscanNode node : List.of(a, b)) {
             JsonObject status = json(send(node, "GET", "/api/status", null));
             assertThat(status.getInteger("partitions_owned")).as("half of the partitions each").isEqualTo(128);
-            assertThat(status.getInteger("partitions_unowned")).isZero();
+            // from the self-check, every 3 s: it may still count the partitions that were moving at start-up
+            await("no partition without a consumer at " + node.nodeId() + "'s last self-check", 10,
+                    () -> unownedAt(node) == 0);
         }
     }
 
