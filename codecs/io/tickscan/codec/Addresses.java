@@ -159,6 +159,14 @@ public final class Addresses {
      */
     public static final String KAFKA_ACKNOWLEDGED = "tickscan.kafka.acknowledged";
 
+    /**
+     * Cluster-wide publish by every Kafka source, every few milliseconds, of how far it has delivered the ticks of
+     * the partitions it reads: JSON {@code {"topic": t, "partitions": n (the topic's partition count), "marks":
+     * {"<kafka partition>": ts}}}, where every tick of that partition stamped before {@code ts} has been taken by
+     * its owner. Scanners hold a scan until every partition of their topic is marked past its second.
+     */
+    public static final String KAFKA_WATERMARKS = "tickscan.kafka.watermarks";
+
     /** How long a request to a node-local address waits for its answer. */
     public static final long LOCAL_TIMEOUT_MS = 10_000;
 

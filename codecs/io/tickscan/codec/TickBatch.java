@@ -14,24 +14,36 @@ import java.util.Objects;
  * @param prices     price of each tick
  * @param sizes      size of each tick
  * @param origins    where each tick was read ({@link TickOrigin}), or null when the source has no positions
+ * @param previous   for each tick with an origin, the offset of the tick before it on the same Kafka partition that
+ *                   the sending router sent to this partition (or the offset before the one its reading of that
+ *                   Kafka partition began at): no tick of this partition lies between the two on that Kafka
+ *                   partition, so a scanner that has the previous one has every tick before this one; null when
+ *                   unknown (a tick without origin has -1)
  */
 public record TickBatch(int partition, long arrivedAt, String[] symbols, long[] timestamps, double[] prices,
-                        double[] sizes, long[] origins) {
+                        double[] sizes, long[] origins, long[] previous) {
 
     /** Checks that the arrays have one entry per tick. */
     public TickBatch {
         Objects.requireNonNull(symbols, "symbols");
         if (timestamps.length != symbols.length || prices.length != symbols.length
-                || sizes.length != symbols.length || (origins != null && origins.length != symbols.length)) {
+                || sizes.length != symbols.length || (origins != null && origins.length != symbols.length)
+                || (previous != null && (origins == null || previous.length != symbols.length))) {
             throw new IllegalArgumentException("a tick batch needs one timestamp, price, size (and origin, when "
-                    + "it has origins) per symbol");
+                    + "it has origins, and previous offset, when it has those) per symbol");
         }
+    }
+
+    /** A batch of ticks with origins, without their previous offsets. */
+    public TickBatch(int partition, long arrivedAt, String[] symbols, long[] timestamps, double[] prices,
+                     double[] sizes, long[] origins) {
+        this(partition, arrivedAt, symbols, timestamps, prices, sizes, origins, null);
     }
 
     /** A batch of ticks without origins. */
     public TickBatch(int partition, long arrivedAt, String[] symbols, long[] timestamps, double[] prices,
                      double[] sizes) {
-        this(partition, arrivedAt, symbols, timestamps, prices, sizes, null);
+        this(partition, arrivedAt, symbols, timestamps, prices, sizes, null, null);
     }
 
     /** Number of ticks. */

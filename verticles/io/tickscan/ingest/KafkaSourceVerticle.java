@@ -20,6 +20,7 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.redis.client.Redis;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,6 +68,10 @@ public final class KafkaSourceVerticle extends VerticleBase {
     /** This source's entry in {@link Addresses#HEALTH_MAP}. */
     public static final String HEALTH = "kafka-source";
     static final long COMMIT_MS = 200;
+    /** How often the source reports its watermarks ({@link Addresses#KAFKA_WATERMARKS}). */
+    static final long WATERMARK_MS = 20;
+    /** How long a poll waits for records: an idle partition's watermark moves at each poll. */
+    private static final Duration POLL_MS = Duration.ofMillis(50);
     private static final long HEALTH_MS = 500;
     /**
      * How long a revocation waits for the acknowledgement of the ticks read from the revoked partitions before it
@@ -110,6 +115,13 @@ public final class KafkaSourceVerticle extends VerticleBase {
     private boolean joined;
     private long resumeTimer = -1;
     private long commitTimer;
+    private long watermarkTimer;
+    /** True while a watermark report waits for its ticks' acknowledgement: one at a time. */
+    private boolean reporting;
+    /** Rewinds so far: a report whose ticks were rewound meanwhile is not sent. */
+    private long rewinds;
+    /** The scanners' grace: how late after its stamp a tick may reach Kafka (for an idle partition's mark). */
+    private long graceMs;
     private long healthTimer;
     /** True while the node is fenced off its cluster: the source has left the group (see {@link #onOwnership}). */
     private boolean outOfGroup;
@@ -149,7 +161,10 @@ public final class KafkaSourceVerticle extends VerticleBase {
         consumer = KafkaConsumer.create(vertx, nativeConsumer);
         consumer.exceptionHandler(e -> failures.failed("consuming " + kafka.getString("topic"), e));
         consumer.handler(this::onRecord);
+        consumer.pollTimeout(POLL_MS);
+        graceMs = config().getLong("scanner_grace_ms", 0L);
         commitTimer = vertx.setPeriodic(COMMIT_MS, id -> commitCycle());
+        watermarkTimer = vertx.setPeriodic(WATERMARK_MS, id -> reportWatermarks());
         healthTimer = vertx.setPeriodic(HEALTH_MS, id -> checkHealth());
         ownership = vertx.eventBus().localConsumer(Addresses.OWNERSHIP, m -> onOwnership(m.body()));
         return ownership.completion().compose(v -> consumer.subscribe(kafka.getString("topic")));
@@ -184,6 +199,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         vertx.cancelTimer(commitTimer);
+        vertx.cancelTimer(watermarkTimer);
         vertx.cancelTimer(healthTimer);
         vertx.cancelTimer(resumeTimer);
         ownership.unregister();
@@ -309,6 +325,49 @@ public final class KafkaSourceVerticle extends VerticleBase {
     }
 
     /**
+     * Publishes how far this source has delivered each partition it reads ({@link Addresses#KAFKA_WATERMARKS}),
+     * once the ticks handed on so far are acknowledged: every tick of a partition stamped before the newest one
+     * handed on (the producers write each partition in the order of the stamps); and for a partition the last poll
+     * found read to its end, every tick stamped {@code scanner_grace_ms} before that poll (a tick reaches Kafka within
+     * the scanners' grace of its stamp, or is late for its scan anyway). Not sent when some of those ticks were
+     * lost and are read again.
+     */
+    private void reportWatermarks() {
+        int partitions = nativeConsumer.topicPartitions();
+        if (reporting || !joined || outOfGroup || partitions == 0) {
+            return;
+        }
+        Map<Integer, RebalanceHookedConsumer.CaughtUp> ends = nativeConsumer.caughtUp();
+        JsonObject marks = new JsonObject();
+        for (Book book : books) {
+            if (book == null || !book.owned) {
+                continue;
+            }
+            long mark = book.newestTs;
+            RebalanceHookedConsumer.CaughtUp end = ends.get(book.partition.partition());
+            if (end != null && book.taken + 1 >= end.end() && stalled.isEmpty()) {
+                mark = Math.max(mark, end.at() - graceMs);
+            }
+            if (mark != Long.MIN_VALUE) {
+                marks.put(Integer.toString(book.partition.partition()), mark);
+            }
+        }
+        if (marks.isEmpty()) {
+            return;
+        }
+        JsonObject report = new JsonObject().put("topic", kafka.getString("topic")).put("partitions", partitions)
+                .put("marks", marks);
+        long rewindsBefore = rewinds;
+        reporting = true;
+        router.acknowledged().onComplete(delivered -> {
+            reporting = false;
+            if (delivered.succeeded() && rewinds == rewindsBefore) {
+                vertx.eventBus().publish(Addresses.KAFKA_WATERMARKS, report);
+            }
+        });
+    }
+
+    /**
      * Reads the partitions of a cycle whose ticks were not all acknowledged again from their last committed offset
      * (at least once: some of those ticks may be applied twice).
      */
@@ -321,7 +380,10 @@ public final class KafkaSourceVerticle extends VerticleBase {
             long from = book.committedAt;
             book.uncommitted = -1;
             book.taken = from - 1;
+            book.newestTs = Long.MIN_VALUE; // the ticks read again raise it again
+            rewinds++;
             stalled.removeIf(r -> r.partition() == partition.partition() && r.topic().equals(partition.topic()));
+            router.readingFrom(partition.partition(), from);
             consumer.seek(new io.vertx.kafka.client.common.TopicPartition(partition.topic(), partition.partition()),
                     from);
             LOG.warn("kafka source reads {} again from offset {}: some of its ticks were not acknowledged",
@@ -508,6 +570,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
                     // read from where the group (or the checkpoints) say, even below what this source took before:
                     // the scanners skip what they took already
                     book.taken = next - 1;
+                    router.readingFrom(partition.partition(), next);
                     acknowledged.put(partition.partition(),
                             book.committedAt >= 0 ? Math.min(next, book.committedAt) : next);
                 });
@@ -524,6 +587,10 @@ public final class KafkaSourceVerticle extends VerticleBase {
         @Override
         public void tick(String symbol, long ts, double price, double size) {
             int partition = current.partition();
+            Book book = books[partition];
+            if (ts > book.newestTs) {
+                book.newestTs = ts;
+            }
             router.offer(symbol, ts, price, size, clock.getAsLong(), partition <= TickOrigin.MAX_PARTITION
                     ? TickOrigin.of(partition, current.offset()) : TickOrigin.NONE);
             acceptedUnreported++;
@@ -548,6 +615,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
         long committedAt = -1;
         /** The offset after the newest record handed on and not yet in a commit, -1 when none. */
         long uncommitted = -1;
+        /** The newest stamp of the ticks handed on since it was assigned or rewound. */
+        long newestTs = Long.MIN_VALUE;
 
         Book(TopicPartition partition) {
             this.partition = partition;

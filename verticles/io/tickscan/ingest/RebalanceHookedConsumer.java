@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * source says which offsets its acknowledged ticks reach, and commits them before the partitions are given away.
  * An assignment first asks the source where the scanners' checkpoints need each new partition read from, and
  * seeks back there when that is before the committed offset. It also notes after each poll whether any broker
- * connection is open.
+ * connection is open, and which partitions it has read to their end ({@link #caughtUp()}, for the source's
+ * watermarks).
  */
 final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
     /** How long a revocation waits for the source's ticks to be acknowledged. */
@@ -51,8 +53,19 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
         void changed(Map<TopicPartition, Long> assigned, Collection<TopicPartition> lost);
     }
 
+    /**
+     * A partition a poll found read to its end: every record in it when the poll started ({@code at}, epoch ms)
+     * is below {@code end}, the position the poll left it at.
+     */
+    record CaughtUp(long at, long end) {
+    }
+
     private final Hooks hooks;
     private volatile boolean connected;
+    /** By partition number, the partitions the last poll left at their end. */
+    private volatile Map<Integer, CaughtUp> caughtUp = Map.of();
+    /** The partition count of the topic read, once known (0 before). */
+    private volatile int topicPartitions;
     /** The client's {@code connection-count} metric, once it exists; read on the polling thread only. */
     private Metric connections;
 
@@ -66,9 +79,31 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
         return connected;
     }
 
+    /** The partitions the last poll left at their end, by partition number. */
+    Map<Integer, CaughtUp> caughtUp() {
+        return caughtUp;
+    }
+
+    /** The partition count of the topic read, or 0 before the first assignment. */
+    int topicPartitions() {
+        return topicPartitions;
+    }
+
     @Override
     public ConsumerRecords<String, byte[]> poll(Duration timeout) {
+        long started = System.currentTimeMillis();
         ConsumerRecords<String, byte[]> records = super.poll(timeout);
+        Map<Integer, CaughtUp> ends = new HashMap<>();
+        for (TopicPartition partition : assignment()) {
+            OptionalLong lag = currentLag(partition);
+            if (lag.isPresent() && lag.getAsLong() == 0) {
+                ends.put(partition.partition(), new CaughtUp(started, position(partition)));
+            }
+            if (topicPartitions == 0) {
+                topicPartitions = partitionsFor(partition.topic()).size();
+            }
+        }
+        caughtUp = ends;
         if (connections == null) {
             // looked up once: walking every client metric on each poll cost more than the poll's bookkeeping
             connections = metrics().entrySet().stream()

@@ -148,7 +148,9 @@ public final class TickscanNode {
                         : Future.succeededFuture())
                 .compose(v -> config.source("kafka").getBoolean("enabled")
                         ? deploy(() -> new KafkaSourceVerticle(registry, clock, redis),
-                        options(routing.copy().put("kafka", config.source("kafka"))), sources)
+                        options(routing.copy().put("kafka", config.source("kafka"))
+                                .put("scanner_grace_ms", config.json().getJsonObject("scanner").getLong("grace_ms"))),
+                        sources)
                         : Future.succeededFuture())
                 .onSuccess(v -> vertx.eventBus().publish(Addresses.SCANNERS_START, null, Addresses.local()))
                 .mapEmpty();

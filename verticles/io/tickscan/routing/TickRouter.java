@@ -47,6 +47,12 @@ public final class TickRouter {
     /** Open epochs, oldest first; the last is the one ticks are offered in now (see {@link #acknowledged}). */
     private final ArrayDeque<Epoch> epochs = new ArrayDeque<>();
     private final int[] inFlight;
+    /**
+     * Per partition, per Kafka partition, the offset of the last tick of it offered for that partition, or of the
+     * one before where its reading began ({@link #readingFrom}); -1 when unknown. Carried to the scanner as each
+     * tick's {@link TickBatch#previous()}.
+     */
+    private final long[][] lastOffered;
     private final boolean[] parked;
     private final Consumer<Runnable> retryLater;
     /** To the partition's owner, on whichever member it runs. */
@@ -87,6 +93,8 @@ public final class TickRouter {
         epochs.add(new Epoch());
         this.inFlight = new int[partitions];
         this.parked = new boolean[partitions];
+        this.lastOffered = new long[partitions][];
+        Arrays.fill(lastOffered, new long[0]);
         this.retryLater = retryLater;
         this.routed = Counter.builder("ticks_routed").tag("source", source).register(registry);
         this.timedOut = Counter.builder("ticks_dropped").tag("reason", "timeout").register(registry);
@@ -137,13 +145,45 @@ public final class TickRouter {
         if (batch == null) {
             batch = pending[p] = new Pending(Math.min(FIRST_CAPACITY, batchSize), arrivedAt);
         }
-        batch.add(symbol, ts, price, size, origin);
+        batch.add(symbol, ts, price, size, origin, origin == TickOrigin.NONE ? -1 : previous(p, origin));
         held++;
         if (batch.count >= batchSize) {
             seal(p);
             pump(p);
         }
         return true;
+    }
+
+    /** The offset of the tick offered for {@code p} before the one of {@code origin}, which is offered now. */
+    private long previous(int p, long origin) {
+        int kafkaPartition = TickOrigin.partition(origin);
+        long offset = TickOrigin.offset(origin);
+        long[] last = lastOffered[p];
+        if (kafkaPartition >= last.length) {
+            last = lastOffered[p] = grown(last, kafkaPartition + 1);
+        }
+        long previous = last[kafkaPartition] < offset ? last[kafkaPartition] : -1;
+        last[kafkaPartition] = offset;
+        return previous;
+    }
+
+    private static long[] grown(long[] offsets, int length) {
+        long[] grown = Arrays.copyOf(offsets, Math.max(length, 2 * offsets.length));
+        Arrays.fill(grown, offsets.length, grown.length, -1);
+        return grown;
+    }
+
+    /**
+     * Says that the source reads Kafka partition {@code kafkaPartition} from {@code offset} on (it was assigned, or
+     * rewound): the first tick of it offered for each partition follows {@code offset - 1}.
+     */
+    public void readingFrom(int kafkaPartition, long offset) {
+        for (int p = 0; p < lastOffered.length; p++) {
+            if (kafkaPartition >= lastOffered[p].length) {
+                lastOffered[p] = grown(lastOffered[p], kafkaPartition + 1);
+            }
+            lastOffered[p][kafkaPartition] = offset - 1;
+        }
     }
 
     /** Sends every batch being built now, without waiting for the flush timer. */
@@ -299,6 +339,8 @@ public final class TickRouter {
         double[] sizes;
         /** Null until a tick with an origin is added. */
         long[] origins;
+        /** With {@link #origins}: each tick's previous offset ({@link TickBatch#previous()}). */
+        long[] previous;
         final long arrivedAt;
         int count;
 
@@ -310,7 +352,7 @@ public final class TickRouter {
             this.arrivedAt = arrivedAt;
         }
 
-        void add(String symbol, long ts, double price, double size, long origin) {
+        void add(String symbol, long ts, double price, double size, long origin, long previousOffset) {
             if (count == symbols.length) {
                 int capacity = count * 2;
                 symbols = Arrays.copyOf(symbols, capacity);
@@ -319,14 +361,18 @@ public final class TickRouter {
                 sizes = Arrays.copyOf(sizes, capacity);
                 if (origins != null) {
                     origins = Arrays.copyOf(origins, capacity);
+                    previous = Arrays.copyOf(previous, capacity);
                 }
             }
             if (origin != TickOrigin.NONE && origins == null) {
                 origins = new long[symbols.length];
                 Arrays.fill(origins, 0, count, TickOrigin.NONE);
+                previous = new long[symbols.length];
+                Arrays.fill(previous, 0, count, -1);
             }
             if (origins != null) {
                 origins[count] = origin;
+                previous[count] = previousOffset;
             }
             symbols[count] = symbol;
             timestamps[count] = ts;
@@ -337,11 +383,12 @@ public final class TickRouter {
 
         TickBatch toBatch(int partition) {
             if (count == symbols.length) {
-                return new TickBatch(partition, arrivedAt, symbols, timestamps, prices, sizes, origins);
+                return new TickBatch(partition, arrivedAt, symbols, timestamps, prices, sizes, origins, previous);
             }
             return new TickBatch(partition, arrivedAt, Arrays.copyOf(symbols, count), Arrays.copyOf(timestamps, count),
                     Arrays.copyOf(prices, count), Arrays.copyOf(sizes, count),
-                    origins == null ? null : Arrays.copyOf(origins, count));
+                    origins == null ? null : Arrays.copyOf(origins, count),
+                    previous == null ? null : Arrays.copyOf(previous, count));
         }
     }
 }

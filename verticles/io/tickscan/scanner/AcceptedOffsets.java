@@ -1,37 +1,70 @@
 package io.tickscan.scanner;
 
 import io.tickscan.codec.TickOrigin;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Per partition of a scanner, the highest Kafka offset it took from each Kafka partition: a tick read again (after a
- * restart from a checkpoint, or a rewind of its source) at or below it was taken already and is skipped, so that
- * reading a partition again never applies a tick twice. This assumes that ticks of one Kafka partition reach a
- * scanner partition in the order of their offsets: one consumer reads them and one router sends them in order to
- * a node-local consumer. A batch the router sent again after a failure while a later one went through would break
- * that; on one node a failure means the scanner is gone, so its later batches fail too (batches that cross nodes
- * will need numbering, with the cluster issue).
+ * Per partition of a scanner and Kafka partition, the offset up to which it has every tick of that Kafka partition
+ * that belongs to it: a tick read again (after a restart from a checkpoint, a rewind of its source, a rebalance) at
+ * or below it was taken already and is skipped, so that reading a partition again never applies a tick twice.
+ *
+ * <p>Ticks of one Kafka partition reach a scanner partition in the order of their offsets while one router sends
+ * them; but a batch lost on its way (its owner died with it in flight) is known lost only when its answer times out,
+ * after later batches have reached the partition's next owner. So every tick says which tick of its Kafka partition
+ * its router sent to this partition before it ({@link io.tickscan.codec.TickBatch#previous}): when this partition
+ * has that one, it has every tick before this one, and the offset moves on; when it has not, some ticks are
+ * missing. The tick is then applied and kept above the <em>gap</em>, with its predecessor; the ticks of the gap,
+ * read again once their loss is known, are applied when they come, and the offset moves on through the kept ones
+ * they reach; a kept tick read again is skipped. A gap that is not filled within {@value #GAP_WAIT_MS} ms, or
+ * that keeps more than {@value #GAP_LIMIT} ticks, is given up: the offset moves past it, and what it lacks is lost
+ * (counted, {@link #gapsGivenUp()}). Gaps go with the partition's offsets into checkpoints and hand-overs
+ * ({@link #exportGaps}).
  *
  * <p>Written with the partition's checkpoint, where each offset is raised to what the source has acknowledged
  * (every tick below it was taken by its owner): those offsets tell the source where to read again after a crash
  * ({@code io.tickscan.kafka.CheckpointedOffsets}).
  */
 final class AcceptedOffsets {
+    /** How long a gap may wait for its ticks: longer than a lost batch's answer takes to time out, plus a rewind. */
+    static final long GAP_WAIT_MS = 30_000;
+    /** How many ticks a gap may keep above it. */
+    static final int GAP_LIMIT = 100_000;
     private static final long[] NONE = new long[0];
     private final long[][] highest;
+    /** Per partition, its gaps by Kafka partition; null for a partition without any (nearly always). */
+    private final Map<Integer, Gap>[] gaps;
+    private long gapsGivenUp;
 
     /** @param partitions P, the partition count */
+    @SuppressWarnings("unchecked")
     AcceptedOffsets(int partitions) {
         highest = new long[partitions][];
         Arrays.fill(highest, NONE);
+        gaps = new Map[partitions];
+    }
+
+    /**
+     * True when partition {@code p} has not taken the tick of {@code origin} yet, which it now has; always true
+     * for a tick without an origin. Same as {@link #accept(int, long, long, long)} with an unknown predecessor.
+     */
+    boolean accept(int p, long origin) {
+        return accept(p, origin, -1, 0);
     }
 
     /**
      * True when partition {@code p} has not taken the tick of {@code origin} yet, which it now has; always true
      * for a tick without an origin.
+     *
+     * @param previous the offset of the tick its router sent to {@code p} before it from the same Kafka partition
+     *                 ({@link io.tickscan.codec.TickBatch#previous}); -1 when unknown (taken as had)
+     * @param now      wall-clock milliseconds, for the gaps' deadline
      */
-    boolean accept(int p, long origin) {
+    boolean accept(int p, long origin, long previous, long now) {
         if (origin == TickOrigin.NONE) {
             return true;
         }
@@ -44,8 +77,58 @@ final class AcceptedOffsets {
         if (offset <= offsets[source]) {
             return false;
         }
-        offsets[source] = offset;
+        Gap gap = gaps[p] == null ? null : gaps[p].get(source);
+        if (gap == null && previous <= offsets[source]) {
+            offsets[source] = offset;
+            return true;
+        }
+        if (gap == null) {
+            gap = new Gap(now);
+            if (gaps[p] == null) {
+                gaps[p] = new HashMap<>(4);
+            }
+            gaps[p].put(source, gap);
+        }
+        if (gap.above.containsKey(offset)) {
+            return false;
+        }
+        if (previous <= offsets[source]) {
+            offsets[source] = offset;
+        } else {
+            gap.above.put(offset, previous);
+        }
+        close(p, source, gap, now);
         return true;
+    }
+
+    /** Moves the offset through the kept ticks the gap's filling reached; gives the gap up when it is over. */
+    private void close(int p, int source, Gap gap, long now) {
+        long[] offsets = highest[p];
+        while (!gap.above.isEmpty()) {
+            Map.Entry<Long, Long> lowest = gap.above.firstEntry();
+            if (lowest.getKey() <= offsets[source] || lowest.getValue() <= offsets[source]) {
+                offsets[source] = Math.max(offsets[source], lowest.getKey());
+                gap.above.pollFirstEntry();
+            } else {
+                break;
+            }
+        }
+        if (!gap.above.isEmpty() && (now - gap.since > GAP_WAIT_MS || gap.above.size() > GAP_LIMIT)) {
+            offsets[source] = gap.above.lastKey();
+            gap.above.clear();
+            gapsGivenUp++;
+        }
+        if (gap.above.isEmpty()) {
+            gaps[p].remove(source);
+            if (gaps[p].isEmpty()) {
+                gaps[p] = null;
+            }
+        }
+    }
+
+    /** Gaps given up so far: ticks they lacked were not applied. */
+    long gapsGivenUp() {
+        return gapsGivenUp;
     }
 
     /**
@@ -63,12 +146,53 @@ final class AcceptedOffsets {
         if (acknowledged != null) {
             for (String source : acknowledged.fieldNames()) {
                 long floor = acknowledged.getLong(source) - 1;
-                if (floor > out.getLong(source, Long.MIN_VALUE)) {
+                if (floor > out.getLong(source, Long.MIN_VALUE) && !hasGap(p, Integer.parseInt(source))) {
                     out.put(source, floor); // -1 when nothing was read: all of it is to be read
                 }
             }
         }
         return out;
+    }
+
+    private boolean hasGap(int p, int source) {
+        return gaps[p] != null && gaps[p].containsKey(source);
+    }
+
+    /**
+     * Partition {@code p}'s gaps as {@code {"<kafka partition>": [[offset, previous], ...]}}, the ticks it keeps
+     * above each; null when it has none.
+     */
+    JsonObject exportGaps(int p) {
+        if (gaps[p] == null) {
+            return null;
+        }
+        JsonObject out = new JsonObject();
+        gaps[p].forEach((source, gap) -> {
+            JsonArray kept = new JsonArray();
+            gap.above.forEach((offset, previous) -> kept.add(new JsonArray().add(offset).add(previous)));
+            out.put(Integer.toString(source), kept);
+        });
+        return out;
+    }
+
+    /**
+     * Takes partition {@code p}'s offsets from a checkpoint or a hand-over, keeping any higher one it holds
+     * already, and its gaps ({@link #exportGaps}, or null).
+     *
+     * @param now wall-clock milliseconds: the gaps taken wait from now
+     */
+    void restore(int p, JsonObject offsets, JsonObject gapsOfP, long now) {
+        restore(p, offsets);
+        if (gapsOfP == null) {
+            return;
+        }
+        for (String source : gapsOfP.fieldNames()) {
+            int kafkaPartition = Integer.parseInt(source);
+            for (Object kept : gapsOfP.getJsonArray(source)) {
+                JsonArray tick = (JsonArray) kept;
+                accept(p, TickOrigin.of(kafkaPartition, tick.getLong(0)), tick.getLong(1), now);
+            }
+        }
     }
 
     /** Takes partition {@code p}'s offsets from a checkpoint, keeping any higher one it holds already. */
@@ -86,14 +210,25 @@ final class AcceptedOffsets {
         }
     }
 
-    /** Forgets partition {@code p}'s offsets: it went to another scanner, and comes back with its own. */
+    /** Forgets partition {@code p}'s offsets and gaps: it went to another scanner, and comes back with its own. */
     void forget(int p) {
         highest[p] = NONE;
+        gaps[p] = null;
     }
 
     private static long[] grown(long[] offsets, int length) {
         long[] grown = Arrays.copyOf(offsets, Math.max(length, 2 * offsets.length));
         Arrays.fill(grown, offsets.length, grown.length, -1);
         return grown;
+    }
+
+    /** The ticks kept above a gap, by offset, with their predecessors; since when it is open. */
+    private static final class Gap {
+        final TreeMap<Long, Long> above = new TreeMap<>();
+        final long since;
+
+        Gap(long since) {
+            this.since = since;
+        }
     }
 }

@@ -183,7 +183,8 @@ final class Checkpoints {
         try {
             JsonObject stored = new JsonObject(offsets.toBuffer());
             if (kafkaTopic.equals(stored.getString("topic"))) {
-                accepted.restore(p, stored.getJsonObject("offsets"));
+                accepted.restore(p, stored.getJsonObject("offsets"), stored.getJsonObject("gaps"),
+                        System.currentTimeMillis());
             }
         } catch (RuntimeException e) {
             // the state stays; without its offsets the partition's ticks are read from the committed offsets
@@ -197,7 +198,7 @@ final class Checkpoints {
      */
     private Buffer offsetsOf(int p, String topic, JsonObject acknowledgedOfTopic) {
         return new JsonObject().put("topic", topic).put("offsets", accepted.export(p, acknowledgedOfTopic))
-                .toBuffer();
+                .put("gaps", accepted.exportGaps(p)).toBuffer();
     }
 
     /** True when the Kafka partitions the node's source reads have changed since the last call. */

@@ -255,7 +255,8 @@ final class OwnedPartitions {
             JsonObject offsets = new JsonObject(message.slice(8 + length, message.length()));
             accepted.forget(p);
             if (kafkaTopic != null && kafkaTopic.equals(offsets.getString("topic"))) {
-                accepted.restore(p, offsets.getJsonObject("offsets"));
+                accepted.restore(p, offsets.getJsonObject("offsets"), offsets.getJsonObject("gaps"),
+                        System.currentTimeMillis());
             }
             if (checkpoints != null) {
                 checkpoints.adopted(p, offsets.getLong("token", 0L));
@@ -290,7 +291,7 @@ final class OwnedPartitions {
             JsonObject acknowledged = kafkaTopic == null ? null : vertx.sharedData()
                     .<String, JsonObject>getLocalMap(Addresses.KAFKA_ACKNOWLEDGED).get(kafkaTopic);
             Buffer offsets = new JsonObject().put("topic", kafkaTopic)
-                    .put("offsets", accepted.export(p, acknowledged)).toBuffer();
+                    .put("offsets", accepted.export(p, acknowledged)).put("gaps", accepted.exportGaps(p)).toBuffer();
             // the receiver writes under the giver's fencing token (not in the checkpoint: only in the hand-over)
             Buffer handedOffsets = new JsonObject(offsets).put("token", checkpoints == null ? 0 : checkpoints.token(p))
                     .toBuffer();

@@ -44,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * publishes it cluster-wide ({@code tick_to_alert} is measured here, at that hand-over). A rule set published on {@link Addresses#RULES_APPLY} by this node's rules verticle is swapped in at the next scan;
  * the set it starts with is the one that verticle holds ({@link Addresses#RULES_CURRENT}).
  *
- * <p>Live equals replay: the scan of second {@code s} runs at {@code s + scanner.grace_ms} and covers exactly the
- * ticks stamped before {@code s}, whatever their order of arrival. A tick stamped at or after the second scanned
+ * <p>Live equals replay: the scan of second {@code s} runs at {@code s + scanner.grace_ms} at the earliest, once
+ * every Kafka partition of the topic is delivered past {@code s} ({@link SourceWatermarks}, waiting at most
+ * {@code scanner.watermark_wait_ms}), and covers exactly the ticks stamped before {@code s}, whatever their order of
+ * arrival; seconds held are scanned one after the other ({@link ScanSchedule}). A tick stamped at or after the second scanned
  * next is held ({@link HeldTicks}, at most {@code scanner.hold_ticks}) and applied right after that scan; a tick
  * whose second was already scanned is applied for the next scan and counted ({@code ticks_after_scan_total}).
  *
@@ -104,6 +106,8 @@ public final class ScannerVerticle extends VerticleBase {
     /** Null when there is no Redis. */
     private Checkpoints checkpoints;
     private OwnedPartitions owned;
+    /** How far the cluster's Kafka sources have delivered: the gate of each scan. */
+    private SourceWatermarks watermarks;
     private final OwnershipLease lease;
     private Counter scansWithoutLease;
 
@@ -142,6 +146,7 @@ public final class ScannerVerticle extends VerticleBase {
         futureToleranceMs = conf.getJsonObject("engine").getLong("future_tolerance_ms");
         JsonObject scanner = conf.getJsonObject("scanner");
         held = new HeldTicks(scanner.getInteger("hold_ticks"));
+        watermarks = new SourceWatermarks(conf.getString("kafka_topic"));
         accepted = new AcceptedOffsets(conf.getInteger("partition_count"));
         JsonArray partitions = conf.getJsonArray("partitions");
         // subscribed before the current set is asked for, so that no version adopted in between is missed
@@ -155,12 +160,23 @@ public final class ScannerVerticle extends VerticleBase {
                     rulesVersion = ruleSet.getLong("version");
                     meters();
                     schedule = new ScanSchedule(clock, timers != null ? timers : new VertxTimers(), this::scan,
-                            Counter.builder("scans_skipped").description("Seconds skipped after a late scan")
-                                    .register(registry), scanner.getLong("grace_ms"));
+                            Counter.builder("scans_skipped").description("Seconds not scanned: after a pause longer "
+                                    + "than scanner.watermark_wait_ms, or a scan forced past it").register(registry),
+                            scanner.getLong("grace_ms"), watermarks::reached, scanner.getLong("watermark_wait_ms"),
+                            Counter.builder("scans_forced").description("Scans run without every tick before their "
+                                    + "second delivered, after waiting scanner.watermark_wait_ms for a Kafka "
+                                    + "partition's watermark").register(registry));
                     return takePartitions(conf, partitions);
                 })
                 .compose(taken -> {
                     consumers.add(vertx.eventBus().localConsumer(Addresses.SCANNERS_START, m -> schedule.start()));
+                    if (conf.getString("kafka_topic") != null) {
+                        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.KAFKA_WATERMARKS, m -> {
+                            if (watermarks.update(m.body())) {
+                                schedule.poke();
+                            }
+                        }));
+                    }
                     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.OWNERSHIP, m ->
                             owned.apply(m.body()).onComplete(applied -> ownershipApplied(m.body().getLong("epoch")))));
                     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.OWNERSHIP_REPAIR, m ->
@@ -264,13 +280,18 @@ public final class ScannerVerticle extends VerticleBase {
                 .register(registry);
         holdOverflow = Counter.builder("ticks_hold_overflow").description("Ticks stamped at or after the next "
                 + "scan applied at once because scanner.hold_ticks were held already").register(registry);
+        instanceMeters.add(Gauge.builder("tick_gaps_given_up", accepted, AcceptedOffsets::gapsGivenUp)
+                .description("Gaps in a partition's Kafka ticks (a batch lost on its way to a dead owner) not filled "
+                        + "by a read again in time: the ticks they lacked were not applied").tag("instance", instance)
+                .register(registry));
         instanceMeters.add(Gauge.builder("rules_version", () -> rulesVersion)
                 .description("Version of the rule set a scanner runs").tag("instance", instance).register(registry));
     }
 
     private void onBatch(Message<TickBatch> message) {
         TickBatch batch = message.body();
-        long horizon = clock.getAsLong() + futureToleranceMs;
+        long now = clock.getAsLong();
+        long horizon = now + futureToleranceMs;
         long next = schedule.nextScan();
         long last = schedule.lastScan();
         // the second scanned next moved on without a scan (before the first one, or after a timer ran late):
@@ -282,6 +303,7 @@ public final class ScannerVerticle extends VerticleBase {
         int overflow = 0;
         int again = 0;
         long[] origins = batch.origins();
+        long[] previous = batch.previous();
         int i = 0;
         while (i < batch.size()) {
             try {
@@ -291,7 +313,8 @@ public final class ScannerVerticle extends VerticleBase {
                     if (symbol == null) {
                         throw new NullPointerException("a tick without symbol");
                     }
-                    if (origins != null && !accepted.accept(batch.partition(), origins[i])) {
+                    if (origins != null && !accepted.accept(batch.partition(), origins[i],
+                            previous != null ? previous[i] : -1, now)) {
                         again++;
                     } else if (ts > horizon) {
                         tooFarAhead++;

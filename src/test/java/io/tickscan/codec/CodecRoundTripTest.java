@@ -44,6 +44,22 @@ class CodecRoundTripTest {
         assertThat(TickOrigin.offset(back.origins()[1])).isEqualTo(123_456_789_012L);
         assertThat(TickOrigin.partition(back.origins()[2])).isEqualTo(TickOrigin.MAX_PARTITION);
         assertThat(TickOrigin.offset(back.origins()[2])).isEqualTo((1L << 48) - 1);
+        assertThat(back.previous()).isNull();
+    }
+
+    @Test
+    void aTickBatchKeepsThePreviousOffsetsOfItsTicks() {
+        long[] origins = {TickOrigin.of(1, 10), TickOrigin.NONE, TickOrigin.of(1, 14)};
+        long[] previous = {7, -1, 10};
+        TickBatch batch = new TickBatch(3, 5, new String[] {"A", "BB", "CCC"}, new long[] {1, 2, 3},
+                new double[] {1, 2, 3}, new double[] {4, 5, 6}, origins, previous);
+        TickBatchCodec codec = new TickBatchCodec();
+        Buffer wire = Buffer.buffer();
+        codec.encodeToWire(wire, batch);
+        TickBatch back = codec.decodeFromWire(0, wire);
+        assertThat(back.origins()).containsExactly(origins);
+        assertThat(back.previous()).containsExactly(previous);
+        assertThat(back.prices()).containsExactly(1, 2, 3);
     }
 
     @Test

@@ -226,9 +226,13 @@ class FailoverIT {
         waitUntil(frozenAt + FROZEN_MS);
         long wokeAt = System.currentTimeMillis();
         nodes.get("b").wake();
+        // its scans are counted up to the moment it stands as a member again, by its own status
+        TestNodes.await("the woken member standing as a member again", 60,
+                () -> "member".equals(frozen.status().getString("standing"))
+                        && frozen.status().getJsonArray("members", new JsonArray()).size() == 2);
+        double scansWhileAway = frozen.metric("scan_cycle_seconds_count") - scansBeforeFreeze;
         awaitCluster(List.of("b", "c"), "the woken member back in one cluster with the other", 60);
         long rejoinedAt = System.currentTimeMillis();
-        double scansWhileAway = frozen.metric("scan_cycle_seconds_count") - scansBeforeFreeze;
         double fencedScans = frozen.metric("scans_fenced_total");
         // refusals before the freeze are the tokens settling two owners of the kill's rebalance: not counted
         double refusedCheckpoints = frozen.metric("checkpoints_refused_total") - refusedBeforeFreeze;
@@ -434,9 +438,11 @@ class FailoverIT {
         for (String name : List.of("b", "c")) {
             NodeProcess node = nodes.get(name);
             text.append(String.format(Locale.ROOT, "node %s at the end: ticks_after_scan %.0f, late %.0f, hold "
-                    + "overflow %.0f, scans skipped %.0f%n", name, node.metric("ticks_after_scan_total"),
+                    + "overflow %.0f, scans skipped %.0f, scans forced %.0f, tick gaps given up %.0f, ticks dropped "
+                    + "(timeout) %.0f%n", name, node.metric("ticks_after_scan_total"),
                     node.metric("ticks_rejected_total{reason=\"late\""), node.metric("ticks_hold_overflow_total"),
-                    node.metric("scans_skipped_total")));
+                    node.metric("scans_skipped_total"), node.metric("scans_forced_total"),
+                    node.metric("tick_gaps_given_up"), node.metric("ticks_dropped_total{reason=\"timeout\"")));
         }
         text.append("==== details in ").append(dir).append(" ====");
         return text.toString();

@@ -43,4 +43,55 @@ class AcceptedOffsetsTest {
         assertThatThrownBy(() -> back.restore(1, new JsonObject().put("-1", 3L)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Kafka partition -1");
     }
+
+    @Test
+    void aTickAfterALostOneIsAppliedAndKeptUntilTheLostOnesAreReadAgain() {
+        AcceptedOffsets offsets = new AcceptedOffsets(1);
+        assertThat(offsets.accept(0, TickOrigin.of(1, 5), -1, 0)).isTrue();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 10), 5, 0)).isTrue();
+        // 12 and 15 went to a scanner that died with them; 20 reaches this one
+        assertThat(offsets.accept(0, TickOrigin.of(1, 20), 15, 1_000)).isTrue();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 25), 20, 1_000)).isTrue();
+        assertThat(offsets.export(0, new JsonObject().put("1", 30L)))
+                .as("not raised past the gap to what the source acknowledged").isEqualTo(new JsonObject().put("1", 10L));
+        // read again from 8: 10 is had, 12 and 15 are the gap's, 20 and 25 were kept
+        assertThat(offsets.accept(0, TickOrigin.of(1, 10), 7, 5_000)).isFalse();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 12), 10, 5_000)).isTrue();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 20), 15, 5_000)).as("kept above the gap").isFalse();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 15), 12, 5_000)).isTrue();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 20), 15, 5_000)).isFalse();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 25), 20, 5_000)).isFalse();
+        assertThat(offsets.exportGaps(0)).as("closed").isNull();
+        assertThat(offsets.export(0, null)).isEqualTo(new JsonObject().put("1", 25L));
+        assertThat(offsets.accept(0, TickOrigin.of(1, 26), 25, 5_000)).isTrue();
+        assertThat(offsets.gapsGivenUp()).isZero();
+    }
+
+    @Test
+    void aGapNotFilledInTimeIsGivenUp() {
+        AcceptedOffsets offsets = new AcceptedOffsets(1);
+        offsets.accept(0, TickOrigin.of(0, 10), -1, 0);
+        offsets.accept(0, TickOrigin.of(0, 20), 15, 0);
+        assertThat(offsets.accept(0, TickOrigin.of(0, 30), 20, AcceptedOffsets.GAP_WAIT_MS + 1)).isTrue();
+        assertThat(offsets.gapsGivenUp()).isEqualTo(1);
+        assertThat(offsets.exportGaps(0)).isNull();
+        assertThat(offsets.accept(0, TickOrigin.of(0, 15), 10, AcceptedOffsets.GAP_WAIT_MS + 2))
+                .as("too late: lost").isFalse();
+    }
+
+    @Test
+    void aGapGoesWithTheOffsetsToTheNextOwner() {
+        AcceptedOffsets giver = new AcceptedOffsets(2);
+        giver.accept(1, TickOrigin.of(3, 10), -1, 0);
+        giver.accept(1, TickOrigin.of(3, 20), 15, 0);
+        JsonObject gaps = giver.exportGaps(1);
+        assertThat(gaps).isEqualTo(new JsonObject().put("3", new io.vertx.core.json.JsonArray()
+                .add(new io.vertx.core.json.JsonArray().add(20L).add(15L))));
+        AcceptedOffsets taker = new AcceptedOffsets(2);
+        taker.restore(1, giver.export(1, null), gaps, 100);
+        assertThat(taker.accept(1, TickOrigin.of(3, 20), 15, 200)).as("kept by the giver").isFalse();
+        assertThat(taker.accept(1, TickOrigin.of(3, 15), 10, 200)).isTrue();
+        assertThat(taker.accept(1, TickOrigin.of(3, 21), 20, 200)).isTrue();
+        assertThat(taker.export(1, null)).isEqualTo(new JsonObject().put("3", 21L));
+    }
 }

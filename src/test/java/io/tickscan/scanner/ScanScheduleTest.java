@@ -71,4 +71,88 @@ class ScanScheduleTest {
         schedule.stop();
         assertThat(timers.armed()).isZero();
     }
+
+    private final Counter forced = new SimpleMeterRegistry().counter("scans_forced");
+    private final AtomicLong delivered = new AtomicLong(Long.MIN_VALUE);
+
+    private ScanSchedule gated(long maxWaitMs) {
+        return new ScanSchedule(now::get, timers, scans::add, skipped, 50, s -> delivered.get() >= s, maxWaitMs,
+                forced);
+    }
+
+    @Test
+    @DisplayName("holds a scan until the sources have delivered its second, holds the later ticks for it, then scans "
+            + "the seconds held one after the other")
+    void holdsScansForTheWatermarkThenScansTheSecondsInOrder() {
+        ScanSchedule schedule = gated(3000);
+        schedule.start();
+        delivered.set(T0 + 1000);
+        now.set(T0 + 1050);
+        timers.fire();
+        assertThat(scans).containsExactly(T0 + 1000);
+        now.set(T0 + 2050);
+        timers.fire();
+        now.set(T0 + 3050);
+        timers.fire();
+        assertThat(scans).as("held: the sources are behind").containsExactly(T0 + 1000);
+        assertThat(schedule.nextScan()).as("ticks stamped from here wait for the held scan").isEqualTo(T0 + 2000);
+        delivered.set(T0 + 2500);
+        schedule.poke();
+        assertThat(scans).containsExactly(T0 + 1000, T0 + 2000);
+        delivered.set(T0 + 3000);
+        schedule.poke();
+        assertThat(scans).containsExactly(T0 + 1000, T0 + 2000, T0 + 3000);
+        assertThat(skipped.count() + forced.count()).isZero();
+    }
+
+    @Test
+    @DisplayName("past the wait, forces the scan of the clock's second, scans by the clock while the sources lag, "
+            + "and follows the watermarks again once they have caught up")
+    void forcesScansPastTheWaitUntilTheSourcesCatchUp() {
+        ScanSchedule schedule = gated(1000);
+        schedule.start();
+        delivered.set(T0 + 1000);
+        now.set(T0 + 1050);
+        timers.fire();
+        now.set(T0 + 2050);
+        timers.fire();
+        assertThat(scans).containsExactly(T0 + 1000);
+        now.set(T0 + 3050); // the scan of T0 + 2000 has waited its grace and 1000 ms
+        timers.fire();
+        assertThat(scans).as("the held second and the clock's, with what has arrived")
+                .containsExactly(T0 + 1000, T0 + 2000, T0 + 3000);
+        assertThat(forced.count()).isEqualTo(2);
+        now.set(T0 + 4050);
+        timers.fire();
+        assertThat(scans).as("by the clock while the sources lag").endsWith(T0 + 4000);
+        delivered.set(T0 + 5000);
+        now.set(T0 + 5050);
+        timers.fire();
+        now.set(T0 + 6050);
+        timers.fire();
+        assertThat(scans).as("held again once caught up").containsExactly(T0 + 1000, T0 + 2000, T0 + 3000,
+                T0 + 4000, T0 + 5000);
+        assertThat(schedule.nextScan()).isEqualTo(T0 + 6000);
+        assertThat(forced.count()).as("T0 + 2000 to T0 + 4000").isEqualTo(3);
+        assertThat(skipped.count()).isZero();
+    }
+
+    @Test
+    @DisplayName("after a pause shorter than the wait, scans every second missed in order; after a longer one, "
+            + "skips to the latest")
+    void catchesUpShortPausesAndSkipsLongOnes() {
+        delivered.set(Long.MAX_VALUE);
+        ScanSchedule schedule = gated(3000);
+        schedule.start();
+        now.set(T0 + 1050);
+        timers.fire();
+        now.set(T0 + 3100);
+        timers.fire();
+        assertThat(scans).containsExactly(T0 + 1000, T0 + 2000, T0 + 3000);
+        now.set(T0 + 9100);
+        timers.fire();
+        assertThat(scans).containsExactly(T0 + 1000, T0 + 2000, T0 + 3000, T0 + 9000);
+        assertThat(skipped.count()).isEqualTo(5);
+        assertThat(forced.count()).isZero();
+    }
 }

@@ -58,7 +58,8 @@ class ScannerVerticleTest {
                 .put("engine", new JsonObject().put("history_minutes", 180).put("session_zone", "UTC")
                         .put("session_start", "00:00").put("future_tolerance_ms", 2000))
                 .put("rules", new JsonObject().put("max_rules", 1000).put("max_conditions", 64))
-                .put("scanner", new JsonObject().put("grace_ms", GRACE).put("hold_ticks", 1000));
+                .put("scanner", new JsonObject().put("grace_ms", GRACE).put("watermark_wait_ms", 3000)
+                        .put("hold_ticks", 1000));
         vertx.eventBus().localConsumer(Addresses.RULES_CURRENT,
                 m -> m.reply(new JsonObject().put("version", 1).put("text", rules)));
         return vertx.deployVerticle(() -> new ScannerVerticle(registry, now::get, timers, OwnershipLease.unconditional()),
