@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,6 +69,13 @@ final class OwnedPartitions {
     private Set<String> live = Set.of();
     /** The owners of the last table applied; null before the first and after a fence. */
     private JsonArray owners;
+    /** The epoch of the last table applied. */
+    private long epoch;
+    /**
+     * The partitions taken again under the last table after their checkpoint was refused ({@link #lost}): another
+     * refusal under the same table leaves them given up until the next one.
+     */
+    private final Set<Integer> retaken = new HashSet<>();
     private Future<Void> changes = Future.succeededFuture();
 
     OwnedPartitions(Vertx vertx, String instance, String node, int partitions, Handler<Message<TickBatch>> onBatch,
@@ -118,6 +126,8 @@ final class OwnedPartitions {
     }
 
     private Future<Void> change(JsonObject table) {
+        epoch = table.getLong("epoch");
+        retaken.clear();
         if (table.getBoolean("fenced", false)) {
             arrived.clear();
             live = Set.of();
@@ -167,7 +177,10 @@ final class OwnedPartitions {
      * Gives partition {@code p} up unwritten, after the changes under way, when this instance still holds it:
      * Redis refused its checkpoint because another instance took it later (this one is a stale owner; or the
      * other's view was behind, and this instance, whose table still gives it the partition, takes it again from
-     * the checkpoint with a new token). Completes once done.
+     * the checkpoint with a new token). It is taken again once per table: when the refusal comes again under the
+     * same table, the other instance's table lastingly gives it the partition too (the cluster is split), and taking
+     * it back at each checkpoint would only raise both tokens in turn; it stays given up until the next table.
+     * Completes once done.
      */
     Future<Void> lost(int p) {
         changes = changes.transform(v -> {
@@ -178,10 +191,16 @@ final class OwnedPartitions {
                 if (owners == null || !instance.equals(owners.getString(p)) || !lease.holds()) {
                     return Future.<Void>succeededFuture();
                 }
+                if (!retaken.add(p)) {
+                    LOG.warn("scanner {} leaves partition {} given up until the next ownership table: its checkpoint "
+                            + "was refused again after it took the partition again under epoch {}; another "
+                            + "instance's table gives it the partition too (a split cluster?)", instance, p, epoch);
+                    return Future.<Void>succeededFuture();
+                }
                 // this instance's table still gives it the partition (the other taker's view was behind): it takes
                 // it again from the checkpoint, with a new token; tables agree again within a refresh
-                LOG.warn("scanner {} takes partition {} again from its checkpoint: its table gives it the partition",
-                        instance, p);
+                LOG.warn("scanner {} takes partition {} again from its checkpoint: its table (epoch {}) gives it the "
+                        + "partition", instance, p, epoch);
                 return take(p, false);
             });
         }).otherwiseEmpty();
