@@ -62,6 +62,11 @@ final class OwnedPartitions {
     private final FailureLog failures;
     private final OwnershipLease lease;
     private final Map<Integer, MessageConsumer<TickBatch>> consumers = new TreeMap<>();
+    /**
+     * When the cluster came to know each partition's consumer ({@link System#nanoTime}), absent while its
+     * registration is under way: tells a lost registration from one a self-check could not have seen yet.
+     */
+    private final Map<Integer, Long> registeredAt = new HashMap<>();
     /** States handed over before this instance saw the table that gives it the partition. */
     private final Map<Integer, Buffer> arrived = new HashMap<>();
     private final Map<Integer, Promise<Buffer>> awaited = new HashMap<>();
@@ -208,22 +213,22 @@ final class OwnedPartitions {
     }
 
     /**
-     * Registers again, after the changes under way, the consumers of those of {@code partitions} this instance
-     * holds: the cluster lost their registrations (the ownership self-check found them without a consumer).
+     * Registers again, after the changes under way, the consumers of those of {@code partitions} that the cluster
+     * lost: the ownership self-check that began reading the cluster's registrations at {@code checkedAtNanos}
+     * ({@link System#nanoTime}) found them without a consumer. Only partitions this instance holds, and whose
+     * consumer was registered before that read, are registered again: a partition whose take was under way then
+     * (waiting for a hand-over or a checkpoint), or that was given and taken again since, has a consumer that the
+     * check could not see. Completes with how many were registered again.
      */
-    void reregister(JsonArray partitions) {
-        changes = changes.transform(v -> {
+    Future<Integer> reregister(JsonArray partitions, long checkedAtNanos) {
+        Future<Integer> done = changes.transform(v -> {
             List<Future<Void>> again = new ArrayList<>();
             for (int i = 0; i < partitions.size(); i++) {
                 int p = partitions.getInteger(i);
                 MessageConsumer<TickBatch> lost = consumers.get(p);
-                if (lost != null) {
-                    again.add(lost.unregister().otherwiseEmpty().compose(u -> {
-                        MessageConsumer<TickBatch> consumer = vertx.eventBus().consumer(Addresses.partition(p),
-                                onBatch);
-                        consumers.put(p, consumer);
-                        return consumer.completion();
-                    }));
+                Long at = registeredAt.get(p);
+                if (lost != null && at != null && at - checkedAtNanos < 0) {
+                    again.add(lost.unregister().otherwiseEmpty().compose(u -> register(p)));
                 }
             }
             return Future.all(again).onComplete(all -> {
@@ -231,9 +236,21 @@ final class OwnedPartitions {
                     LOG.warn("scanner {} registered the consumers of {} partitions again (the cluster had lost them)",
                             instance, again.size());
                 }
-            })
-                    .<Void>mapEmpty().otherwiseEmpty();
+            }).map(all -> again.size()).otherwise(again.size());
         });
+        changes = done.<Void>mapEmpty().otherwiseEmpty();
+        return done;
+    }
+
+    /**
+     * Registers partition {@code p}'s consumer, cluster-wide; completes once the cluster knows it, when its time
+     * goes to {@link #registeredAt}.
+     */
+    private Future<Void> register(int p) {
+        registeredAt.remove(p);
+        MessageConsumer<TickBatch> consumer = vertx.eventBus().consumer(Addresses.partition(p), onBatch);
+        consumers.put(p, consumer);
+        return consumer.completion().onSuccess(v -> registeredAt.put(p, System.nanoTime()));
     }
 
     /** Takes partition {@code p}: its state from its previous owner, Redis, or empty; then its consumer. */
@@ -259,11 +276,7 @@ final class OwnedPartitions {
                 return Future.succeededFuture();
             }
             return checkpoints != null ? checkpoints.take(p) : Future.<Void>succeededFuture();
-        }).compose(v -> {
-            MessageConsumer<TickBatch> consumer = vertx.eventBus().consumer(Addresses.partition(p), onBatch);
-            consumers.put(p, consumer);
-            return consumer.completion();
-        });
+        }).compose(v -> register(p));
     }
 
     /** Takes a handed-over state; false when it could not be read (counted, logged). */

@@ -164,7 +164,7 @@ public final class ScannerVerticle extends VerticleBase {
                     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.OWNERSHIP, m ->
                             owned.apply(m.body()).onComplete(applied -> ownershipApplied(m.body().getLong("epoch")))));
                     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.OWNERSHIP_REPAIR, m ->
-                            owned.reregister(m.body().getJsonArray("partitions"))));
+                            owned.reregister(m.body().getJsonArray("partitions"), m.body().getLong("checked_at_ns"))));
                     queries = new QueryEndpoint(vertx, new QueryAnswers(engine, limits, instance,
                             conf.getString("node")), new JsonObject().put("instance", instance)
                             .put("node", conf.getString("node")).put("member", conf.getString("member"))
