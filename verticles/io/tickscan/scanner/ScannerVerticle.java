@@ -190,7 +190,9 @@ public final class ScannerVerticle extends VerticleBase {
             Counter checkpointFailures = Counter.builder("checkpoint_failures").description("Reads and writes of "
                     + "scanner state checkpoints in Redis that failed (tried again at the next interval)")
                     .register(registry);
-            checkpoints = new Checkpoints(vertx, redis, states, partitionCount, instance, checkpointFailures,
+            // sized like the node's client: a scanner asks for all its partitions at once at start and on stop
+            checkpoints = new Checkpoints(vertx, RedisClients.create(vertx, redis),
+                    redis.getLong("checkpoint_interval_ms"), states, partitionCount, instance, checkpointFailures,
                     failures, accepted, conf.getString("kafka_topic"), lease, Counter.builder("checkpoints_refused")
                     .description("Checkpoint writes refused because another instance took the partition later "
                             + "(this one was a stale owner, and gave the partition up)").register(registry),
