@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,7 +139,7 @@ final class Checkpoints {
     private Future<Void> restore(int p) {
         String key = RedisKeys.state(p);
         int tenure = tenures[p];
-        return tokenRequest(p, redis.batch(List.of(Request.cmd(Command.INCR).arg(RedisKeys.owner(p)),
+        return tokenRequest(p, tenure, () -> redis.batch(List.of(Request.cmd(Command.INCR).arg(RedisKeys.owner(p)),
                 Request.cmd(Command.MGET).arg(key).arg(RedisKeys.offsets(p))))).transform(got -> {
             if (got.failed()) {
                 failed("reading " + key, got.cause());
@@ -157,15 +158,23 @@ final class Checkpoints {
     /** Takes a fencing token for partition {@code p}, handed over without a read of its checkpoint. */
     private void takeToken(int p) {
         int tenure = tenures[p];
-        tokenRequest(p, redis.send(Request.cmd(Command.INCR).arg(RedisKeys.owner(p)))).onSuccess(token -> {
-            if (tenure == tenures[p]) {
-                tokens[p] = Math.max(tokens[p], token.toLong());
-            }
-        }).onFailure(e -> failed("taking the fencing token " + RedisKeys.owner(p), e));
+        tokenRequest(p, tenure, () -> redis.send(Request.cmd(Command.INCR).arg(RedisKeys.owner(p))))
+                .onSuccess(token -> {
+                    if (tenure == tenures[p]) {
+                        tokens[p] = Math.max(tokens[p], token.toLong());
+                    }
+                }).onFailure(e -> failed("taking the fencing token " + RedisKeys.owner(p), e));
     }
 
-    /** Keeps {@code request}, which takes a fencing token of partition {@code p}, in {@link #tokenRequests}. */
-    private <T> Future<T> tokenRequest(int p, Future<T> request) {
+    /**
+     * Sends a request that takes a fencing token of partition {@code p} ({@code send}) once the one before has come
+     * back, and keeps it in {@link #tokenRequests} until its own reply: so an {@code INCR} of an earlier tenure
+     * still in flight never lands after the one of a later take. A request whose partition was given up since
+     * {@code tenure} is not sent; it completes with null.
+     */
+    private <T> Future<T> tokenRequest(int p, int tenure, Supplier<Future<T>> send) {
+        Future<T> request = tokenRequests.getOrDefault(p, Future.succeededFuture())
+                .transform(before -> tenure == tenures[p] ? send.get() : Future.<T>succeededFuture());
         Future<Void> replied = request.<Void>mapEmpty().otherwiseEmpty();
         tokenRequests.put(p, replied);
         replied.onComplete(v -> tokenRequests.remove(p, replied));

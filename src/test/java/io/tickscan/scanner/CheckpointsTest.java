@@ -101,4 +101,45 @@ class CheckpointsTest {
                     ctx.completeNow();
                 })));
     }
+
+    @Test
+    @DisplayName("a partition given up while its read is in flight, and taken again: the later take's INCR goes "
+            + "after the earlier one has come back, so its token is the highest")
+    void aLaterTakeTakesTheHighestToken(Vertx vertx, VertxTestContext ctx) {
+        int p = partitioner.partitionOf("AAPL");
+        String owner = RedisKeys.owner(p);
+        Checkpoints checkpoints = checkpoints(vertx);
+        on(() -> {
+            redis.holdNext();
+            Future<Void> first = checkpoints.take(p);
+            checkpoints.drop(p); // fenced, or its checkpoint refused
+            Future<Void> second = checkpoints.take(p);
+            vertx.setTimer(100, id -> redis.release());
+            return Future.all(first, second);
+        }).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+            assertThat(redis.number(owner)).isEqualTo(2);
+            assertThat(checkpoints.token(p)).as("the later take's token is the stored one").isEqualTo(2);
+            ctx.completeNow();
+        })));
+    }
+
+    @Test
+    @DisplayName("a take given up before its turn to ask for a token never asks")
+    void aTakeGivenUpBeforeItsTurnDoesNotIncrement(Vertx vertx, VertxTestContext ctx) {
+        int p = partitioner.partitionOf("AAPL");
+        Checkpoints checkpoints = checkpoints(vertx);
+        on(() -> {
+            redis.holdNext();
+            Future<Void> first = checkpoints.take(p);
+            checkpoints.drop(p);
+            Future<Void> second = checkpoints.take(p); // waits for the first's reply
+            checkpoints.drop(p);
+            vertx.setTimer(100, id -> redis.release());
+            return Future.all(first, second);
+        }).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+            assertThat(redis.number(RedisKeys.owner(p))).as("only the first INCR was sent").isEqualTo(1);
+            assertThat(checkpoints.token(p)).isZero();
+            ctx.completeNow();
+        })));
+    }
 }
