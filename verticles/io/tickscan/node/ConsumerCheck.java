@@ -159,7 +159,8 @@ final class ConsumerCheck {
     private void report(Map<String, Set<Integer>> fresh, String[] owners, Set<String> local) {
         fresh.forEach((kind, partitions) -> {
             repairs.computeIfAbsent(kind, k -> Counter.builder("ownership_repairs").description("Faults the "
-                    + "ownership self-check found in the partitions' consumers, by kind (repaired where it can)")
+                    + "ownership self-check confirmed in the partitions' consumers, each once while it lasts, by kind "
+                    + "(repaired where it can)")
                     .tag("kind", k).register(registry)).increment(partitions.size());
             switch (kind) {
                 case "stale_consumer" -> LOG.warn("ownership self-check: {} partitions had a consumer of a member "
@@ -173,6 +174,7 @@ final class ConsumerCheck {
         });
     }
 
+    /** Those of {@code partitions} whose owner is one of this node's instances. */
     private static Set<Integer> ownedHere(Set<Integer> partitions, String[] owners, Set<String> local) {
         Set<Integer> here = new TreeSet<>();
         partitions.forEach(p -> {

@@ -15,6 +15,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
@@ -33,6 +35,9 @@ class CheckpointsTest {
     private final FakeRedis redis = new FakeRedis();
     private final Partitioner partitioner = new Partitioner(P);
     private final ScanEngine engine = engine();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    /** The partitions given up after a refused write. */
+    private final List<Integer> lost = new CopyOnWriteArrayList<>();
     private Context context;
 
     private static ScanEngine engine() {
@@ -41,12 +46,11 @@ class CheckpointsTest {
 
     private Checkpoints checkpoints(Vertx vertx) {
         context = vertx.getOrCreateContext();
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         PartitionStates states = new PartitionStates(engine, partitioner, new HeldTicks(10),
                 (s, ts, price, size, at) -> { });
         return new Checkpoints(vertx, redis, 8, states, P, "a/scanner-0", meters.counter("failures"),
                 new FailureLog(LoggerFactory.getLogger(CheckpointsTest.class)), new AcceptedOffsets(P), null,
-                OwnershipLease.unconditional(), meters.counter("refused"), p -> { });
+                OwnershipLease.unconditional(), meters.counter("refused"), lost::add);
     }
 
     /** Runs {@code step} on the checkpoints' context. */
@@ -139,6 +143,22 @@ class CheckpointsTest {
         }).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
             assertThat(redis.number(RedisKeys.owner(p))).as("only the first INCR was sent").isEqualTo(1);
             assertThat(checkpoints.token(p)).isZero();
+            ctx.completeNow();
+        })));
+    }
+
+    @Test
+    @DisplayName("a write under a token below the stored one is refused, counted, and its partition given up")
+    void aStaleOwnersWriteIsRefused(Vertx vertx, VertxTestContext ctx) {
+        int p = partitioner.partitionOf("AAPL");
+        Checkpoints checkpoints = checkpoints(vertx);
+        on(() -> checkpoints.take(p)).compose(v -> {
+            redis.incr(RedisKeys.owner(p)); // another instance took the partition since
+            return on(() -> checkpoints.stop()); // writes every partition read
+        }).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+            assertThat(meters.counter("refused").count()).isEqualTo(1);
+            assertThat(lost).containsExactly(p);
+            assertThat(redis.has(RedisKeys.state(p))).as("nothing written").isFalse();
             ctx.completeNow();
         })));
     }

@@ -59,6 +59,10 @@ final class FakeRedis implements Redis {
         values.put(key, value);
     }
 
+    boolean has(String key) {
+        return values.containsKey(key);
+    }
+
     /** The number stored at {@code key}; 0 when none. */
     long number(String key) {
         Buffer value = values.get(key);
@@ -113,7 +117,8 @@ final class FakeRedis implements Redis {
             });
             return replies;
         }
-        if (request.command() == Command.EVAL) { // Checkpoints.FENCED_WRITE: KEYS owner, offsets[, state]; ARGV token, ...
+        // Checkpoints.FENCED_WRITE: KEYS owner, offsets[, state]; ARGV token, offsets[, state]
+        if (request.command() == Command.EVAL) {
             int keys = Integer.parseInt(args.get(1));
             if (number(args.get(2)) > Long.parseLong(args.get(2 + keys))) {
                 return NumberType.create(0);
