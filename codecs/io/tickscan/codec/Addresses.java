@@ -186,8 +186,10 @@ public final class Addresses {
 
     /**
      * Node-local publish by the ownership verticle's self-check to its scanner instances: JSON
-     * {@code {"partitions": [p, ...]}}, partitions whose consumer this node should have and the cluster does not
-     * know of (lost in a split-brain merge): the instance that holds one registers its consumer again.
+     * {@code {"partitions": [p, ...], "checked_at_ns": t}}, partitions whose consumer this node should have and the
+     * cluster does not know of (lost in a split-brain merge), found by the check that began reading the cluster's
+     * registrations at {@code t} ({@link System#nanoTime}): the instance that holds one, with a consumer registered
+     * before {@code t}, registers it again (a take under way then is not a lost registration).
      */
     public static final String OWNERSHIP_REPAIR = "scanners.ownership.repair";
 

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.tickscan.codec.Addresses;
 import io.tickscan.engine.ScanEngine;
 import io.tickscan.engine.StateImport;
-import io.tickscan.redis.RedisClients;
 import io.tickscan.redis.RedisKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,10 +15,13 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +77,16 @@ final class Checkpoints {
     private final boolean[] dirty;
     /** Each owned partition's fencing token ({@link RedisKeys#owner}); 0 until taken. */
     private final long[] tokens;
+    /**
+     * How many times each partition was given up ({@link #drop}): the reply to a read or a token request sent
+     * before is not taken (the partition is no longer this instance's, or is under a later take).
+     */
+    private final int[] tenures;
+    /**
+     * Each partition's request of a fencing token (an {@code INCR}) until its reply: at most one at a time, and a
+     * give waits for it ({@link #give}).
+     */
+    private final Map<Integer, Future<Void>> tokenRequests = new HashMap<>();
     private final Counter refused;
     private final IntConsumer lost;
     private boolean writing;
@@ -86,7 +98,8 @@ final class Checkpoints {
     private final OwnershipLease lease;
 
     /**
-     * @param redis     the {@code redis.*} settings ({@code url} set)
+     * @param redis     the client of the node's Redis ({@link io.tickscan.redis.RedisClients#create}), closed on stop
+     * @param intervalMs {@code redis.checkpoint_interval_ms}
      * @param states    the scanner's partitions' states, as they are written and read back
      * @param partitions P, the partition count
      * @param accepted  the Kafka offsets the scanner's partitions took, written with the state
@@ -97,13 +110,12 @@ final class Checkpoints {
      * @param refused   counts the writes refused because a later owner took their partition
      * @param lost      gives up a partition whose write was refused
      */
-    Checkpoints(Vertx vertx, JsonObject redis, PartitionStates states, int partitions,
+    Checkpoints(Vertx vertx, Redis redis, long intervalMs, PartitionStates states, int partitions,
                 String instance, Counter failures, FailureLog failureLog, AcceptedOffsets accepted,
                 String kafkaTopic, OwnershipLease lease, Counter refused, IntConsumer lost) {
         this.lease = lease;
         this.vertx = vertx;
-        // sized like the node's client: a scanner asks for all its partitions at once at start and on stop
-        this.redis = RedisClients.create(vertx, redis);
+        this.redis = redis;
         this.states = states;
         this.instance = instance;
         this.failures = failures;
@@ -111,10 +123,11 @@ final class Checkpoints {
         this.accepted = accepted;
         this.kafkaTopic = kafkaTopic;
         this.acknowledged = vertx.sharedData().getLocalMap(Addresses.KAFKA_ACKNOWLEDGED);
-        this.intervalMs = redis.getLong("checkpoint_interval_ms");
+        this.intervalMs = intervalMs;
         this.restored = new boolean[partitions];
         this.dirty = new boolean[partitions];
         this.tokens = new long[partitions];
+        this.tenures = new int[partitions];
         this.refused = refused;
         this.lost = lost;
     }
@@ -123,28 +136,49 @@ final class Checkpoints {
      * Reads partition {@code p}'s checkpoint into the engine; completes (never fails) when done: a failed read is
      * counted, logged and tried again at each interval.
      */
-    Future<Void> restore(int p) {
+    private Future<Void> restore(int p) {
         String key = RedisKeys.state(p);
-        return redis.batch(List.of(Request.cmd(Command.INCR).arg(RedisKeys.owner(p)),
-                Request.cmd(Command.MGET).arg(key).arg(RedisKeys.offsets(p)))).transform(got -> {
+        int tenure = tenures[p];
+        return tokenRequest(p, tenure, () -> redis.batch(List.of(Request.cmd(Command.INCR).arg(RedisKeys.owner(p)),
+                Request.cmd(Command.MGET).arg(key).arg(RedisKeys.offsets(p))))).transform(got -> {
             if (got.failed()) {
                 failed("reading " + key, got.cause());
-                return Future.succeededFuture();
+            } else if (tenure == tenures[p]) {
+                // the highest token taken wins (a failed read may have taken one before)
+                tokens[p] = Math.max(tokens[p], got.result().get(0).toLong());
+                adopt(p, got.result().get(1).get(0), got.result().get(1).get(1));
+            } else {
+                LOG.debug("scanner {}: the read of {} came back after the partition was given up: not taken",
+                        instance, key);
             }
-            // the highest token taken wins: replies of two takes may come back in either order
-            tokens[p] = Math.max(tokens[p], got.result().get(0).toLong());
-            adopt(p, got.result().get(1).get(0), got.result().get(1).get(1));
             return Future.succeededFuture();
         });
     }
 
     /** Takes a fencing token for partition {@code p}, handed over without a read of its checkpoint. */
     private void takeToken(int p) {
-        redis.send(Request.cmd(Command.INCR).arg(RedisKeys.owner(p))).onSuccess(token -> {
-            if (restored[p]) {
-                tokens[p] = Math.max(tokens[p], token.toLong());
-            }
-        }).onFailure(e -> failed("taking the fencing token " + RedisKeys.owner(p), e));
+        int tenure = tenures[p];
+        tokenRequest(p, tenure, () -> redis.send(Request.cmd(Command.INCR).arg(RedisKeys.owner(p))))
+                .onSuccess(token -> {
+                    if (tenure == tenures[p]) {
+                        tokens[p] = Math.max(tokens[p], token.toLong());
+                    }
+                }).onFailure(e -> failed("taking the fencing token " + RedisKeys.owner(p), e));
+    }
+
+    /**
+     * Sends a request that takes a fencing token of partition {@code p} ({@code send}) once the one before has come
+     * back, and keeps it in {@link #tokenRequests} until its own reply: so an {@code INCR} of an earlier tenure
+     * still in flight never lands after the one of a later take. A request whose partition was given up since
+     * {@code tenure} is not sent; it completes with null.
+     */
+    private <T> Future<T> tokenRequest(int p, int tenure, Supplier<Future<T>> send) {
+        Future<T> request = tokenRequests.getOrDefault(p, Future.succeededFuture())
+                .transform(before -> tenure == tenures[p] ? send.get() : Future.<T>succeededFuture());
+        Future<Void> replied = request.<Void>mapEmpty().otherwiseEmpty();
+        tokenRequests.put(p, replied);
+        replied.onComplete(v -> tokenRequests.remove(p, replied));
+        return request;
     }
 
     private void adopt(int p, Response stored, Response offsets) {
@@ -229,14 +263,17 @@ final class Checkpoints {
     /**
      * Gives partition {@code p} up with its last {@code state} and {@code offsets}, exported as it left: writes
      * them (after the round under way) when its checkpoint was read, and stops writing it; completes (never fails)
-     * when the write has ended.
+     * when the write has ended. Unread (its read failed, and is tried again), it completes once the read under way
+     * has come back, whose reply is then not taken: the hand-over goes after it, so that the token the next owner
+     * takes on receiving the state is above the one this read took, and its writes are not refused.
      */
     Future<Void> give(int p, Buffer state, Buffer offsets) {
         long token = tokens[p];
         boolean write = restored[p] && token > 0;
+        Future<Void> tokenTaken = tokenRequests.getOrDefault(p, Future.succeededFuture());
         drop(p);
         if (!write) {
-            return Future.succeededFuture();
+            return tokenTaken;
         }
         return round.transform(v -> fencedWrite(p, token, state, offsets))
                 .onFailure(e -> failed("writing " + RedisKeys.state(p), e)).<Void>mapEmpty().otherwiseEmpty();
@@ -245,6 +282,7 @@ final class Checkpoints {
     /** Stops writing partition {@code p} without writing it: the scanner was fenced, its state is stale. */
     void drop(int p) {
         owned = IntStream.of(owned).filter(q -> q != p).toArray();
+        tenures[p]++;
         restored[p] = false;
         dirty[p] = false;
         tokens[p] = 0;
@@ -295,7 +333,9 @@ final class Checkpoints {
         }
         List<Future<Void>> reads = new ArrayList<>();
         for (int p : owned) {
-            if (!restored[p]) {
+            if (tokenRequests.containsKey(p)) {
+                continue; // one token request at a time: its reply decides
+            } else if (!restored[p]) {
                 reads.add(restore(p));
             } else if (tokens[p] == 0) {
                 takeToken(p);

@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,6 +62,11 @@ final class OwnedPartitions {
     private final FailureLog failures;
     private final OwnershipLease lease;
     private final Map<Integer, MessageConsumer<TickBatch>> consumers = new TreeMap<>();
+    /**
+     * When the cluster came to know each partition's consumer ({@link System#nanoTime}), absent while its
+     * registration is under way: tells a lost registration from one a self-check could not have seen yet.
+     */
+    private final Map<Integer, Long> registeredAt = new HashMap<>();
     /** States handed over before this instance saw the table that gives it the partition. */
     private final Map<Integer, Buffer> arrived = new HashMap<>();
     private final Map<Integer, Promise<Buffer>> awaited = new HashMap<>();
@@ -68,6 +74,13 @@ final class OwnedPartitions {
     private Set<String> live = Set.of();
     /** The owners of the last table applied; null before the first and after a fence. */
     private JsonArray owners;
+    /** The epoch of the last table applied. */
+    private long epoch;
+    /**
+     * The partitions taken again under the last table after their checkpoint was refused ({@link #lost}): another
+     * refusal under the same table leaves them given up until the next one.
+     */
+    private final Set<Integer> retaken = new HashSet<>();
     private Future<Void> changes = Future.succeededFuture();
 
     OwnedPartitions(Vertx vertx, String instance, String node, int partitions, Handler<Message<TickBatch>> onBatch,
@@ -118,6 +131,8 @@ final class OwnedPartitions {
     }
 
     private Future<Void> change(JsonObject table) {
+        epoch = table.getLong("epoch");
+        retaken.clear();
         if (table.getBoolean("fenced", false)) {
             arrived.clear();
             live = Set.of();
@@ -167,7 +182,10 @@ final class OwnedPartitions {
      * Gives partition {@code p} up unwritten, after the changes under way, when this instance still holds it:
      * Redis refused its checkpoint because another instance took it later (this one is a stale owner; or the
      * other's view was behind, and this instance, whose table still gives it the partition, takes it again from
-     * the checkpoint with a new token). Completes once done.
+     * the checkpoint with a new token). It is taken again once per table: when the refusal comes again under the
+     * same table, the other instance's table lastingly gives it the partition too (the cluster is split), and taking
+     * it back at each checkpoint would only raise both tokens in turn; it stays given up until the next table.
+     * Completes once done.
      */
     Future<Void> lost(int p) {
         changes = changes.transform(v -> {
@@ -178,10 +196,16 @@ final class OwnedPartitions {
                 if (owners == null || !instance.equals(owners.getString(p)) || !lease.holds()) {
                     return Future.<Void>succeededFuture();
                 }
+                if (!retaken.add(p)) {
+                    LOG.warn("scanner {} leaves partition {} given up until the next ownership table: its checkpoint "
+                            + "was refused again after it took the partition again under epoch {}; another "
+                            + "instance's table gives it the partition too (a split cluster?)", instance, p, epoch);
+                    return Future.<Void>succeededFuture();
+                }
                 // this instance's table still gives it the partition (the other taker's view was behind): it takes
                 // it again from the checkpoint, with a new token; tables agree again within a refresh
-                LOG.warn("scanner {} takes partition {} again from its checkpoint: its table gives it the partition",
-                        instance, p);
+                LOG.warn("scanner {} takes partition {} again from its checkpoint: its table (epoch {}) gives it the "
+                        + "partition", instance, p, epoch);
                 return take(p, false);
             });
         }).otherwiseEmpty();
@@ -189,22 +213,22 @@ final class OwnedPartitions {
     }
 
     /**
-     * Registers again, after the changes under way, the consumers of those of {@code partitions} this instance
-     * holds: the cluster lost their registrations (the ownership self-check found them without a consumer).
+     * Registers again, after the changes under way, the consumers of those of {@code partitions} that the cluster
+     * lost: the ownership self-check that began reading the cluster's registrations at {@code checkedAtNanos}
+     * ({@link System#nanoTime}) found them without a consumer. Only partitions this instance holds, and whose
+     * consumer was registered before that read, are registered again: a partition whose take was under way then
+     * (waiting for a hand-over or a checkpoint), or that was given and taken again since, has a consumer that the
+     * check could not see. Completes with how many were registered again.
      */
-    void reregister(JsonArray partitions) {
-        changes = changes.transform(v -> {
+    Future<Integer> reregister(JsonArray partitions, long checkedAtNanos) {
+        Future<Integer> done = changes.transform(v -> {
             List<Future<Void>> again = new ArrayList<>();
             for (int i = 0; i < partitions.size(); i++) {
                 int p = partitions.getInteger(i);
                 MessageConsumer<TickBatch> lost = consumers.get(p);
-                if (lost != null) {
-                    again.add(lost.unregister().otherwiseEmpty().compose(u -> {
-                        MessageConsumer<TickBatch> consumer = vertx.eventBus().consumer(Addresses.partition(p),
-                                onBatch);
-                        consumers.put(p, consumer);
-                        return consumer.completion();
-                    }));
+                Long at = registeredAt.get(p);
+                if (lost != null && at != null && at - checkedAtNanos < 0) {
+                    again.add(lost.unregister().otherwiseEmpty().compose(u -> register(p)));
                 }
             }
             return Future.all(again).onComplete(all -> {
@@ -212,9 +236,21 @@ final class OwnedPartitions {
                     LOG.warn("scanner {} registered the consumers of {} partitions again (the cluster had lost them)",
                             instance, again.size());
                 }
-            })
-                    .<Void>mapEmpty().otherwiseEmpty();
+            }).map(all -> again.size()).otherwise(again.size());
         });
+        changes = done.<Void>mapEmpty().otherwiseEmpty();
+        return done;
+    }
+
+    /**
+     * Registers partition {@code p}'s consumer, cluster-wide; completes once the cluster knows it, when its time
+     * goes to {@link #registeredAt}.
+     */
+    private Future<Void> register(int p) {
+        registeredAt.remove(p);
+        MessageConsumer<TickBatch> consumer = vertx.eventBus().consumer(Addresses.partition(p), onBatch);
+        consumers.put(p, consumer);
+        return consumer.completion().onSuccess(v -> registeredAt.put(p, System.nanoTime()));
     }
 
     /** Takes partition {@code p}: its state from its previous owner, Redis, or empty; then its consumer. */
@@ -240,11 +276,7 @@ final class OwnedPartitions {
                 return Future.succeededFuture();
             }
             return checkpoints != null ? checkpoints.take(p) : Future.<Void>succeededFuture();
-        }).compose(v -> {
-            MessageConsumer<TickBatch> consumer = vertx.eventBus().consumer(Addresses.partition(p), onBatch);
-            consumers.put(p, consumer);
-            return consumer.completion();
-        });
+        }).compose(v -> register(p));
     }
 
     /** Takes a handed-over state; false when it could not be read (counted, logged). */

@@ -180,7 +180,7 @@ public final class ScannerVerticle extends VerticleBase {
                     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.OWNERSHIP, m ->
                             owned.apply(m.body()).onComplete(applied -> ownershipApplied(m.body().getLong("epoch")))));
                     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.OWNERSHIP_REPAIR, m ->
-                            owned.reregister(m.body().getJsonArray("partitions"))));
+                            owned.reregister(m.body().getJsonArray("partitions"), m.body().getLong("checked_at_ns"))));
                     queries = new QueryEndpoint(vertx, new QueryAnswers(engine, limits, instance,
                             conf.getString("node")), new JsonObject().put("instance", instance)
                             .put("node", conf.getString("node")).put("member", conf.getString("member"))
@@ -206,7 +206,9 @@ public final class ScannerVerticle extends VerticleBase {
             Counter checkpointFailures = Counter.builder("checkpoint_failures").description("Reads and writes of "
                     + "scanner state checkpoints in Redis that failed (tried again at the next interval)")
                     .register(registry);
-            checkpoints = new Checkpoints(vertx, redis, states, partitionCount, instance, checkpointFailures,
+            // sized like the node's client: a scanner asks for all its partitions at once at start and on stop
+            checkpoints = new Checkpoints(vertx, RedisClients.create(vertx, redis),
+                    redis.getLong("checkpoint_interval_ms"), states, partitionCount, instance, checkpointFailures,
                     failures, accepted, conf.getString("kafka_topic"), lease, Counter.builder("checkpoints_refused")
                     .description("Checkpoint writes refused because another instance took the partition later "
                             + "(this one was a stale owner, and gave the partition up)").register(registry),
