@@ -186,7 +186,10 @@ public final class ScanEngine {
      * an EMA or RSI window the checkpoint lacks is warmed up from the restored bars; a cross's previous values
      * are taken when they are of the scan its own are of (else it is unknown at the next scan). When this engine
      * has not scanned yet it takes the checkpoint's scan minute, so ticks before it are late as they were for the
-     * exporting engine. Symbols restored are brought to the current scan minute as a scan would; every metric is
+     * exporting engine; when it holds no symbol (it gave all of them up, its node was fenced) and has scanned past
+     * the checkpoint, it goes back to the checkpoint's scan, so that the seconds the exporter had not scanned yet are
+     * scanned here ({@link #lastScan()} tells the scheduler). Symbols restored are brought to the current scan minute
+     * as a scan would; every metric is
      * computed afresh at the next scan. Session stats made with another session calendar are dropped; bars beyond
      * this engine's history are dropped.
      *
@@ -196,6 +199,7 @@ public final class ScanEngine {
         StateCheckpoint.Decoded d = StateCheckpoint.read(checkpoint);
         boolean sameSessions = d.zone.equals(settings.sessionZone().getId())
                 && d.sessionStart.equals(settings.sessionStart());
+        boolean heldNothing = heldNothing();
         int[] index = new int[d.names.length];
         int restored = 0;
         for (int s = 0; s < index.length; s++) {
@@ -214,6 +218,9 @@ public final class ScanEngine {
         StateCheckpoint.restoreCrosses(d, index, crosses);
         StateCheckpoint.restoreCooldowns(d, index, rules);
         if (lastScan == Screen.NO_SCAN && d.scanMinute > scanMinute) {
+            scanMinute = d.scanMinute;
+        } else if (heldNothing && restored > 0 && d.lastScan != Screen.NO_SCAN && d.lastScan < lastScan) {
+            lastScan = d.lastScan;
             scanMinute = d.scanMinute;
         }
         if (scanMinute != Long.MIN_VALUE) {
@@ -414,6 +421,15 @@ public final class ScanEngine {
     }
 
     /** True when symbol {@code i} is this engine's: seen and not {@linkplain #release released} since. */
+    private boolean heldNothing() {
+        for (int i = 0, n = states.count(); i < n; i++) {
+            if (held(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private boolean held(int i) {
         return (present[i >>> 6] & (1L << i)) != 0;
     }

@@ -79,6 +79,12 @@ public final class KafkaSourceVerticle extends VerticleBase {
      * never answers, its router gives up only after its reply timeout, and the whole group's rebalance waits.
      */
     static final long REVOKE_WAIT_MS = 2_000;
+    /**
+     * How long a batch of Kafka ticks waits for its owner's answer before it counts as lost and its partition is
+     * read again: a batch lost in flight (its owner died with it) must be read again soon, while its ticks can still
+     * make their minute; a batch that was only slow is skipped by offset when read again.
+     */
+    static final long REPLY_TIMEOUT_MS = 2_000;
     private static final long RESUME_CHECK_MS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceVerticle.class);
 
@@ -144,7 +150,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
         kafka = config().getJsonObject("kafka");
         context = vertx.getOrCreateContext();
         counters = new SourceCounters(registry, "kafka");
-        router = TickRouter.forSource(vertx, config(), registry, "kafka");
+        router = TickRouter.forSource(vertx, config(), registry, "kafka", REPLY_TIMEOUT_MS);
         decoder = new KafkaTickDecoder(KafkaTickDecoder.Format.of(kafka.getString("format")), new RecordSink());
         accepted = records("tick");
         rejected = records("rejected");

@@ -34,7 +34,8 @@ public final class TickRouter {
      * timer, and allocating {@code batch_size} slots for each would be most of the node's garbage.
      */
     private static final int FIRST_CAPACITY = 32;
-    private static final long REPLY_TIMEOUT_MS = 10_000;
+    /** How long a batch waits for its owner's answer before it counts as lost, unless the source says otherwise. */
+    public static final long REPLY_TIMEOUT_MS = 10_000;
 
     private final Vertx vertx;
     private final Partitioner partitioner;
@@ -56,7 +57,7 @@ public final class TickRouter {
     private final boolean[] parked;
     private final Consumer<Runnable> retryLater;
     /** To the partition's owner, on whichever member it runs. */
-    private final DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS);
+    private final DeliveryOptions delivery;
     private final Counter routed;
     private final Counter timedOut;
     private final long flushTimer;
@@ -73,11 +74,13 @@ public final class TickRouter {
      * @param source     the source's name, for metrics
      * @param retryLater runs the retry of the partitions without an owner a little later (a Vert.x timer; tests
      *                   run it when they choose)
+     * @param replyTimeoutMs how long a batch waits for its owner's answer before it counts as lost
      */
     @SuppressWarnings("unchecked")
     TickRouter(Vertx vertx, Partitioner partitioner, JsonObject routing, MeterRegistry registry, String source,
-               Consumer<Runnable> retryLater) {
+               Consumer<Runnable> retryLater, long replyTimeoutMs) {
         this.vertx = vertx;
+        this.delivery = new DeliveryOptions().setSendTimeout(replyTimeoutMs);
         this.partitioner = partitioner;
         this.batchSize = routing.getInteger("batch_size");
         this.maxInFlight = routing.getInteger("max_in_flight");
@@ -109,9 +112,18 @@ public final class TickRouter {
      * tagged {@code source}.
      */
     public static TickRouter forSource(Vertx vertx, JsonObject config, MeterRegistry registry, String source) {
+        return forSource(vertx, config, registry, source, REPLY_TIMEOUT_MS);
+    }
+
+    /**
+     * The router of a source verticle whose batches count as lost after {@code replyTimeoutMs} without an answer
+     * (a source that reads lost ticks again wants to know soon).
+     */
+    public static TickRouter forSource(Vertx vertx, JsonObject config, MeterRegistry registry, String source,
+                                       long replyTimeoutMs) {
         return new TickRouter(vertx, new Partitioner(config.getInteger("partitions")),
                 config.getJsonObject("routing"), registry, source,
-                retry -> vertx.setTimer(RETRY_MS, id -> retry.run()));
+                retry -> vertx.setTimer(RETRY_MS, id -> retry.run()), replyTimeoutMs);
     }
 
     /** True when the buffer has room for another tick. */

@@ -22,18 +22,23 @@ final class PartitionStates {
     private final Partitioner partitioner;
     private final HeldTicks held;
     private final HeldTicks.Sink heldAgain;
+    private final Runnable imported;
     private int[] partitionOf = new int[0];
     private int mapped;
 
     /**
      * @param held      the ticks the scanner holds for a later scan
      * @param heldAgain takes the held ticks a state brings back, as if they had just arrived
+     * @param imported  runs after the engine took a state, before its held ticks (the engine's clock may have gone
+     *                  back, see {@link ScanEngine#importState})
      */
-    PartitionStates(ScanEngine engine, Partitioner partitioner, HeldTicks held, HeldTicks.Sink heldAgain) {
+    PartitionStates(ScanEngine engine, Partitioner partitioner, HeldTicks held, HeldTicks.Sink heldAgain,
+                    Runnable imported) {
         this.engine = engine;
         this.partitioner = partitioner;
         this.held = held;
         this.heldAgain = heldAgain;
+        this.imported = imported;
     }
 
     /** The partition of the engine's symbol at index {@code symbol}. */
@@ -74,6 +79,7 @@ final class PartitionStates {
             at += 1 + value.getUnsignedByte(at) + 24;
         }
         StateImport result = engine.importState(value.getBytes(at, value.length()));
+        imported.run();
         at = 8;
         for (int i = value.getInt(4); i > 0; i--) {
             int length = value.getUnsignedByte(at);

@@ -127,6 +127,17 @@ public final class ScanSchedule {
         }
     }
 
+    /**
+     * Goes back to scanning after {@code second}, when it is before the last second scanned: the scanner held
+     * nothing, and took a state whose owner had scanned only up to there (its later seconds are scanned here).
+     */
+    public void rewind(long second) {
+        if (lastScan != Long.MIN_VALUE && second < lastScan) {
+            lastScan = second;
+            byClock = false;
+        }
+    }
+
     /** Runs the scans that have become ready (the sources reported progress); nothing before {@link #start()}. */
     public void poke() {
         if (timer >= 0) {

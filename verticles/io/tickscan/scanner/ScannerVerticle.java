@@ -13,6 +13,7 @@ import io.tickscan.engine.CompiledRule;
 import io.tickscan.engine.EngineSettings;
 import io.tickscan.engine.FiringListener;
 import io.tickscan.engine.ScanEngine;
+import io.tickscan.engine.Screen;
 import io.tickscan.engine.TickRejectReason;
 import io.tickscan.routing.Partitioner;
 import io.tickscan.redis.RedisClients;
@@ -201,7 +202,7 @@ public final class ScannerVerticle extends VerticleBase {
         JsonObject redis = conf.getJsonObject("redis");
         int partitionCount = conf.getInteger("partition_count");
         PartitionStates states = new PartitionStates(engine, new Partitioner(partitionCount), held,
-                this::takeRestored);
+                this::takeRestored, this::followEngineClock);
         if (RedisClients.configured(redis)) {
             Counter checkpointFailures = Counter.builder("checkpoint_failures").description("Reads and writes of "
                     + "scanner state checkpoints in Redis that failed (tried again at the next interval)")
@@ -243,6 +244,20 @@ public final class ScannerVerticle extends VerticleBase {
     private void ownershipApplied(Long epoch) {
         vertx.eventBus().publish(Addresses.OWNERSHIP_APPLIED, new JsonObject().put("instance", instance)
                 .put("epoch", epoch).put("partitions", owned.count()), Addresses.local());
+    }
+
+    /**
+     * After a state was taken: when the engine went back to its owner's last scan (it held nothing), the schedule
+     * goes back with it, so that the seconds that owner had not scanned (held for the watermarks when it gave the
+     * partition up) are scanned here.
+     */
+    private void followEngineClock() {
+        long engineScan = engine.lastScan();
+        if (engineScan != Screen.NO_SCAN && engineScan < schedule.lastScan()) {
+            LOG.info("scanner {} took a state scanned up to {} and held nothing else: it scans from there", instance,
+                    java.time.Instant.ofEpochMilli(engineScan));
+            schedule.rewind(engineScan);
+        }
     }
 
     /** Takes a tick held when a checkpoint was written, read back with it: held again, or applied when due. */

@@ -170,6 +170,32 @@ class StateCheckpointTest {
     }
 
     @Test
+    @DisplayName("an engine that holds nothing goes back to the scan of the state it takes, one that holds symbols "
+            + "keeps its own")
+    void anEngineHoldingNothingTakesTheClockOfTheStateItTakes() {
+        long t0 = EngineHarness.T0;
+        EngineHarness giver = EngineHarness.of(0, "last > 0");
+        giver.tick("ACME", t0 + 500, 100, 1);
+        giver.scan(t0 + 1_000);
+        byte[] acme = giver.engine.exportState(i -> true);
+
+        EngineHarness taker = EngineHarness.of(0, "last > 0");
+        taker.tick("OTHER", t0 + 500, 100, 1);
+        taker.scan(t0 + 1_000);
+        taker.scan(t0 + 4_000);
+        taker.engine.release(i -> true);
+        taker.engine.importState(acme);
+        assertThat(taker.engine.lastScan()).isEqualTo(t0 + 1_000);
+        assertThat(taker.scan(t0 + 2_000)).extracting(Alert::symbol).containsExactly("ACME");
+
+        EngineHarness holding = EngineHarness.of(0, "last > 0");
+        holding.tick("KEPT", t0 + 500, 100, 1);
+        holding.scan(t0 + 4_000);
+        holding.engine.importState(acme);
+        assertThat(holding.engine.lastScan()).isEqualTo(t0 + 4_000);
+    }
+
+    @Test
     @DisplayName("a released symbol is no longer scanned, shown or exported; a tick takes it back as never seen, "
             + "its checkpoint with its history and cooldown")
     void releasedSymbolsAreGoneUntilTakenBack() {

@@ -49,7 +49,7 @@ class TickRouterTest {
         router = new TickRouter(vertx, new Partitioner(1), ROUTING, registry, "test", retry -> {
             retries.add(retry);
             retryAsked.tryComplete();
-        });
+        }, TickRouter.REPLY_TIMEOUT_MS);
     }
 
     /** Gives partition 0 a consumer that keeps and acknowledges every batch. */
