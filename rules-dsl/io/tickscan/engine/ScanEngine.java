@@ -186,9 +186,9 @@ public final class ScanEngine {
      * an EMA or RSI window the checkpoint lacks is warmed up from the restored bars; a cross's previous values
      * are taken when they are of the scan its own are of (else it is unknown at the next scan). When this engine
      * has not scanned yet it takes the checkpoint's scan minute, so ticks before it are late as they were for the
-     * exporting engine; when it holds no symbol (it gave all of them up, its node was fenced) and has scanned past
-     * the checkpoint, it goes back to the checkpoint's scan, so that the seconds the exporter had not scanned yet are
-     * scanned here ({@link #lastScan()} tells the scheduler). Symbols restored are brought to the current scan minute
+     * exporting engine; when it has scanned but holds no symbol (it gave all of them up, its node was fenced), it
+     * takes the checkpoint's last scan as its own, earlier or later, so that the seconds the exporter had not scanned
+     * yet are scanned here ({@link StateImport#clockTaken()} tells the scheduler). Symbols restored are brought to the current scan minute
      * as a scan would; every metric is
      * computed afresh at the next scan. Session stats made with another session calendar are dropped; bars beyond
      * this engine's history are dropped.
@@ -219,7 +219,10 @@ public final class ScanEngine {
         StateCheckpoint.restoreCooldowns(d, index, rules);
         if (lastScan == Screen.NO_SCAN && d.scanMinute > scanMinute) {
             scanMinute = d.scanMinute;
-        } else if (heldNothing && restored > 0 && d.lastScan != Screen.NO_SCAN && d.lastScan < lastScan) {
+        }
+        boolean clockTaken = heldNothing && restored > 0 && lastScan != Screen.NO_SCAN && d.lastScan != Screen.NO_SCAN
+                && d.lastScan != lastScan;
+        if (clockTaken) {
             lastScan = d.lastScan;
             scanMinute = d.scanMinute;
         }
@@ -233,7 +236,7 @@ public final class ScanEngine {
         columnsStale = true;
         ticksSinceScan = true;
         return new StateImport(restored, index.length - restored, !sameSessions && restored > 0,
-                d.historyMinutes != settings.historyMinutes());
+                d.historyMinutes != settings.historyMinutes(), clockTaken);
     }
 
     /** The stamp of the newest tick applied to a symbol reported to a listener. */

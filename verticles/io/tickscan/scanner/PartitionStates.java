@@ -6,6 +6,7 @@ import io.tickscan.routing.Partitioner;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * The state of one partition of a scanner as bytes, what a checkpoint stores and what a partition moving to
@@ -22,7 +23,7 @@ final class PartitionStates {
     private final Partitioner partitioner;
     private final HeldTicks held;
     private final HeldTicks.Sink heldAgain;
-    private final Runnable imported;
+    private final Consumer<StateImport> imported;
     private int[] partitionOf = new int[0];
     private int mapped;
 
@@ -33,7 +34,7 @@ final class PartitionStates {
      *                  back, see {@link ScanEngine#importState})
      */
     PartitionStates(ScanEngine engine, Partitioner partitioner, HeldTicks held, HeldTicks.Sink heldAgain,
-                    Runnable imported) {
+                    Consumer<StateImport> imported) {
         this.engine = engine;
         this.partitioner = partitioner;
         this.held = held;
@@ -79,7 +80,7 @@ final class PartitionStates {
             at += 1 + value.getUnsignedByte(at) + 24;
         }
         StateImport result = engine.importState(value.getBytes(at, value.length()));
-        imported.run();
+        imported.accept(result);
         at = 8;
         for (int i = value.getInt(4); i > 0; i--) {
             int length = value.getUnsignedByte(at);

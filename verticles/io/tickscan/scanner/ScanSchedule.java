@@ -128,11 +128,11 @@ public final class ScanSchedule {
     }
 
     /**
-     * Goes back to scanning after {@code second}, when it is before the last second scanned: the scanner held
-     * nothing, and took a state whose owner had scanned only up to there (its later seconds are scanned here).
+     * Scans on from the second after {@code second}, earlier or later than the last second scanned: the scanner held
+     * nothing, and took a state whose owner had scanned up to there. Nothing before the first scan.
      */
-    public void rewind(long second) {
-        if (lastScan != Long.MIN_VALUE && second < lastScan) {
+    public void moveTo(long second) {
+        if (lastScan != Long.MIN_VALUE) {
             lastScan = second;
             byClock = false;
         }

@@ -13,7 +13,7 @@ import io.tickscan.engine.CompiledRule;
 import io.tickscan.engine.EngineSettings;
 import io.tickscan.engine.FiringListener;
 import io.tickscan.engine.ScanEngine;
-import io.tickscan.engine.Screen;
+import io.tickscan.engine.StateImport;
 import io.tickscan.engine.TickRejectReason;
 import io.tickscan.routing.Partitioner;
 import io.tickscan.redis.RedisClients;
@@ -247,16 +247,15 @@ public final class ScannerVerticle extends VerticleBase {
     }
 
     /**
-     * After a state was taken: when the engine went back to its owner's last scan (it held nothing), the schedule
-     * goes back with it, so that the seconds that owner had not scanned (held for the watermarks when it gave the
+     * After a state was taken: when the engine, holding nothing else, took its owner's last scan as its own, the
+     * schedule follows, so that the seconds that owner had not scanned (held for the watermarks when it gave the
      * partition up) are scanned here.
      */
-    private void followEngineClock() {
-        long engineScan = engine.lastScan();
-        if (engineScan != Screen.NO_SCAN && engineScan < schedule.lastScan()) {
-            LOG.info("scanner {} took a state scanned up to {} and held nothing else: it scans from there", instance,
-                    java.time.Instant.ofEpochMilli(engineScan));
-            schedule.rewind(engineScan);
+    private void followEngineClock(StateImport imported) {
+        if (imported.clockTaken()) {
+            LOG.info("scanner {} took a state scanned up to {} and held nothing else: it scans on from there",
+                    instance, java.time.Instant.ofEpochMilli(engine.lastScan()));
+            schedule.moveTo(engine.lastScan());
         }
     }
 

@@ -90,7 +90,7 @@ class StateCheckpointTest {
                     assertThat(even.restored() + odd.restored()).isEqualTo(original.symbolCount());
                 } else {
                     StateImport all = copy.importState(original.exportState(i -> true));
-                    assertThat(all).isEqualTo(new StateImport(original.symbolCount(), 0, false, false));
+                    assertThat(all).isEqualTo(new StateImport(original.symbolCount(), 0, false, false, false));
                 }
                 restored.add(copy);
             }
@@ -184,15 +184,22 @@ class StateCheckpointTest {
         taker.scan(t0 + 1_000);
         taker.scan(t0 + 4_000);
         taker.engine.release(i -> true);
-        taker.engine.importState(acme);
+        assertThat(taker.engine.importState(acme).clockTaken()).isTrue();
         assertThat(taker.engine.lastScan()).isEqualTo(t0 + 1_000);
         assertThat(taker.scan(t0 + 2_000)).extracting(Alert::symbol).containsExactly("ACME");
 
         EngineHarness holding = EngineHarness.of(0, "last > 0");
         holding.tick("KEPT", t0 + 500, 100, 1);
         holding.scan(t0 + 4_000);
-        holding.engine.importState(acme);
+        assertThat(holding.engine.importState(acme).clockTaken()).isFalse();
         assertThat(holding.engine.lastScan()).isEqualTo(t0 + 4_000);
+
+        EngineHarness behind = EngineHarness.of(0, "last > 0"); // fenced: it scanned nothing for a while
+        behind.tick("OLD", t0 - 5_000, 100, 1);
+        behind.scan(t0 - 4_000);
+        behind.engine.release(i -> true);
+        assertThat(behind.engine.importState(acme).clockTaken()).isTrue();
+        assertThat(behind.engine.lastScan()).as("later").isEqualTo(t0 + 1_000);
     }
 
     @Test
@@ -270,7 +277,7 @@ class StateCheckpointTest {
         EngineHarness other = EngineHarness.of(0, "last > 0");
         other.tick("ACME", t0 + 100 * MINUTE + 500, 300, 1);
         StateImport result = other.engine.importState(original.engine.exportState(i -> true));
-        assertThat(result).isEqualTo(new StateImport(1, 1, false, false));
+        assertThat(result).isEqualTo(new StateImport(1, 1, false, false, false));
         other.scan(t0 + 100 * MINUTE + 1_000);
         assertThat(other.value("ACME", "last")).isEqualTo(300);
         assertThat(other.value("BETA", "last")).isEqualTo(7);
@@ -299,7 +306,7 @@ class StateCheckpointTest {
         EngineHarness newYork = EngineHarness.of(List.of(EngineHarness.rule("r0", "day_open > 0 or sma(10) > 0", 0)),
                 new EngineSettings(10, ZoneId.of("America/New_York"), LocalTime.of(9, 30)));
         StateImport result = newYork.engine.importState(checkpoint);
-        assertThat(result).isEqualTo(new StateImport(1, 0, true, true));
+        assertThat(result).isEqualTo(new StateImport(1, 0, true, true, false));
         newYork.scan(t0 + 30 * MINUTE + 1_000);
         assertThat(newYork.value("ACME", "day_open")).isNaN();
         // the 10 newest bars are kept: closes 120 .. 129

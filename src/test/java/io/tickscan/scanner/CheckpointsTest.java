@@ -47,7 +47,7 @@ class CheckpointsTest {
     private Checkpoints checkpoints(Vertx vertx) {
         context = vertx.getOrCreateContext();
         PartitionStates states = new PartitionStates(engine, partitioner, new HeldTicks(10),
-                (s, ts, price, size, at) -> { }, () -> { });
+                (s, ts, price, size, at) -> { }, imported -> { });
         return new Checkpoints(vertx, redis, 8, states, P, "a/scanner-0", meters.counter("failures"),
                 new FailureLog(LoggerFactory.getLogger(CheckpointsTest.class)), new AcceptedOffsets(P), null,
                 OwnershipLease.unconditional(), meters.counter("refused"), lost::add);
@@ -79,7 +79,7 @@ class CheckpointsTest {
         ScanEngine written = engine();
         written.apply("AAPL", T0, 101, 1);
         redis.set(RedisKeys.state(p), new PartitionStates(written, partitioner, new HeldTicks(10),
-                (s, ts, price, size, at) -> { }, () -> { }).export(p));
+                (s, ts, price, size, at) -> { }, imported -> { }).export(p));
         String owner = RedisKeys.owner(p);
         Checkpoints checkpoints = checkpoints(vertx);
         long[] nextOwnersToken = new long[1];

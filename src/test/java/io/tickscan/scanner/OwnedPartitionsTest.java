@@ -40,7 +40,7 @@ class OwnedPartitionsTest {
         ScanEngine engine = new ScanEngine(RulesFile.parse(RULES, new RuleLimits(180, 100, 64)),
                 EngineSettings.DEFAULTS);
         PartitionStates states = new PartitionStates(engine, new Partitioner(P), new HeldTicks(10),
-                (s, ts, price, size, at) -> { }, () -> { });
+                (s, ts, price, size, at) -> { }, imported -> { });
         owned = new OwnedPartitions(vertx, ME, "a", P, m -> m.reply(null), states, new AcceptedOffsets(P), null,
                 null, new FailureLog(LoggerFactory.getLogger(OwnedPartitionsTest.class)),
                 OwnershipLease.unconditional());
@@ -122,7 +122,7 @@ class OwnedPartitionsTest {
         ScanEngine empty = new ScanEngine(RulesFile.parse(RULES, new RuleLimits(180, 100, 64)),
                 EngineSettings.DEFAULTS);
         Buffer state = new PartitionStates(empty, new Partitioner(P), new HeldTicks(10),
-                (s, ts, price, size, at) -> { }, () -> { }).export(p);
+                (s, ts, price, size, at) -> { }, imported -> { }).export(p);
         return Buffer.buffer().appendInt(p).appendInt(state.length()).appendBuffer(state)
                 .appendBuffer(new JsonObject().put("offsets", new JsonObject()).put("token", 0).toBuffer());
     }

@@ -33,17 +33,17 @@ class PartitionStatesTest {
         HeldTicks held = new HeldTicks(10);
         held.hold(mine, T0 + 1_500, 103, 2, 0);
         held.hold(other, T0 + 1_500, 104, 2, 0);
-        Buffer state = new PartitionStates(source, partitioner, held, (s, ts, price, size, at) -> { }, () -> { }).export(p);
+        Buffer state = new PartitionStates(source, partitioner, held, (s, ts, price, size, at) -> { }, imported -> { }).export(p);
 
         ScanEngine target = engine();
         List<String> heldAgain = new ArrayList<>();
         new PartitionStates(target, partitioner, new HeldTicks(10),
-                (s, ts, price, size, at) -> heldAgain.add(s + "@" + price), () -> { }).adopt(state);
+                (s, ts, price, size, at) -> heldAgain.add(s + "@" + price), imported -> { }).adopt(state);
         assertThat(target.symbolCount()).isEqualTo(1);
         assertThat(target.snapshot(mine, 1).last()).isEqualTo(101);
         assertThat(heldAgain).containsExactly("AAPL@103.0");
 
-        assertThatThrownBy(() -> new PartitionStates(target, partitioner, held, (s, ts, price, size, at) -> { }, () -> { })
+        assertThatThrownBy(() -> new PartitionStates(target, partitioner, held, (s, ts, price, size, at) -> { }, imported -> { })
                 .adopt(Buffer.buffer("not a state"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a tickscan partition state");
     }

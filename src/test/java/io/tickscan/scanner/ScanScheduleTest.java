@@ -157,18 +157,21 @@ class ScanScheduleTest {
     }
 
     @Test
-    @DisplayName("goes back to an earlier second when told, and scans the seconds after it again in order")
-    void rewindsToTheStateItTook() {
+    @DisplayName("moves to the second of a state it took, earlier or later, and scans on from there in order")
+    void movesToTheStateItTook() {
         delivered.set(Long.MAX_VALUE);
         ScanSchedule schedule = gated(3000);
         schedule.start();
         now.set(T0 + 3050);
         timers.fire();
-        schedule.rewind(T0 + 1000);
+        schedule.moveTo(T0 + 1000);
         assertThat(schedule.nextScan()).isEqualTo(T0 + 2000);
-        schedule.rewind(T0 + 5000); // later than the last scan: nothing
         now.set(T0 + 4050);
         timers.fire();
         assertThat(scans).containsExactly(T0 + 3000, T0 + 2000, T0 + 3000, T0 + 4000);
+        schedule.moveTo(T0 + 5000);
+        now.set(T0 + 6050);
+        timers.fire();
+        assertThat(scans).endsWith(T0 + 4000, T0 + 6000);
     }
 }
