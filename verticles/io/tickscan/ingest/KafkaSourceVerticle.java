@@ -163,7 +163,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
             deadLetters = KafkaProducer.create(vertx, KafkaSettings.producer(kafka), new StringSerializer(),
                     new ByteArraySerializer());
         }
-        nativeConsumer = new RebalanceHookedConsumer(KafkaSettings.consumer(kafka), new Rebalancing());
+        nativeConsumer = new RebalanceHookedConsumer(KafkaSettings.consumer(kafka), new Rebalancing(), clock);
         consumer = KafkaConsumer.create(vertx, nativeConsumer);
         consumer.exceptionHandler(e -> failures.failed("consuming " + kafka.getString("topic"), e));
         consumer.handler(this::onRecord);

@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -61,6 +62,7 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
     }
 
     private final Hooks hooks;
+    private final LongSupplier clock;
     private volatile boolean connected;
     /** By partition number, the partitions the last poll left at their end. */
     private volatile Map<Integer, CaughtUp> caughtUp = Map.of();
@@ -69,9 +71,11 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
     /** The client's {@code connection-count} metric, once it exists; read on the polling thread only. */
     private Metric connections;
 
-    RebalanceHookedConsumer(Properties properties, Hooks hooks) {
+    /** @param clock the node's wall clock, epoch milliseconds (when a poll found a partition read to its end) */
+    RebalanceHookedConsumer(Properties properties, Hooks hooks, LongSupplier clock) {
         super(properties, new StringDeserializer(), new ByteArrayDeserializer());
         this.hooks = hooks;
+        this.clock = clock;
     }
 
     /** Whether the last poll saw an open connection to a broker. */
@@ -91,7 +95,7 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
 
     @Override
     public ConsumerRecords<String, byte[]> poll(Duration timeout) {
-        long started = System.currentTimeMillis();
+        long started = clock.getAsLong();
         ConsumerRecords<String, byte[]> records = super.poll(timeout);
         Map<Integer, CaughtUp> ends = new HashMap<>();
         for (TopicPartition partition : assignment()) {
