@@ -19,8 +19,17 @@ import java.util.Set;
  *   apart. It gives up its
  *   partitions without writing or handing them over (their state is stale; their new owners took them from the
  *   checkpoints), and takes its share again once it sees peers in a view that held for {@value #STABLE_MS} ms (the
- *   split-brain merge let it back in), or after {@value #ALONE_MS} ms alone (its peers are dead).</li>
+ *   split-brain merge let it back in), or, alone, once its peers are known dead (see below).</li>
  * </ul>
+ * A fenced node alone cannot tell from the cluster whether its peers died or removed it and live on in the other
+ * half, waiting for the split-brain merge (which took 19 to 36 s on a loaded machine); taking every partition in
+ * the second case makes two owners of each. So it asks a witness outside the cluster, the nodes' marks in Redis
+ * ({@link MemberMarks}), which the verticle passes in ({@link #witnessed}): while the witness's last answer is
+ * fresh (asked at most {@value #WITNESS_FRESH_MS} ms ago) the node stands alone only when no other node is alive
+ * there, and waits for the merge otherwise, however long. Without an answer (no Redis configured, or Redis does not
+ * answer) it stands alone after {@value #ALONE_MS} ms fenced with no other node seen alive, as it would without a
+ * witness at all.
+ * <p>
  * A standalone node (no cluster) is always a member. A member that loses most of its peers at once without a
  * freeze of its own stays a member: they may have died (a graceful leave and a crash in a row look the same), and
  * the survivors must go on. So on a network split without a freeze both sides scan until the merge (Hazelcast's
@@ -33,7 +42,10 @@ final class ClusterStanding {
 
     static final long SETTLE_MS = 3_000;
     static final long STABLE_MS = 1_000;
+    /** How long a fenced node alone waits without a witness's answer before it assumes its peers dead. */
     static final long ALONE_MS = 15_000;
+    /** How long a witness's answer counts after it was asked. */
+    static final long WITNESS_FRESH_MS = 3_000;
 
     private State state = State.MEMBER;
     private long since;
@@ -42,6 +54,10 @@ final class ClusterStanding {
     private long viewSince;
     /** The members seen before a suspected freeze. */
     private int membersBeforeFreeze;
+    private long witnessAsked = Long.MIN_VALUE;
+    private Set<String> othersAlive = Set.of();
+    /** When the witness last saw another node alive (when it was asked). */
+    private long othersLastAlive = Long.MIN_VALUE;
 
     /**
      * Takes a look at the cluster into account.
@@ -73,10 +89,44 @@ final class ClusterStanding {
                 enter(State.MEMBER, nowMs);
             }
         } else if (state == State.FENCED && nowMs - viewSince >= STABLE_MS
-                && (members.size() > 1 || nowMs - since >= ALONE_MS)) {
+                && (members.size() > 1 || othersDead(nowMs))) {
             enter(State.MEMBER, nowMs);
         }
         return state;
+    }
+
+    /**
+     * Takes the witness's answer into account: the other nodes alive in Redis when it was asked.
+     *
+     * @param askedMs     monotonic milliseconds when the witness was asked (its answer is no newer)
+     * @param othersAlive the nodes other than this one that the witness saw alive
+     */
+    void witnessed(long askedMs, Set<String> othersAlive) {
+        witnessAsked = askedMs;
+        this.othersAlive = Set.copyOf(othersAlive);
+        if (!othersAlive.isEmpty()) {
+            othersLastAlive = askedMs;
+        }
+    }
+
+    /**
+     * The other nodes the witness saw alive at its last answer, or null when it has not answered within
+     * {@value #WITNESS_FRESH_MS} ms (or there is none).
+     */
+    Set<String> othersAlive(long nowMs) {
+        return witnessAsked != Long.MIN_VALUE && nowMs - witnessAsked <= WITNESS_FRESH_MS ? othersAlive : null;
+    }
+
+    /**
+     * Whether a fenced node alone may take the peers it lost for dead: the witness says no other node is alive, or,
+     * without a fresh answer, it has been fenced {@value #ALONE_MS} ms since it last saw another node alive.
+     */
+    private boolean othersDead(long nowMs) {
+        Set<String> others = othersAlive(nowMs);
+        if (others != null) {
+            return others.isEmpty();
+        }
+        return nowMs - Math.max(since, othersLastAlive) >= ALONE_MS;
     }
 
     private void enter(State next, long nowMs) {

@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.redis.client.Redis;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each look at the cluster first judges the node's standing ({@link ClusterStanding}) and renews or withdraws
  * the node's {@link OwnershipLease}: a node that was frozen and finds itself removed is fenced (its scanners give
  * up their partitions unwritten, {@code {"fenced": true}} on {@link Addresses#OWNERSHIP}), and computes no table
- * until it stands as a member again. Every {@value #CONSUMER_CHECK_MS} ms it runs the self-check of the partitions'
+ * until it stands as a member again. With Redis, each look also renews the node's mark of life there while it
+ * stands as a member, and reads the other nodes' ({@link MemberMarks}): the witness that tells a node fenced alone
+ * whether its peers live on without it. Every {@value #CONSUMER_CHECK_MS} ms it runs the self-check of the partitions'
  * consumers ({@link ConsumerCheck}) and exchanges the nodes' summaries ({@link Addresses#NODE_SUMMARIES}).
  *
  * <p>Config: {@code partitions} (P), {@code node} (this node's id) and {@code instances} (its scanner instance
@@ -59,6 +62,12 @@ public final class OwnershipVerticle extends VerticleBase {
     private final ClusterManager clusterManager;
     private final OwnershipLease lease;
     private final MeterRegistry meters;
+    private final Redis redis;
+    /** The nodes' marks in Redis, or null without Redis or a cluster. */
+    private MemberMarks marks;
+    private boolean askingMarks;
+    /** The other nodes alive in Redis that this node, fenced alone, was last logged waiting for. */
+    private Set<String> waitedFor;
     private ConsumerCheck consumerCheck;
     private boolean checking;
     private long checkTimer = -1;
@@ -87,11 +96,15 @@ public final class OwnershipVerticle extends VerticleBase {
      * @param lease          the node's ownership lease, renewed at each look at the cluster while the node stands as
      *                       a member ({@link ClusterStanding})
      * @param meters         where the self-check's counts go
+     * @param redis          the node's Redis client, or null without Redis: a fenced node alone then takes its
+     *                       peers for dead after {@value ClusterStanding#ALONE_MS} ms
      */
-    public OwnershipVerticle(ClusterManager clusterManager, OwnershipLease lease, MeterRegistry meters) {
+    public OwnershipVerticle(ClusterManager clusterManager, OwnershipLease lease, MeterRegistry meters,
+            Redis redis) {
         this.clusterManager = clusterManager;
         this.lease = lease;
         this.meters = meters;
+        this.redis = redis;
     }
 
     @Override
@@ -100,6 +113,9 @@ public final class OwnershipVerticle extends VerticleBase {
         node = config().getString("node");
         local = new TreeSet<>();
         config().getJsonArray("instances").forEach(i -> local.add((String) i));
+        if (redis != null && clusterManager != null) {
+            marks = new MemberMarks(redis, node);
+        }
         summary(0, null);
         vertx.eventBus().<JsonObject>localConsumer(Addresses.OWNERSHIP_APPLIED, m -> {
             ownedBy.put(m.body().getString("instance"), m.body().getInteger("partitions"));
@@ -238,19 +254,21 @@ public final class OwnershipVerticle extends VerticleBase {
     /**
      * Takes this look at the cluster into the node's standing ({@link ClusterStanding}): renews the lease while the
      * node is a member and withdraws it otherwise; once fenced, tells the scanners to give every partition up
-     * without writing or handing it over. True while the node stands as a member.
+     * without writing or handing it over. Then asks the witness ({@link #askMarks}). True while the node stands as
+     * a member.
      */
     private boolean judge() {
         Set<String> members = members();
+        long nowMs = System.nanoTime() / 1_000_000;
         ClusterStanding.State before = standing.state();
-        ClusterStanding.State now = standing.look(System.nanoTime() / 1_000_000, members);
+        ClusterStanding.State now = standing.look(nowMs, members);
         if (now == ClusterStanding.State.MEMBER) {
             lease.renew();
         } else {
             lease.withdraw();
         }
+        int seen = members == null ? 1 : members.size();
         if (now != before) {
-            int seen = members == null ? 1 : members.size();
             switch (now) {
                 case SUSPECT -> LOG.warn("node {} did not look at the cluster for more than {} ms (stopped or "
                         + "starved): it neither scans nor writes until the cluster says whether it removed the node "
@@ -258,15 +276,59 @@ public final class OwnershipVerticle extends VerticleBase {
                 case FENCED -> {
                     LOG.warn("node {} is fenced: it sees {} members, fewer than before its freeze; it gives up "
                             + "its partitions without writing or handing them over, and takes its share again once "
-                            + "it is back in the cluster", node, seen);
+                            + "it is back in the cluster, {}", node, seen, marks == null
+                            ? "or after " + ClusterStanding.ALONE_MS + " ms alone (no Redis to tell whether its "
+                            + "peers live)" : "or alone once Redis shows no other node alive");
+                    waitedFor = null;
                     fence();
                 }
-                case MEMBER -> LOG.info("node {} stands as a member again ({} members); it takes its share", node,
-                        seen);
+                case MEMBER -> LOG.info("node {} stands as a member again ({} members{}); it takes its share", node,
+                        seen, before == ClusterStanding.State.FENCED && seen == 1 ? whyAlone(nowMs) : "");
             }
             summary(lastMoved, lastAt);
         }
+        if (now == ClusterStanding.State.FENCED && seen == 1) {
+            logWaitForMerge(nowMs);
+        }
+        askMarks(nowMs, now == ClusterStanding.State.MEMBER);
         return now == ClusterStanding.State.MEMBER;
+    }
+
+    /**
+     * Renews this node's mark in Redis while it stands as a {@code member} and passes the other nodes alive there
+     * to its standing ({@link MemberMarks}); one exchange at a time, none without Redis. A failed one passes
+     * nothing: the standing then finds the witness silent.
+     */
+    private void askMarks(long askedMs, boolean member) {
+        if (marks == null || askingMarks) {
+            return;
+        }
+        askingMarks = true;
+        marks.exchange(member).onComplete(answer -> {
+            askingMarks = false;
+            if (answer.succeeded()) {
+                standing.witnessed(askedMs, answer.result());
+            }
+        });
+    }
+
+    /** Logs, once for each set of them, the other nodes alive in Redis that this node, fenced alone, waits for. */
+    private void logWaitForMerge(long nowMs) {
+        Set<String> others = standing.othersAlive(nowMs);
+        if (others != null && !others.isEmpty() && !others.equals(waitedFor)) {
+            LOG.warn("node {} is alone but nodes {} are alive in Redis: it waits for the merge (it would own "
+                    + "their partitions too)", node, others);
+            waitedFor = others;
+        }
+    }
+
+    /** Why a node fenced alone stands as a member again, for the log. */
+    private String whyAlone(long nowMs) {
+        if (standing.othersAlive(nowMs) != null) {
+            return ", alone: no other node is alive in Redis";
+        }
+        return ", alone for " + ClusterStanding.ALONE_MS + " ms: " + (marks == null ? "no Redis is configured"
+                : "Redis did not answer") + " to tell whether its peers live";
     }
 
     /** Tells the scanners to give up every partition; the next table is computed afresh, with no previous one. */

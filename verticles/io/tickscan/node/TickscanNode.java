@@ -230,9 +230,9 @@ public final class TickscanNode {
             took.tryComplete();
         });
         return applied.completion()
-                .compose(v -> deploy(() -> new OwnershipVerticle(node.clusterManager(), lease, registry), options(new JsonObject()
-                        .put("partitions", config.partitions()).put("node", nodeId)
-                        .put("instances", new JsonArray(scanners.ids()))),
+                .compose(v -> deploy(() -> new OwnershipVerticle(node.clusterManager(), lease, registry, redis),
+                        options(new JsonObject().put("partitions", config.partitions()).put("node", nodeId)
+                                .put("instances", new JsonArray(scanners.ids()))),
                         ownership))
                 .compose(id -> took.future())
                 .eventually(() -> {

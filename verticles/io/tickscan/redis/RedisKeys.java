@@ -6,6 +6,12 @@ public final class RedisKeys {
     public static final String ALERT_STREAM = "tickscan:alerts";
     /** The rule set and its version as JSON {@code {"version": n, "text": "<rules file>"}}. */
     public static final String RULES = "tickscan:rules";
+    /**
+     * The clustered nodes standing as members, a sorted set: each member is a node id, its score the Redis time
+     * (ms) until which the node counts as alive; every member renews its own, and a node fenced alone reads the
+     * others' to tell whether its peers live on without it ({@code io.tickscan.node.MemberMarks}).
+     */
+    public static final String MEMBERS = "tickscan:members";
     private static final String ALERT_PREFIX = "tickscan:alert:";
     private static final String STATE_PREFIX = "tickscan:state:";
     private static final String OFFSETS_PREFIX = "tickscan:offsets:";

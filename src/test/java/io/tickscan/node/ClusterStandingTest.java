@@ -27,6 +27,27 @@ class ClusterStandingTest {
         return state;
     }
 
+    /**
+     * Looks every 500 ms for {@code ms}, the witness answering before each look that {@code othersAlive} are alive
+     * in Redis; returns the state after.
+     */
+    private ClusterStanding.State lookFor(long ms, Set<String> members, Set<String> othersAlive) {
+        ClusterStanding.State state = standing.state();
+        for (long t = 0; t < ms; t += 500) {
+            now += 500;
+            standing.witnessed(now - 10, othersAlive);
+            state = standing.look(now, members);
+        }
+        return state;
+    }
+
+    /** Three members look for 5 s, then this one is frozen 20 s and wakes alone: fenced. */
+    private void frozenAndWokenAlone() {
+        lookFor(5_000, THREE, Set.of("b", "c"));
+        now += 20_000;
+        assertThat(standing.look(now, ALONE)).isEqualTo(FENCED);
+    }
+
     @Test
     @DisplayName("a standalone node is a member whatever the gaps between its looks")
     void standalone() {
@@ -103,8 +124,8 @@ class ClusterStandingTest {
     }
 
     @Test
-    @DisplayName("fenced and alone for long (its peers died while it was frozen): a member again, owning everything")
-    void fencedAndAlone() {
+    @DisplayName("fenced and alone without a witness (no Redis): a member again after 15 s, taking its peers for dead")
+    void fencedAndAloneWithoutWitness() {
         lookFor(5_000, THREE);
         now += 20_000;
         assertThat(standing.look(now, ALONE)).isEqualTo(FENCED);
@@ -118,5 +139,42 @@ class ClusterStandingTest {
         lookFor(5_000, ALONE);
         now += 20_000;
         assertThat(standing.look(now, ALONE)).isEqualTo(MEMBER);
+    }
+
+    @Test
+    @DisplayName("fenced and alone while its peers' marks are fresh in Redis: it waits for the merge, past 15 s")
+    void fencedAloneWhileOthersAlive() {
+        frozenAndWokenAlone();
+        assertThat(lookFor(60_000, ALONE, Set.of("b", "c"))).isEqualTo(FENCED);
+        assertThat(standing.othersAlive(now)).containsExactlyInAnyOrder("b", "c");
+        assertThat(lookFor(1_500, THREE, Set.of("b", "c"))).as("the merge, steady 1 s").isEqualTo(MEMBER);
+    }
+
+    @Test
+    @DisplayName("fenced and alone with no other node's mark in Redis (its peers died): a member once its view held")
+    void fencedAloneWithOthersDead() {
+        frozenAndWokenAlone();
+        assertThat(lookFor(ClusterStanding.STABLE_MS, ALONE, Set.of())).isEqualTo(MEMBER);
+    }
+
+    @Test
+    @DisplayName("fenced and alone, its peers alive in Redis until their marks lapse: a member when they have")
+    void fencedAloneUntilOthersDie() {
+        frozenAndWokenAlone();
+        assertThat(lookFor(20_000, ALONE, Set.of("b", "c"))).isEqualTo(FENCED);
+        assertThat(lookFor(20_000, ALONE, Set.of("c"))).isEqualTo(FENCED);
+        now += 500;
+        standing.witnessed(now, Set.of());
+        assertThat(standing.look(now, ALONE)).isEqualTo(MEMBER);
+    }
+
+    @Test
+    @DisplayName("fenced and alone when Redis stops answering: 15 s after it last showed another node alive")
+    void fencedAloneWitnessSilent() {
+        frozenAndWokenAlone();
+        assertThat(lookFor(20_000, ALONE, Set.of("b", "c"))).isEqualTo(FENCED);
+        assertThat(standing.othersAlive(now + ClusterStanding.WITNESS_FRESH_MS + 1)).as("silent").isNull();
+        assertThat(lookFor(ClusterStanding.ALONE_MS - 1_000, ALONE)).isEqualTo(FENCED);
+        assertThat(lookFor(1_000, ALONE)).isEqualTo(MEMBER);
     }
 }
