@@ -34,12 +34,6 @@ public record TickBatch(int partition, long arrivedAt, String[] symbols, long[] 
         }
     }
 
-    /** A batch of ticks with origins, without their previous offsets. */
-    public TickBatch(int partition, long arrivedAt, String[] symbols, long[] timestamps, double[] prices,
-                     double[] sizes, long[] origins) {
-        this(partition, arrivedAt, symbols, timestamps, prices, sizes, origins, null);
-    }
-
     /** A batch of ticks without origins. */
     public TickBatch(int partition, long arrivedAt, String[] symbols, long[] timestamps, double[] prices,
                      double[] sizes) {

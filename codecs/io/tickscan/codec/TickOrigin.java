@@ -37,4 +37,14 @@ public final class TickOrigin {
     public static long offset(long origin) {
         return origin & OFFSET_MASK;
     }
+
+    /**
+     * {@code offsets}, an array of offsets by Kafka partition, grown to at least {@code length} (at least doubled),
+     * the new entries -1 (none).
+     */
+    public static long[] grownOffsets(long[] offsets, int length) {
+        long[] grown = java.util.Arrays.copyOf(offsets, Math.max(length, 2 * offsets.length));
+        java.util.Arrays.fill(grown, offsets.length, grown.length, -1);
+        return grown;
+    }
 }

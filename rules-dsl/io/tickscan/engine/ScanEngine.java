@@ -186,9 +186,7 @@ public final class ScanEngine {
      * an EMA or RSI window the checkpoint lacks is warmed up from the restored bars; a cross's previous values
      * are taken when they are of the scan its own are of (else it is unknown at the next scan). When this engine
      * has not scanned yet it takes the checkpoint's scan minute, so ticks before it are late as they were for the
-     * exporting engine; when it has scanned but holds no symbol (it gave all of them up, its node was fenced), it
-     * takes the checkpoint's last scan as its own, earlier or later, so that the seconds the exporter had not scanned
-     * yet are scanned here ({@link StateImport#clockTaken()} tells the scheduler). Symbols restored are brought to the current scan minute
+     * exporting engine. Symbols restored are brought to the current scan minute
      * as a scan would; every metric is
      * computed afresh at the next scan. Session stats made with another session calendar are dropped; bars beyond
      * this engine's history are dropped.
@@ -196,10 +194,21 @@ public final class ScanEngine {
      * @throws IllegalArgumentException when {@code checkpoint} is not one this engine reads (nothing changed then)
      */
     public StateImport importState(byte[] checkpoint) {
+        return importState(checkpoint, false);
+    }
+
+    /**
+     * {@link #importState(byte[])}, and when {@code mayTakeClock} (a state handed over by its live owner, not one
+     * read back from a checkpoint, whose seconds since were scanned by an owner now gone) and this engine holds
+     * no symbol, it takes the state's last scan as its own ({@link StateImport#clockTaken()}).
+     *
+     * @throws IllegalArgumentException when {@code checkpoint} is not one this engine reads (nothing changed then)
+     */
+    public StateImport importState(byte[] checkpoint, boolean mayTakeClock) {
         StateCheckpoint.Decoded d = StateCheckpoint.read(checkpoint);
         boolean sameSessions = d.zone.equals(settings.sessionZone().getId())
                 && d.sessionStart.equals(settings.sessionStart());
-        boolean heldNothing = heldNothing();
+        boolean mayTake = mayTakeClock && heldNothing();
         int[] index = new int[d.names.length];
         int restored = 0;
         for (int s = 0; s < index.length; s++) {
@@ -220,7 +229,7 @@ public final class ScanEngine {
         if (lastScan == Screen.NO_SCAN && d.scanMinute > scanMinute) {
             scanMinute = d.scanMinute;
         }
-        boolean clockTaken = heldNothing && restored > 0 && lastScan != Screen.NO_SCAN && d.lastScan != Screen.NO_SCAN
+        boolean clockTaken = mayTake && restored > 0 && lastScan != Screen.NO_SCAN && d.lastScan != Screen.NO_SCAN
                 && d.lastScan != lastScan;
         if (clockTaken) {
             lastScan = d.lastScan;
@@ -423,7 +432,7 @@ public final class ScanEngine {
         return released;
     }
 
-    /** True when symbol {@code i} is this engine's: seen and not {@linkplain #release released} since. */
+    /** True when no symbol is this engine's: every one seen was {@linkplain #release released} since. */
     private boolean heldNothing() {
         for (int i = 0, n = states.count(); i < n; i++) {
             if (held(i)) {
@@ -433,6 +442,7 @@ public final class ScanEngine {
         return true;
     }
 
+    /** True when symbol {@code i} is this engine's: seen and not {@linkplain #release released} since. */
     private boolean held(int i) {
         return (present[i >>> 6] & (1L << i)) != 0;
     }

@@ -128,6 +128,10 @@ public final class KafkaSourceVerticle extends VerticleBase {
     private long rewinds;
     /** The scanners' grace: how late after its stamp a tick may reach Kafka (for an idle partition's mark). */
     private long graceMs;
+    /** How far ahead of the clock a tick may be stamped before scanners drop it ({@code engine.future_tolerance_ms}). */
+    private long futureToleranceMs;
+    /** The latest stamp a tick of the record being decoded may raise its partition's watermark to. */
+    private long markHorizon;
     private long healthTimer;
     /** True while the node is fenced off its cluster: the source has left the group (see {@link #onOwnership}). */
     private boolean outOfGroup;
@@ -169,6 +173,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
         consumer.handler(this::onRecord);
         consumer.pollTimeout(POLL_MS);
         graceMs = config().getLong("scanner_grace_ms", 0L);
+        futureToleranceMs = config().getLong("future_tolerance_ms", 0L);
         commitTimer = vertx.setPeriodic(COMMIT_MS, id -> commitCycle());
         watermarkTimer = vertx.setPeriodic(WATERMARK_MS, id -> reportWatermarks());
         healthTimer = vertx.setPeriodic(HEALTH_MS, id -> checkHealth());
@@ -262,6 +267,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
         }
         book.taken = offset;
         current = record;
+        markHorizon = clock.getAsLong() + futureToleranceMs;
         decoder.decode(record.key(), record.value(), offset);
         book.uncommitted = Math.max(book.uncommitted, offset + 1);
     }
@@ -365,7 +371,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
                 .put("marks", marks);
         long rewindsBefore = rewinds;
         reporting = true;
-        router.acknowledged().onComplete(delivered -> {
+        router.delivered().onComplete(delivered -> {
             reporting = false;
             if (delivered.succeeded() && rewinds == rewindsBefore) {
                 vertx.eventBus().publish(Addresses.KAFKA_WATERMARKS, report);
@@ -389,7 +395,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
             book.newestTs = Long.MIN_VALUE; // the ticks read again raise it again
             rewinds++;
             stalled.removeIf(r -> r.partition() == partition.partition() && r.topic().equals(partition.topic()));
-            router.readingFrom(partition.partition(), from);
+            router.readingFrom(partition.partition());
             consumer.seek(new io.vertx.kafka.client.common.TopicPartition(partition.topic(), partition.partition()),
                     from);
             LOG.warn("kafka source reads {} again from offset {}: some of its ticks were not acknowledged",
@@ -508,6 +514,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
                 book.committedAt = -1;
                 pending = book.uncommitted;
                 book.uncommitted = -1;
+                book.newestTs = Long.MIN_VALUE;
+                rewinds++; // a report under way may claim ticks its next owner reads again
             }
             Long inCycle = committing == null ? null : committing.remove(partition);
             long next = Math.max(pending, inCycle == null ? -1 : inCycle);
@@ -576,7 +584,9 @@ public final class KafkaSourceVerticle extends VerticleBase {
                     // read from where the group (or the checkpoints) say, even below what this source took before:
                     // the scanners skip what they took already
                     book.taken = next - 1;
-                    router.readingFrom(partition.partition(), next);
+                    book.newestTs = Long.MIN_VALUE; // what it handed on before may be read again: not claimed
+                    rewinds++;
+                    router.readingFrom(partition.partition());
                     acknowledged.put(partition.partition(),
                             book.committedAt >= 0 ? Math.min(next, book.committedAt) : next);
                 });
@@ -594,7 +604,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
         public void tick(String symbol, long ts, double price, double size) {
             int partition = current.partition();
             Book book = books[partition];
-            if (ts > book.newestTs) {
+            // a tick from the future, which its scanner drops, claims nothing
+            if (ts > book.newestTs && ts <= markHorizon) {
                 book.newestTs = ts;
             }
             router.offer(symbol, ts, price, size, clock.getAsLong(), partition <= TickOrigin.MAX_PARTITION

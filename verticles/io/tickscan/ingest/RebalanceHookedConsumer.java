@@ -55,8 +55,8 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
     }
 
     /**
-     * A partition a poll found read to its end: every record in it when the poll started ({@code at}, epoch ms)
-     * is below {@code end}, the position the poll left it at.
+     * A partition a poll found read to its end: every record in it when the poll before started ({@code at}, epoch
+     * ms; the lag comes from a fetch made since) is below {@code end}, the position the poll left it at.
      */
     record CaughtUp(long at, long end) {
     }
@@ -68,6 +68,8 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
     private volatile Map<Integer, CaughtUp> caughtUp = Map.of();
     /** The partition count of the topic read, once known (0 before). */
     private volatile int topicPartitions;
+    /** When the poll before the one under way started; read and written on the polling thread only. */
+    private long previousPollStarted = Long.MIN_VALUE;
     /** The client's {@code connection-count} metric, once it exists; read on the polling thread only. */
     private Metric connections;
 
@@ -81,6 +83,25 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
     /** Whether the last poll saw an open connection to a broker. */
     boolean connected() {
         return connected;
+    }
+
+    /** Notes the partitions this poll left at their end; a failure here only keeps the last note. */
+    private void noteEnds() {
+        try {
+            Map<Integer, CaughtUp> ends = new HashMap<>();
+            for (TopicPartition partition : assignment()) {
+                OptionalLong lag = currentLag(partition);
+                if (lag.isPresent() && lag.getAsLong() == 0 && previousPollStarted != Long.MIN_VALUE) {
+                    ends.put(partition.partition(), new CaughtUp(previousPollStarted, position(partition)));
+                }
+                if (topicPartitions == 0) {
+                    topicPartitions = partitionsFor(partition.topic()).size();
+                }
+            }
+            caughtUp = ends;
+        } catch (RuntimeException e) {
+            LOG.debug("which partitions are read to their end is not known after this poll: {}", e.toString());
+        }
     }
 
     /** The partitions the last poll left at their end, by partition number. */
@@ -97,17 +118,9 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
     public ConsumerRecords<String, byte[]> poll(Duration timeout) {
         long started = clock.getAsLong();
         ConsumerRecords<String, byte[]> records = super.poll(timeout);
-        Map<Integer, CaughtUp> ends = new HashMap<>();
-        for (TopicPartition partition : assignment()) {
-            OptionalLong lag = currentLag(partition);
-            if (lag.isPresent() && lag.getAsLong() == 0) {
-                ends.put(partition.partition(), new CaughtUp(started, position(partition)));
-            }
-            if (topicPartitions == 0) {
-                topicPartitions = partitionsFor(partition.topic()).size();
-            }
-        }
-        caughtUp = ends;
+        noteEnds();
+        // the lag is the last fetch's, which may be older than this poll, not older than the previous one's
+        previousPollStarted = started;
         if (connections == null) {
             // looked up once: walking every client metric on each poll cost more than the poll's bookkeeping
             connections = metrics().entrySet().stream()

@@ -149,7 +149,8 @@ public final class TickscanNode {
                 .compose(v -> config.source("kafka").getBoolean("enabled")
                         ? deploy(() -> new KafkaSourceVerticle(registry, clock, redis),
                         options(routing.copy().put("kafka", config.source("kafka"))
-                                .put("scanner_grace_ms", config.json().getJsonObject("scanner").getLong("grace_ms"))),
+                                .put("scanner_grace_ms", config.json().getJsonObject("scanner").getLong("grace_ms"))
+                                .put("future_tolerance_ms", config.engine().getLong("future_tolerance_ms"))),
                         sources)
                         : Future.succeededFuture())
                 .onSuccess(v -> vertx.eventBus().publish(Addresses.SCANNERS_START, null, Addresses.local()))

@@ -49,8 +49,8 @@ public final class TickRouter {
     private final ArrayDeque<Epoch> epochs = new ArrayDeque<>();
     private final int[] inFlight;
     /**
-     * Per partition, per Kafka partition, the offset of the last tick of it offered for that partition, or of the
-     * one before where its reading began ({@link #readingFrom}); -1 when unknown. Carried to the scanner as each
+     * Per partition, per Kafka partition, the offset of the last tick of it offered for that partition since its
+     * reading began ({@link #readingFrom}); -1 when none. Carried to the scanner as each
      * tick's {@link TickBatch#previous()}.
      */
     private final long[][] lastOffered;
@@ -68,6 +68,8 @@ public final class TickRouter {
      */
     private long held;
     private boolean retryScheduled;
+    /** Ticks lost in epochs settled since an {@link #acknowledged()} caller last saw a loss. */
+    private long unhandledLoss;
 
     /**
      * @param routing    the {@code routing} settings
@@ -172,29 +174,24 @@ public final class TickRouter {
         long offset = TickOrigin.offset(origin);
         long[] last = lastOffered[p];
         if (kafkaPartition >= last.length) {
-            last = lastOffered[p] = grown(last, kafkaPartition + 1);
+            last = lastOffered[p] = TickOrigin.grownOffsets(last, kafkaPartition + 1);
         }
         long previous = last[kafkaPartition] < offset ? last[kafkaPartition] : -1;
         last[kafkaPartition] = offset;
         return previous;
     }
 
-    private static long[] grown(long[] offsets, int length) {
-        long[] grown = Arrays.copyOf(offsets, Math.max(length, 2 * offsets.length));
-        Arrays.fill(grown, offsets.length, grown.length, -1);
-        return grown;
-    }
-
     /**
-     * Says that the source reads Kafka partition {@code kafkaPartition} from {@code offset} on (it was assigned, or
-     * rewound): the first tick of it offered for each partition follows {@code offset - 1}.
+     * Says that the source reads Kafka partition {@code kafkaPartition} anew (it was assigned, or rewound): the
+     * first tick of it offered for each partition has no known predecessor ({@code -1}, taken as had: every
+     * scanner partition holds what was read before the offset reading starts at, which is where the checkpoints or
+     * the commits end), and the ticks after it follow it.
      */
-    public void readingFrom(int kafkaPartition, long offset) {
+    public void readingFrom(int kafkaPartition) {
         for (int p = 0; p < lastOffered.length; p++) {
-            if (kafkaPartition >= lastOffered[p].length) {
-                lastOffered[p] = grown(lastOffered[p], kafkaPartition + 1);
+            if (kafkaPartition < lastOffered[p].length) {
+                lastOffered[p][kafkaPartition] = -1;
             }
-            lastOffered[p][kafkaPartition] = offset - 1;
         }
     }
 
@@ -237,20 +234,42 @@ public final class TickRouter {
      * fails.
      */
     public Future<Void> acknowledged() {
+        return closeEpoch(true);
+    }
+
+    /**
+     * Like {@link #acknowledged()}, for a caller that only reports on delivery and does not read lost ticks again:
+     * it fails as well when ticks were lost before (a loss stays until an {@link #acknowledged()} caller, which
+     * reads them again, has seen it), and its own loss is left to such a caller.
+     */
+    public Future<Void> delivered() {
+        return closeEpoch(false);
+    }
+
+    private Future<Void> closeEpoch(boolean readsLostAgain) {
         flushAll();
         Epoch closing = epochs.peekLast();
         closing.done = Promise.promise();
+        closing.readsLostAgain = readsLostAgain;
         epochs.addLast(new Epoch());
         settleEpochs();
         return closing.done.future();
     }
 
-    /** Completes the oldest closed epochs whose ticks are all resolved, in order. */
+    /**
+     * Completes the oldest closed epochs whose ticks are all resolved, in order. A loss is carried on until an
+     * epoch whose caller reads lost ticks again takes it, so that no loss is only ever seen by a caller that does
+     * not.
+     */
     private void settleEpochs() {
         while (epochs.size() > 1 && epochs.peekFirst().unresolved == 0) {
             Epoch settled = epochs.pollFirst();
-            if (settled.lost > 0) {
-                settled.done.fail(new LostTicks(settled.lost));
+            unhandledLoss += settled.lost;
+            if (unhandledLoss > 0) {
+                settled.done.fail(new LostTicks(unhandledLoss));
+                if (settled.readsLostAgain) {
+                    unhandledLoss = 0;
+                }
             } else {
                 settled.done.complete();
             }
@@ -341,6 +360,7 @@ public final class TickRouter {
         long unresolved;
         long lost;
         Promise<Void> done;
+        boolean readsLostAgain;
     }
 
     /** A batch being built for one partition; its arrays grow by doubling. */

@@ -50,14 +50,6 @@ final class AcceptedOffsets {
 
     /**
      * True when partition {@code p} has not taken the tick of {@code origin} yet, which it now has; always true
-     * for a tick without an origin. Same as {@link #accept(int, long, long, long)} with an unknown predecessor.
-     */
-    boolean accept(int p, long origin) {
-        return accept(p, origin, -1, 0);
-    }
-
-    /**
-     * True when partition {@code p} has not taken the tick of {@code origin} yet, which it now has; always true
      * for a tick without an origin.
      *
      * @param previous the offset of the tick its router sent to {@code p} before it from the same Kafka partition
@@ -72,7 +64,7 @@ final class AcceptedOffsets {
         long offset = TickOrigin.offset(origin);
         long[] offsets = highest[p];
         if (source >= offsets.length) {
-            offsets = highest[p] = grown(offsets, source + 1);
+            offsets = highest[p] = TickOrigin.grownOffsets(offsets, source + 1);
         }
         if (offset <= offsets[source]) {
             return false;
@@ -204,7 +196,7 @@ final class AcceptedOffsets {
                 throw new IllegalArgumentException("offset " + offset + " of Kafka partition " + source);
             }
             if (kafkaPartition >= highest[p].length) {
-                highest[p] = grown(highest[p], kafkaPartition + 1);
+                highest[p] = TickOrigin.grownOffsets(highest[p], kafkaPartition + 1);
             }
             highest[p][kafkaPartition] = Math.max(highest[p][kafkaPartition], offset);
         }
@@ -214,12 +206,6 @@ final class AcceptedOffsets {
     void forget(int p) {
         highest[p] = NONE;
         gaps[p] = null;
-    }
-
-    private static long[] grown(long[] offsets, int length) {
-        long[] grown = Arrays.copyOf(offsets, Math.max(length, 2 * offsets.length));
-        Arrays.fill(grown, offsets.length, grown.length, -1);
-        return grown;
     }
 
     /** The ticks kept above a gap, by offset, with their predecessors; since when it is open. */

@@ -190,7 +190,7 @@ final class Checkpoints {
             return;
         }
         try {
-            StateImport result = states.adopt(stored.toBuffer());
+            StateImport result = states.adopt(stored.toBuffer(), false);
             symbolsRestored += result.restored();
             LOG.debug("scanner {}: {} symbols restored from {} ({} known already)", instance, result.restored(),
                     key, result.known());

@@ -69,9 +69,11 @@ final class PartitionStates {
      * Takes a partition's state back: the engine's first (a held tick applied before it would make its symbol
      * known, and keep it), then the held ticks.
      *
+     * @param handedOver true for a state its live owner handed over, false for one read back from a checkpoint:
+     *                   only the former's clock may be taken ({@link ScanEngine#importState(byte[], boolean)})
      * @throws IllegalArgumentException when {@code value} is not a state of this layout (nothing changed then)
      */
-    StateImport adopt(Buffer value) {
+    StateImport adopt(Buffer value, boolean handedOver) {
         if (value.length() < 8 || value.getInt(0) != MAGIC) {
             throw new IllegalArgumentException("not a tickscan partition state of this version");
         }
@@ -79,7 +81,7 @@ final class PartitionStates {
         for (int i = value.getInt(4); i > 0; i--) {
             at += 1 + value.getUnsignedByte(at) + 24;
         }
-        StateImport result = engine.importState(value.getBytes(at, value.length()));
+        StateImport result = engine.importState(value.getBytes(at, value.length()), handedOver);
         imported.accept(result);
         at = 8;
         for (int i = value.getInt(4); i > 0; i--) {

@@ -52,20 +52,6 @@ public final class ScanSchedule {
     private boolean byClock;
 
     /**
-     * A schedule without watermarks: every second is ready at its grace, and a late timer skips to the latest
-     * second.
-     *
-     * @param clock   epoch milliseconds
-     * @param timers  where the one-shot timers come from
-     * @param scan    the scan of a whole second (the argument)
-     * @param skipped counts the seconds skipped after a late scan
-     * @param graceMs how long after its second a scan runs (less than a second)
-     */
-    public ScanSchedule(LongSupplier clock, Timers timers, LongConsumer scan, Counter skipped, long graceMs) {
-        this(clock, timers, scan, skipped, graceMs, s -> true, 0, skipped);
-    }
-
-    /**
      * @param clock     epoch milliseconds
      * @param timers    where the one-shot timers come from
      * @param scan      the scan of a whole second (the argument)
@@ -90,13 +76,13 @@ public final class ScanSchedule {
 
     /**
      * The second whose scan runs next: every tick stamped at or after it waits for that scan. Once scanning, the
-     * second after the last one scanned (held, or late by at most {@code maxWaitMs}), or the latest second whose
-     * grace has passed (later than that, or while scanning by the clock after a forced scan); before
-     * {@link #start()}, the second after the latest one whose grace has passed.
+     * second after the last one scanned (held, late by at most {@code maxWaitMs}, or skipped over by the next scan
+     * by the clock, which first applies what waited for it), or else the latest second whose grace has passed;
+     * before {@link #start()}, the second after the latest one whose grace has passed.
      */
     public long nextScan() {
         long due = due();
-        if (lastScan == Long.MIN_VALUE || byClock) {
+        if (lastScan == Long.MIN_VALUE) {
             return timer < 0 ? due + 1000 : Math.max(due, armedFor);
         }
         long next = lastScan + 1000;

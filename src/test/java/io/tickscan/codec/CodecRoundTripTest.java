@@ -32,7 +32,7 @@ class CodecRoundTripTest {
         long[] origins = {TickOrigin.of(0, 0), TickOrigin.of(7, 123_456_789_012L),
                 TickOrigin.of(TickOrigin.MAX_PARTITION, (1L << 48) - 1)};
         TickBatch batch = new TickBatch(3, 5, new String[] {"A", "BB", "CCC"}, new long[] {1, 2, 3},
-                new double[] {1, 2, 3}, new double[] {4, 5, 6}, origins);
+                new double[] {1, 2, 3}, new double[] {4, 5, 6}, origins, null);
         TickBatchCodec codec = new TickBatchCodec();
         Buffer wire = Buffer.buffer();
         codec.encodeToWire(wire, batch);

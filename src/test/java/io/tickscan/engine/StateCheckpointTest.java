@@ -170,8 +170,8 @@ class StateCheckpointTest {
     }
 
     @Test
-    @DisplayName("an engine that holds nothing goes back to the scan of the state it takes, one that holds symbols "
-            + "keeps its own")
+    @DisplayName("an engine that holds nothing takes the scan of a state handed over, one that holds symbols or reads "
+            + "a checkpoint keeps its own")
     void anEngineHoldingNothingTakesTheClockOfTheStateItTakes() {
         long t0 = EngineHarness.T0;
         EngineHarness giver = EngineHarness.of(0, "last > 0");
@@ -184,22 +184,29 @@ class StateCheckpointTest {
         taker.scan(t0 + 1_000);
         taker.scan(t0 + 4_000);
         taker.engine.release(i -> true);
-        assertThat(taker.engine.importState(acme).clockTaken()).isTrue();
+        assertThat(taker.engine.importState(acme, true).clockTaken()).isTrue();
         assertThat(taker.engine.lastScan()).isEqualTo(t0 + 1_000);
         assertThat(taker.scan(t0 + 2_000)).extracting(Alert::symbol).containsExactly("ACME");
 
         EngineHarness holding = EngineHarness.of(0, "last > 0");
         holding.tick("KEPT", t0 + 500, 100, 1);
         holding.scan(t0 + 4_000);
-        assertThat(holding.engine.importState(acme).clockTaken()).isFalse();
+        assertThat(holding.engine.importState(acme, true).clockTaken()).isFalse();
         assertThat(holding.engine.lastScan()).isEqualTo(t0 + 4_000);
 
         EngineHarness behind = EngineHarness.of(0, "last > 0"); // fenced: it scanned nothing for a while
         behind.tick("OLD", t0 - 5_000, 100, 1);
         behind.scan(t0 - 4_000);
         behind.engine.release(i -> true);
-        assertThat(behind.engine.importState(acme).clockTaken()).isTrue();
+        assertThat(behind.engine.importState(acme, true).clockTaken()).isTrue();
         assertThat(behind.engine.lastScan()).as("later").isEqualTo(t0 + 1_000);
+
+        EngineHarness restoring = EngineHarness.of(0, "last > 0"); // a checkpoint: its owner is gone
+        restoring.tick("OLD", t0 - 5_000, 100, 1);
+        restoring.scan(t0 + 4_000);
+        restoring.engine.release(i -> true);
+        assertThat(restoring.engine.importState(acme, false).clockTaken()).isFalse();
+        assertThat(restoring.engine.lastScan()).isEqualTo(t0 + 4_000);
     }
 
     @Test

@@ -208,23 +208,57 @@ class TickRouterTest {
 
     @Test
     @DisplayName("gives each tick with an origin the offset of the tick of its Kafka partition it routed there before, "
-            + "starting from where the reading began")
+            + "none for the first since the reading began")
     void eachTickCarriesThePreviousOffsetOfItsKafkaPartition(Vertx vertx, VertxTestContext ctx) {
         vertx.runOnContext(v -> {
             createRouter(vertx);
             consumePartition(vertx).compose(none -> {
-                router.readingFrom(2, 40);
+                router.readingFrom(2);
                 router.offer("A", 1000, 10, 1, 0, io.tickscan.codec.TickOrigin.of(2, 42));
                 router.offer("B", 1001, 10, 1, 0, io.tickscan.codec.TickOrigin.of(2, 45));
                 router.offer("C", 1002, 10, 1, 0, io.tickscan.codec.TickOrigin.of(3, 7)); // never told: unknown
                 router.offer("D", 1003, 10, 1, 0);
-                router.readingFrom(2, 44); // rewound
+                router.readingFrom(2); // rewound
                 router.offer("E", 1004, 10, 1, 0, io.tickscan.codec.TickOrigin.of(2, 44));
                 return router.drained(DRAIN_MS);
             }).onComplete(ctx.succeeding(none -> ctx.verify(() -> {
                 long[] previous = received.stream().flatMapToLong(b -> java.util.Arrays.stream(b.previous()))
                         .toArray();
-                assertThat(previous).containsExactly(39, 42, -1, -1, 43);
+                assertThat(previous).containsExactly(-1, 42, -1, -1, -1);
+                ctx.completeNow();
+            })));
+        });
+    }
+
+    @Test
+    @DisplayName("a loss seen by a report of delivery stays until a caller that reads lost ticks again has seen it")
+    void aLossStaysUntilACallerThatReadsAgainSeesIt(Vertx vertx, VertxTestContext ctx) {
+        vertx.runOnContext(v -> {
+            createRouter(vertx);
+            boolean[] failNext = {true};
+            vertx.eventBus().<TickBatch>consumer(Addresses.partition(0), m -> {
+                if (failNext[0]) {
+                    failNext[0] = false;
+                    m.fail(500, "the owner failed it");
+                } else {
+                    m.reply(null);
+                }
+            }).completion().compose(none -> {
+                router.offer("A", 1000, 10, 1, 0);
+                Future<Void> report = router.delivered();
+                router.offer("B", 1001, 11, 1, 0);
+                Future<Void> anotherReport = router.delivered();
+                router.offer("C", 1002, 12, 1, 0);
+                Future<Void> commit = router.acknowledged();
+                router.offer("D", 1003, 13, 1, 0);
+                Future<Void> nextCommit = router.acknowledged();
+                return Future.join(report, anotherReport, commit, nextCommit).otherwiseEmpty()
+                        .map(all -> List.of(report, anotherReport, commit, nextCommit));
+            }).onComplete(ctx.succeeding(futures -> ctx.verify(() -> {
+                assertThat(futures.get(0).failed()).as("the report whose tick was lost").isTrue();
+                assertThat(futures.get(1).failed()).as("a later report: the loss is not read again yet").isTrue();
+                assertThat(futures.get(2).failed()).as("the commit after it: it reads the lost tick again").isTrue();
+                assertThat(futures.get(3).succeeded()).as("the loss was taken").isTrue();
                 ctx.completeNow();
             })));
         });

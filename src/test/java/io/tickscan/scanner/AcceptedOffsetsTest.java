@@ -12,34 +12,34 @@ class AcceptedOffsetsTest {
     @Test
     void aTickIsTakenOncePerPartitionAndTicksWithoutOriginAlways() {
         AcceptedOffsets offsets = new AcceptedOffsets(4);
-        assertThat(offsets.accept(1, TickOrigin.of(2, 5))).isTrue();
-        assertThat(offsets.accept(1, TickOrigin.of(2, 5))).isFalse();
-        assertThat(offsets.accept(1, TickOrigin.of(2, 4))).isFalse();
-        assertThat(offsets.accept(1, TickOrigin.of(2, 6))).isTrue();
-        assertThat(offsets.accept(2, TickOrigin.of(2, 5))).as("another scanner partition").isTrue();
-        assertThat(offsets.accept(1, TickOrigin.of(300, 0))).as("a Kafka partition beyond the first").isTrue();
-        assertThat(offsets.accept(1, TickOrigin.NONE)).isTrue();
-        assertThat(offsets.accept(1, TickOrigin.NONE)).isTrue();
+        assertThat(offsets.accept(1, TickOrigin.of(2, 5), -1, 0)).isTrue();
+        assertThat(offsets.accept(1, TickOrigin.of(2, 5), -1, 0)).isFalse();
+        assertThat(offsets.accept(1, TickOrigin.of(2, 4), -1, 0)).isFalse();
+        assertThat(offsets.accept(1, TickOrigin.of(2, 6), -1, 0)).isTrue();
+        assertThat(offsets.accept(2, TickOrigin.of(2, 5), -1, 0)).as("another scanner partition").isTrue();
+        assertThat(offsets.accept(1, TickOrigin.of(300, 0), -1, 0)).as("a Kafka partition beyond the first").isTrue();
+        assertThat(offsets.accept(1, TickOrigin.NONE, -1, 0)).isTrue();
+        assertThat(offsets.accept(1, TickOrigin.NONE, -1, 0)).isTrue();
     }
 
     @Test
     void theExportIsRaisedToWhatTheSourceAcknowledgedAndARestoreKeepsTheHigher() {
         AcceptedOffsets offsets = new AcceptedOffsets(2);
-        offsets.accept(0, TickOrigin.of(0, 40));
-        offsets.accept(0, TickOrigin.of(1, 7));
+        offsets.accept(0, TickOrigin.of(0, 40), -1, 0);
+        offsets.accept(0, TickOrigin.of(1, 7), -1, 0);
         JsonObject acknowledged = new JsonObject().put("0", 30L).put("1", 20L).put("2", 5L).put("3", 0L);
         assertThat(offsets.export(0, acknowledged)).isEqualTo(new JsonObject().put("0", 40L).put("1", 19L)
                 .put("2", 4L).put("3", -1L));
         assertThat(offsets.export(1, null)).isEqualTo(new JsonObject());
 
         AcceptedOffsets back = new AcceptedOffsets(2);
-        back.accept(0, TickOrigin.of(1, 25));
+        back.accept(0, TickOrigin.of(1, 25), -1, 0);
         back.restore(0, offsets.export(0, acknowledged));
-        assertThat(back.accept(0, TickOrigin.of(0, 40))).isFalse();
-        assertThat(back.accept(0, TickOrigin.of(0, 41))).isTrue();
-        assertThat(back.accept(0, TickOrigin.of(1, 25))).as("its own higher offset kept").isFalse();
-        assertThat(back.accept(0, TickOrigin.of(2, 4))).isFalse();
-        assertThat(back.accept(0, TickOrigin.of(2, 5))).isTrue();
+        assertThat(back.accept(0, TickOrigin.of(0, 40), -1, 0)).isFalse();
+        assertThat(back.accept(0, TickOrigin.of(0, 41), -1, 0)).isTrue();
+        assertThat(back.accept(0, TickOrigin.of(1, 25), -1, 0)).as("its own higher offset kept").isFalse();
+        assertThat(back.accept(0, TickOrigin.of(2, 4), -1, 0)).isFalse();
+        assertThat(back.accept(0, TickOrigin.of(2, 5), -1, 0)).isTrue();
         assertThatThrownBy(() -> back.restore(1, new JsonObject().put("-1", 3L)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Kafka partition -1");
     }

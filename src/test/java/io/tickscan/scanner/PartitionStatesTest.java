@@ -38,13 +38,13 @@ class PartitionStatesTest {
         ScanEngine target = engine();
         List<String> heldAgain = new ArrayList<>();
         new PartitionStates(target, partitioner, new HeldTicks(10),
-                (s, ts, price, size, at) -> heldAgain.add(s + "@" + price), imported -> { }).adopt(state);
+                (s, ts, price, size, at) -> heldAgain.add(s + "@" + price), imported -> { }).adopt(state, false);
         assertThat(target.symbolCount()).isEqualTo(1);
         assertThat(target.snapshot(mine, 1).last()).isEqualTo(101);
         assertThat(heldAgain).containsExactly("AAPL@103.0");
 
         assertThatThrownBy(() -> new PartitionStates(target, partitioner, held, (s, ts, price, size, at) -> { }, imported -> { })
-                .adopt(Buffer.buffer("not a state"))).isInstanceOf(IllegalArgumentException.class)
+                .adopt(Buffer.buffer("not a state"), false)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a tickscan partition state");
     }
 }

@@ -24,7 +24,7 @@ class ScanScheduleTest {
         ScanSchedule schedule = new ScanSchedule(now::get, timers, t -> {
             scans.add(t);
             throw new IllegalStateException("boom at " + t);
-        }, skipped, 0);
+        }, skipped, 0, s -> true, 0, skipped);
         schedule.start();
         assertThat(timers.nextDelay()).isEqualTo(750);
         now.set(T0 + 1000);
@@ -39,7 +39,7 @@ class ScanScheduleTest {
     @Test
     @DisplayName("runs the scan of each second its grace after it, and says which second it scans next")
     void scansRunTheirGraceAfterTheirSecond() {
-        ScanSchedule schedule = new ScanSchedule(now::get, timers, scans::add, skipped, 50);
+        ScanSchedule schedule = new ScanSchedule(now::get, timers, scans::add, skipped, 50, s -> true, 0, skipped);
         schedule.start();
         assertThat(timers.nextDelay()).isEqualTo(800); // T0 + 250 -> T0 + 1050
         assertThat(schedule.nextScan()).isEqualTo(T0 + 1000);
@@ -58,7 +58,7 @@ class ScanScheduleTest {
     @Test
     @DisplayName("skips and counts the seconds a late scan missed, and never scans a second twice")
     void lateScansSkipTheSecondsMissed() {
-        ScanSchedule schedule = new ScanSchedule(now::get, timers, scans::add, skipped, 0);
+        ScanSchedule schedule = new ScanSchedule(now::get, timers, scans::add, skipped, 0, s -> true, 0, skipped);
         schedule.start();
         now.set(T0 + 1000);
         timers.fire();

@@ -191,12 +191,12 @@ class ScannerVerticleTest {
     void aTickReadAgainIsSkippedByItsOffset(Vertx vertx, VertxTestContext ctx) {
         TickBatch first = new TickBatch(3, T0, new String[] {"AAPL", "MSFT"}, new long[] {T0 + 100, T0 + 100},
                 new double[] {101, 102}, new double[] {1, 1},
-                new long[] {TickOrigin.of(0, 10), TickOrigin.of(1, 4)});
+                new long[] {TickOrigin.of(0, 10), TickOrigin.of(1, 4)}, null);
         // read again from offset 9 of Kafka partition 0 and 4 of partition 1: only offset 11 and 5 are new
         TickBatch again = new TickBatch(3, T0, new String[] {"AAPL", "AAPL", "MSFT", "AAPL", "MSFT"},
                 new long[] {T0 + 50, T0 + 100, T0 + 100, T0 + 200, T0 + 200}, new double[] {99, 101, 102, 103, 104},
                 new double[] {1, 1, 1, 1, 1}, new long[] {TickOrigin.of(0, 9), TickOrigin.of(0, 10),
-                        TickOrigin.of(1, 4), TickOrigin.of(0, 11), TickOrigin.of(1, 5)});
+                        TickOrigin.of(1, 4), TickOrigin.of(0, 11), TickOrigin.of(1, 5)}, null);
         deploy(vertx, true)
                 .compose(v -> vertx.eventBus().request(Addresses.partition(3), first))
                 .compose(ack -> vertx.eventBus().request(Addresses.partition(3), again))
