@@ -167,6 +167,14 @@ public final class Addresses {
      */
     public static final String KAFKA_WATERMARKS = "tickscan.kafka.watermarks";
 
+    /**
+     * Cluster-wide publish by a scanner that took a partition from its checkpoint (its owner died, or was fenced):
+     * JSON {@code {"topic": t, "from": {"<kafka partition>": offset}}}, the offsets after those of the checkpoint.
+     * The Kafka source that reads one of those Kafka partitions past its offset reads it again from there, so the
+     * ticks the lost owner took after its checkpoint reach the partition again (the others skip them as taken).
+     */
+    public static final String KAFKA_REREAD = "tickscan.kafka.reread";
+
     /** How long a request to a node-local address waits for its answer. */
     public static final long LOCAL_TIMEOUT_MS = 10_000;
 

@@ -15,10 +15,10 @@ import java.util.Objects;
  * @param sizes      size of each tick
  * @param origins    where each tick was read ({@link TickOrigin}), or null when the source has no positions
  * @param previous   for each tick with an origin, the offset of the tick before it on the same Kafka partition that
- *                   the sending router sent to this partition (or the offset before the one its reading of that
- *                   Kafka partition began at): no tick of this partition lies between the two on that Kafka
- *                   partition, so a scanner that has the previous one has every tick before this one; null when
- *                   unknown (a tick without origin has -1)
+ *                   the sending router sent to this partition since its reading of that Kafka partition began
+ *                   (for the first, where it began, {@link TickOrigin#readingFrom}): no tick of this partition lies
+ *                   between the two on that Kafka partition, so a scanner that has the previous one has every tick
+ *                   before this one; -1 when unknown; null when the source gives none
  */
 public record TickBatch(int partition, long arrivedAt, String[] symbols, long[] timestamps, double[] prices,
                         double[] sizes, long[] origins, long[] previous) {

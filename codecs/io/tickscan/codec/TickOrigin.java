@@ -33,6 +33,25 @@ public final class TickOrigin {
         return (int) (origin >>> OFFSET_BITS);
     }
 
+    /**
+     * The {@link TickBatch#previous} of the first tick offered for a partition since its Kafka partition's reading
+     * began at {@code from}: no tick of that partition lies in {@code [from, offset)}, and what lies before
+     * {@code from} is not known to the router (encoded below -1).
+     */
+    public static long readingFrom(long from) {
+        return -from - 2;
+    }
+
+    /** True when a {@link TickBatch#previous} is a {@link #readingFrom} marker. */
+    public static boolean isReadingStart(long previous) {
+        return previous <= -2;
+    }
+
+    /** The offset reading began at, of a {@link #readingFrom} marker. */
+    public static long readingStart(long previous) {
+        return -previous - 2;
+    }
+
     /** The offset of an origin other than {@link #NONE}. */
     public static long offset(long origin) {
         return origin & OFFSET_MASK;

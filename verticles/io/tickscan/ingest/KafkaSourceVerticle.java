@@ -136,6 +136,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
     /** True while the node is fenced off its cluster: the source has left the group (see {@link #onOwnership}). */
     private boolean outOfGroup;
     private MessageConsumer<JsonObject> ownership;
+    private MessageConsumer<JsonObject> reread;
     private JsonObject health;
 
     /**
@@ -178,6 +179,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
         watermarkTimer = vertx.setPeriodic(WATERMARK_MS, id -> reportWatermarks());
         healthTimer = vertx.setPeriodic(HEALTH_MS, id -> checkHealth());
         ownership = vertx.eventBus().localConsumer(Addresses.OWNERSHIP, m -> onOwnership(m.body()));
+        reread = vertx.eventBus().consumer(Addresses.KAFKA_REREAD, m -> onReread(m.body()));
         return ownership.completion().compose(v -> consumer.subscribe(kafka.getString("topic")));
     }
 
@@ -389,18 +391,45 @@ public final class KafkaSourceVerticle extends VerticleBase {
             if (book == null || !book.owned || book.committedAt < 0) {
                 continue; // revoked since: its next owner reads from the committed offset
             }
-            long from = book.committedAt;
-            book.uncommitted = -1;
-            book.taken = from - 1;
-            book.newestTs = Long.MIN_VALUE; // the ticks read again raise it again
-            rewinds++;
-            stalled.removeIf(r -> r.partition() == partition.partition() && r.topic().equals(partition.topic()));
-            router.readingFrom(partition.partition());
-            consumer.seek(new io.vertx.kafka.client.common.TopicPartition(partition.topic(), partition.partition()),
-                    from);
+            readAgain(book, book.committedAt);
             LOG.warn("kafka source reads {} again from offset {}: some of its ticks were not acknowledged",
-                    partition, from);
+                    partition, book.committedAt);
         }
+    }
+
+    /**
+     * Reads the partitions of a scanner's request ({@link Addresses#KAFKA_REREAD}) again from the offsets it gives,
+     * where this source reads them past there: a scanner partition taken from its checkpoint lacks the ticks its
+     * lost owner took after it. A later rewind goes back there too, until a commit passes it.
+     */
+    private void onReread(JsonObject request) {
+        if (!kafka.getString("topic").equals(request.getString("topic"))) {
+            return;
+        }
+        JsonObject from = request.getJsonObject("from", new JsonObject());
+        for (String partition : from.fieldNames()) {
+            Book book = bookOf(Integer.parseInt(partition));
+            long offset = from.getLong(partition);
+            if (book != null && book.owned && offset <= book.taken) {
+                book.committedAt = book.committedAt < 0 ? offset : Math.min(book.committedAt, offset);
+                readAgain(book, offset);
+                LOG.info("kafka source reads {} again from offset {} for a scanner partition taken from its "
+                        + "checkpoint", book.partition, offset);
+            }
+        }
+    }
+
+    /** Reads {@code book}'s partition again from {@code from}: the records after it are taken again. */
+    private void readAgain(Book book, long from) {
+        TopicPartition partition = book.partition;
+        book.uncommitted = -1;
+        book.taken = from - 1;
+        book.newestTs = Long.MIN_VALUE; // the ticks read again raise it again
+        rewinds++;
+        stalled.removeIf(r -> r.partition() == partition.partition() && r.topic().equals(partition.topic()));
+        router.readingFrom(partition.partition(), from);
+        consumer.seek(new io.vertx.kafka.client.common.TopicPartition(partition.topic(), partition.partition()),
+                from);
     }
 
     private Future<Void> commit(Map<TopicPartition, Long> offsets) {
@@ -586,7 +615,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
                     book.taken = next - 1;
                     book.newestTs = Long.MIN_VALUE; // what it handed on before may be read again: not claimed
                     rewinds++;
-                    router.readingFrom(partition.partition());
+                    router.readingFrom(partition.partition(), next);
                     acknowledged.put(partition.partition(),
                             book.committedAt >= 0 ? Math.min(next, book.committedAt) : next);
                 });

@@ -50,7 +50,7 @@ public final class TickRouter {
     private final int[] inFlight;
     /**
      * Per partition, per Kafka partition, the offset of the last tick of it offered for that partition since its
-     * reading began ({@link #readingFrom}); -1 when none. Carried to the scanner as each
+     * reading began, or where it began ({@link TickOrigin#readingFrom}); -1 when unknown. Carried to the scanner as each
      * tick's {@link TickBatch#previous()}.
      */
     private final long[][] lastOffered;
@@ -176,22 +176,24 @@ public final class TickRouter {
         if (kafkaPartition >= last.length) {
             last = lastOffered[p] = TickOrigin.grownOffsets(last, kafkaPartition + 1);
         }
-        long previous = last[kafkaPartition] < offset ? last[kafkaPartition] : -1;
+        long before = last[kafkaPartition];
+        long previous = TickOrigin.isReadingStart(before) ? (TickOrigin.readingStart(before) <= offset ? before : -1)
+                : before < offset ? before : -1;
         last[kafkaPartition] = offset;
         return previous;
     }
 
     /**
-     * Says that the source reads Kafka partition {@code kafkaPartition} anew (it was assigned, or rewound): the
-     * first tick of it offered for each partition has no known predecessor ({@code -1}, taken as had: every
-     * scanner partition holds what was read before the offset reading starts at, which is where the checkpoints or
-     * the commits end), and the ticks after it follow it.
+     * Says that the source reads Kafka partition {@code kafkaPartition} anew from {@code from} (it was assigned, or
+     * rewound): the first tick of it offered for each partition carries {@link TickOrigin#readingFrom}, and the
+     * ticks after it follow it.
      */
-    public void readingFrom(int kafkaPartition) {
+    public void readingFrom(int kafkaPartition, long from) {
         for (int p = 0; p < lastOffered.length; p++) {
-            if (kafkaPartition < lastOffered[p].length) {
-                lastOffered[p][kafkaPartition] = -1;
+            if (kafkaPartition >= lastOffered[p].length) {
+                lastOffered[p] = TickOrigin.grownOffsets(lastOffered[p], kafkaPartition + 1);
             }
+            lastOffered[p][kafkaPartition] = TickOrigin.readingFrom(from);
         }
     }
 

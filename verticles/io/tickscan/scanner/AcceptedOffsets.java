@@ -53,7 +53,8 @@ final class AcceptedOffsets {
      * for a tick without an origin.
      *
      * @param previous the offset of the tick its router sent to {@code p} before it from the same Kafka partition
-     *                 ({@link io.tickscan.codec.TickBatch#previous}); -1 when unknown (taken as had)
+     *                 ({@link io.tickscan.codec.TickBatch#previous}); -1 when unknown (taken as had while no gap
+     *                 is open)
      * @param now      wall-clock milliseconds, for the gaps' deadline
      */
     boolean accept(int p, long origin, long previous, long now) {
@@ -70,7 +71,8 @@ final class AcceptedOffsets {
             return false;
         }
         Gap gap = gaps[p] == null ? null : gaps[p].get(source);
-        if (gap == null && previous <= offsets[source]) {
+        // without a gap, a tick with no known predecessor, or the first since a reading began, follows what it has
+        if (gap == null && (previous < 0 || previous <= offsets[source])) {
             offsets[source] = offset;
             return true;
         }
@@ -84,7 +86,7 @@ final class AcceptedOffsets {
         if (gap.above.containsKey(offset)) {
             return false;
         }
-        if (previous <= offsets[source]) {
+        if (follows(previous, offsets[source])) {
             offsets[source] = offset;
         } else {
             gap.above.put(offset, previous);
@@ -98,7 +100,7 @@ final class AcceptedOffsets {
         long[] offsets = highest[p];
         while (!gap.above.isEmpty()) {
             Map.Entry<Long, Long> lowest = gap.above.firstEntry();
-            if (lowest.getKey() <= offsets[source] || lowest.getValue() <= offsets[source]) {
+            if (lowest.getKey() <= offsets[source] || follows(lowest.getValue(), offsets[source])) {
                 offsets[source] = Math.max(offsets[source], lowest.getKey());
                 gap.above.pollFirstEntry();
             } else {
@@ -116,6 +118,18 @@ final class AcceptedOffsets {
                 gaps[p] = null;
             }
         }
+    }
+
+    /**
+     * Whether a tick with predecessor {@code previous} continues what a partition has up to {@code had}, while a gap
+     * is open: a known predecessor it has, or a reading that began right after what it has; an unknown one does
+     * not close a gap.
+     */
+    private static boolean follows(long previous, long had) {
+        if (TickOrigin.isReadingStart(previous)) {
+            return TickOrigin.readingStart(previous) - 1 <= had;
+        }
+        return previous >= 0 && previous <= had;
     }
 
     /** Gaps given up so far: ticks they lacked were not applied. */

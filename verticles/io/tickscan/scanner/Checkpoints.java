@@ -217,8 +217,13 @@ final class Checkpoints {
         try {
             JsonObject stored = new JsonObject(offsets.toBuffer());
             if (kafkaTopic.equals(stored.getString("topic"))) {
-                accepted.restore(p, stored.getJsonObject("offsets"), stored.getJsonObject("gaps"),
-                        System.currentTimeMillis());
+                JsonObject checkpointed = stored.getJsonObject("offsets");
+                accepted.restore(p, checkpointed, stored.getJsonObject("gaps"), System.currentTimeMillis());
+                // the ticks its owner took after this checkpoint: read again by whichever source reads them now
+                JsonObject from = new JsonObject();
+                checkpointed.forEach(e -> from.put(e.getKey(), ((Number) e.getValue()).longValue() + 1));
+                vertx.eventBus().publish(Addresses.KAFKA_REREAD, new JsonObject().put("topic", kafkaTopic)
+                        .put("from", from));
             }
         } catch (RuntimeException e) {
             // the state stays; without its offsets the partition's ticks are read from the committed offsets

@@ -208,23 +208,24 @@ class TickRouterTest {
 
     @Test
     @DisplayName("gives each tick with an origin the offset of the tick of its Kafka partition it routed there before, "
-            + "none for the first since the reading began")
+            + "where the reading began for the first")
     void eachTickCarriesThePreviousOffsetOfItsKafkaPartition(Vertx vertx, VertxTestContext ctx) {
         vertx.runOnContext(v -> {
             createRouter(vertx);
             consumePartition(vertx).compose(none -> {
-                router.readingFrom(2);
+                router.readingFrom(2, 40);
                 router.offer("A", 1000, 10, 1, 0, io.tickscan.codec.TickOrigin.of(2, 42));
                 router.offer("B", 1001, 10, 1, 0, io.tickscan.codec.TickOrigin.of(2, 45));
                 router.offer("C", 1002, 10, 1, 0, io.tickscan.codec.TickOrigin.of(3, 7)); // never told: unknown
                 router.offer("D", 1003, 10, 1, 0);
-                router.readingFrom(2); // rewound
+                router.readingFrom(2, 44); // rewound
                 router.offer("E", 1004, 10, 1, 0, io.tickscan.codec.TickOrigin.of(2, 44));
                 return router.drained(DRAIN_MS);
             }).onComplete(ctx.succeeding(none -> ctx.verify(() -> {
                 long[] previous = received.stream().flatMapToLong(b -> java.util.Arrays.stream(b.previous()))
                         .toArray();
-                assertThat(previous).containsExactly(-1, 42, -1, -1, -1);
+                assertThat(previous).containsExactly(io.tickscan.codec.TickOrigin.readingFrom(40), 42, -1, -1,
+                        io.tickscan.codec.TickOrigin.readingFrom(44));
                 ctx.completeNow();
             })));
         });

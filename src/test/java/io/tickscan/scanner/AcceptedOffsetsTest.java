@@ -94,4 +94,24 @@ class AcceptedOffsetsTest {
         assertThat(taker.accept(1, TickOrigin.of(3, 21), 20, 200)).isTrue();
         assertThat(taker.export(1, null)).isEqualTo(new JsonObject().put("3", 21L));
     }
+
+    @Test
+    void aGapClosesOnlyOnAReadingThatBeganRightAfterWhatThePartitionHas() {
+        AcceptedOffsets offsets = new AcceptedOffsets(1);
+        assertThat(offsets.accept(0, TickOrigin.of(1, 50), TickOrigin.readingFrom(40), 0))
+                .as("no gap open: the first tick of a reading follows what it has").isTrue();
+        offsets.accept(0, TickOrigin.of(1, 70), 60, 0); // 60 was lost on its way
+        assertThat(offsets.accept(0, TickOrigin.of(1, 80), -1, 0)).isTrue();
+        assertThat(offsets.export(0, null)).as("an unknown predecessor does not close a gap")
+                .isEqualTo(new JsonObject().put("1", 50L));
+        assertThat(offsets.accept(0, TickOrigin.of(1, 75), TickOrigin.readingFrom(65), 0)).isTrue();
+        assertThat(offsets.export(0, null)).as("a reading that began past what it has does not close it either")
+                .isEqualTo(new JsonObject().put("1", 50L));
+        // read again from 51 (after the checkpoint): 60 comes, and everything kept follows
+        assertThat(offsets.accept(0, TickOrigin.of(1, 60), TickOrigin.readingFrom(51), 0)).isTrue();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 70), 60, 0)).isFalse();
+        assertThat(offsets.export(0, null)).as("70 and 75 follow; 80, of an unknown predecessor, stays kept")
+                .isEqualTo(new JsonObject().put("1", 75L));
+        assertThat(offsets.accept(0, TickOrigin.of(1, 80), -1, 0)).as("kept: not applied twice").isFalse();
+    }
 }
