@@ -98,8 +98,12 @@ class ClusterIT {
                     && members.stream().mapToInt(m -> ((JsonObject) m).getInteger("partitions_owned", 0)).sum()
                     == PARTITIONS;
         });
+        // a partition passed on along the way may still be on its way to the third member (PartitionOwners)
+        TestNodes.await("the third member owns its share", 20, () -> {
+            int owned = status(c).getInteger("partitions_owned");
+            return owned >= 85 && owned <= 86;
+        });
         JsonObject onA = status(a);
-        assertThat(status(c).getInteger("partitions_owned")).isBetween(85, 86);
         // its share, and no more than a few partitions passed on along the way (PartitionOwners)
         assertThat(onA.getJsonObject("last_rebalance").getInteger("moved")).as(onA.encode()).isBetween(85, 100);
         TestNodes.await("the symbols moved with their state", 20, () -> held(a) == SYMBOLS);
