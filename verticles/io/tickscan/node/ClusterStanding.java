@@ -19,7 +19,9 @@ import java.util.Set;
  *   apart. It gives up its
  *   partitions without writing or handing them over (their state is stale; their new owners took them from the
  *   checkpoints), and takes its share again once it sees peers in a view that held for {@value #STABLE_MS} ms (the
- *   split-brain merge let it back in), or, alone, once its peers are known dead (see below).</li>
+ *   split-brain merge let it back in) and sees their event-bus registrations ({@link #peersRegistered}: until then
+ *   what it publishes cluster-wide reaches only its own subscribers), or, alone, once its peers are known dead (see
+ *   below).</li>
  * </ul>
  * A fenced node alone cannot tell from the cluster whether its peers died or removed it and live on in the other
  * half, waiting for the split-brain merge (which took 19 to 36 s on a loaded machine); taking every partition in
@@ -56,6 +58,8 @@ final class ClusterStanding {
     private int membersBeforeFreeze;
     private long witnessAsked = Long.MIN_VALUE;
     private Set<String> othersAlive = Set.of();
+    /** Whether, since it was fenced, the node has seen a peer's event-bus registration. */
+    private boolean peersRegistered;
     /** When the witness last saw another node alive (when it was asked). */
     private long othersLastAlive = Long.MIN_VALUE;
 
@@ -89,7 +93,7 @@ final class ClusterStanding {
                 enter(State.MEMBER, nowMs);
             }
         } else if (state == State.FENCED && nowMs - viewSince >= STABLE_MS
-                && (members.size() > 1 || othersDead(nowMs))) {
+                && (members.size() > 1 ? peersRegistered : othersDead(nowMs))) {
             enter(State.MEMBER, nowMs);
         }
         return state;
@@ -107,6 +111,22 @@ final class ClusterStanding {
         if (!othersAlive.isEmpty()) {
             othersLastAlive = askedMs;
         }
+    }
+
+    /**
+     * Takes what a fenced node with peers sees of their event-bus registrations: true once it sees one of another
+     * member (after a split-brain merge, the cluster's registrations reach the node a few seconds after its
+     * membership does).
+     */
+    void peersRegistered(boolean seen) {
+        if (state == State.FENCED) {
+            peersRegistered = seen;
+        }
+    }
+
+    /** Whether a fenced node with peers should look at their registrations ({@link #peersRegistered}). */
+    boolean awaitsPeersRegistrations() {
+        return state == State.FENCED && !peersRegistered && view != null && view.size() > 1;
     }
 
     /**
@@ -132,6 +152,7 @@ final class ClusterStanding {
     private void enter(State next, long nowMs) {
         state = next;
         since = nowMs;
+        peersRegistered = false;
     }
 
     /** The state now. */

@@ -8,17 +8,20 @@ import io.tickscan.codec.Addresses;
 import io.tickscan.routing.PartitionOwners;
 import io.tickscan.scanner.OwnershipLease;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.redis.client.Redis;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -60,6 +63,7 @@ public final class OwnershipVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(OwnershipVerticle.class);
 
     private final ClusterManager clusterManager;
+    private boolean lookingForRegistrations;
     private final OwnershipLease lease;
     private final MeterRegistry meters;
     private final Redis redis;
@@ -291,7 +295,30 @@ public final class OwnershipVerticle extends VerticleBase {
             logWaitForMerge(nowMs);
         }
         askMarks(nowMs, now == ClusterStanding.State.MEMBER);
+        lookForPeersRegistrations(members);
         return now == ClusterStanding.State.MEMBER;
+    }
+
+    /**
+     * While fenced with peers, looks whether this member's view of the event-bus registrations has the other
+     * members' again (one of {@link Addresses#ALERTS}, which every node's web verticles consume): after a
+     * split-brain merge they come a few seconds after the membership, and alerts published before would reach only
+     * this node's subscribers. One look at a time.
+     */
+    private void lookForPeersRegistrations(Set<String> members) {
+        if (lookingForRegistrations || clusterManager == null || members == null
+                || !standing.awaitsPeersRegistrations()) {
+            return;
+        }
+        lookingForRegistrations = true;
+        Promise<List<RegistrationInfo>> read = Promise.promise();
+        clusterManager.getRegistrations(Addresses.ALERTS, read);
+        read.future().onComplete(done -> {
+            lookingForRegistrations = false;
+            String self = clusterManager.getNodeId();
+            standing.peersRegistered(done.succeeded() && done.result().stream().anyMatch(r -> !r.localOnly()
+                    && !r.nodeId().equals(self) && members.contains(r.nodeId())));
+        });
     }
 
     /**

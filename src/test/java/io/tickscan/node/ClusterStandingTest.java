@@ -74,7 +74,13 @@ class ClusterStandingTest {
         assertThat(lookFor(8_000, ALONE)).isEqualTo(FENCED);
         now += 100;
         assertThat(standing.look(now, THREE)).as("the merge: not yet steady").isEqualTo(FENCED);
-        assertThat(lookFor(1_000, THREE)).isEqualTo(MEMBER);
+        assertThat(standing.awaitsPeersRegistrations()).isTrue();
+        assertThat(lookFor(1_000, THREE)).as("steady, but the peers' registrations not seen yet").isEqualTo(FENCED);
+        standing.peersRegistered(false);
+        assertThat(lookFor(3_000, THREE)).isEqualTo(FENCED);
+        standing.peersRegistered(true);
+        assertThat(standing.awaitsPeersRegistrations()).isFalse();
+        assertThat(lookFor(100, THREE)).isEqualTo(MEMBER);
     }
 
     @Test
@@ -147,7 +153,9 @@ class ClusterStandingTest {
         frozenAndWokenAlone();
         assertThat(lookFor(60_000, ALONE, Set.of("b", "c"))).isEqualTo(FENCED);
         assertThat(standing.othersAlive(now)).containsExactlyInAnyOrder("b", "c");
-        assertThat(lookFor(1_500, THREE, Set.of("b", "c"))).as("the merge, steady 1 s").isEqualTo(MEMBER);
+        standing.peersRegistered(true);
+        assertThat(lookFor(1_500, THREE, Set.of("b", "c"))).as("the merge, steady 1 s, its peers' registrations seen")
+                .isEqualTo(MEMBER);
     }
 
     @Test
