@@ -162,8 +162,11 @@ public final class Addresses {
     /**
      * Cluster-wide publish by every Kafka source, every few milliseconds, of how far it has delivered the ticks of
      * the partitions it reads: JSON {@code {"topic": t, "partitions": n (the topic's partition count), "marks":
-     * {"<kafka partition>": ts}}}, where every tick of that partition stamped before {@code ts} has been taken by
-     * its owner. Scanners hold a scan until every partition of their topic is marked past its second.
+     * {"<kafka partition>": ts}, "source": the source's id, "readings": {"<kafka partition>": [reading number,
+     * offset it began at]}}}, where every tick of that partition stamped before {@code ts} has been taken by its
+     * owner. Scanners hold a scan until every partition of their topic is marked past its second; a partition
+     * restored from its checkpoint catches up by the marks of the readings that began after it asked to be read
+     * again ({@link #KAFKA_REREAD}).
      */
     public static final String KAFKA_WATERMARKS = "tickscan.kafka.watermarks";
 
@@ -171,7 +174,8 @@ public final class Addresses {
      * Cluster-wide publish by a scanner that took a partition from its checkpoint (its owner died, or was fenced):
      * JSON {@code {"topic": t, "from": {"<kafka partition>": offset}}}, the offsets after those of the checkpoint.
      * The Kafka source that reads one of those Kafka partitions past its offset reads it again from there, so the
-     * ticks the lost owner took after its checkpoint reach the partition again (the others skip them as taken).
+     * ticks the lost owner took after its checkpoint reach the partition again (the others skip them as taken);
+     * every source that reads one of them begins a new reading of it, reported with its marks.
      */
     public static final String KAFKA_REREAD = "tickscan.kafka.reread";
 

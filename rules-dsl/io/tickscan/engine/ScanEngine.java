@@ -205,7 +205,34 @@ public final class ScanEngine {
      * @throws IllegalArgumentException when {@code checkpoint} is not one this engine reads (nothing changed then)
      */
     public StateImport importState(byte[] checkpoint, boolean mayTakeClock) {
+        return importState(StateCheckpoint.read(checkpoint), mayTakeClock);
+    }
+
+    /**
+     * Takes a checkpoint up where its engine left it, this engine being new (it has seen no symbol and never
+     * scanned): its symbols as {@link #importState} restores them, and its last scan and scan minute as this
+     * engine's own, so that its next scan is the second after the checkpoint's and the ticks since are not late.
+     * How a scanner catches up a partition restored from a checkpoint older than its own clock.
+     *
+     * @throws IllegalStateException    when this engine has seen a symbol or scanned
+     * @throws IllegalArgumentException when {@code checkpoint} is not one this engine reads (nothing changed then)
+     */
+    public StateImport resume(byte[] checkpoint) {
+        if (states.count() > 0 || lastScan != Screen.NO_SCAN) {
+            throw new IllegalStateException("only a new engine resumes a checkpoint");
+        }
         StateCheckpoint.Decoded d = StateCheckpoint.read(checkpoint);
+        lastScan = d.lastScan;
+        scanMinute = d.scanMinute;
+        return importState(d, false);
+    }
+
+    /** The last scan of a checkpoint of {@link #exportState}, {@link Screen#NO_SCAN} when it had none. */
+    public static long lastScanOf(byte[] checkpoint) {
+        return StateCheckpoint.lastScanOf(checkpoint);
+    }
+
+    private StateImport importState(StateCheckpoint.Decoded d, boolean mayTakeClock) {
         boolean sameSessions = d.zone.equals(settings.sessionZone().getId())
                 && d.sessionStart.equals(settings.sessionStart());
         boolean mayTake = mayTakeClock && heldNothing();

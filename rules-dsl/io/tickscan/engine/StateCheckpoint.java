@@ -190,6 +190,22 @@ final class StateCheckpoint {
      *
      * @throws IllegalArgumentException when it is not one, of another version, or cut short
      */
+    /** The last scan a checkpoint's header gives; its body is not read. */
+    static long lastScanOf(byte[] bytes) {
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+            if (in.readInt() != MAGIC || in.readUnsignedShort() != VERSION) {
+                throw new IllegalArgumentException("not a tickscan state checkpoint of version " + VERSION);
+            }
+            in.readInt();
+            in.readUTF();
+            in.readLong();
+            return in.readLong();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("a truncated state checkpoint", e);
+        }
+    }
+
     static Decoded read(byte[] bytes) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));

@@ -14,6 +14,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
@@ -126,6 +127,10 @@ public final class KafkaSourceVerticle extends VerticleBase {
     private boolean reporting;
     /** Rewinds so far: a report whose ticks were rewound meanwhile is not sent. */
     private long rewinds;
+    /** This source's id in its watermark reports, with {@link #readings}: which reading of a partition a mark is of. */
+    private final String sourceId = java.util.UUID.randomUUID().toString();
+    /** Readings of a partition begun so far (assigned, read again, or named for a scanner's re-read). */
+    private long readings;
     /** The scanners' grace: how late after its stamp a tick may reach Kafka (for an idle partition's mark). */
     private long graceMs;
     /** How far ahead of the clock a tick may be stamped before scanners drop it ({@code engine.future_tolerance_ms}). */
@@ -344,7 +349,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
      * handed on (the producers write each partition in the order of the stamps); and for a partition the last poll
      * found read to its end, every tick stamped {@code scanner_grace_ms} before that poll (a tick reaches Kafka within
      * the scanners' grace of its stamp, or is late for its scan anyway). Not sent when some of those ticks were
-     * lost and are read again.
+     * lost and are read again. A report: {@code {"topic", "partitions": the topic's count, "marks": {"<k>": ts},
+     * "source": this source's id, "readings": {"<k>": [reading number, offset it began at]}}}.
      */
     private void reportWatermarks() {
         int partitions = nativeConsumer.topicPartitions();
@@ -353,6 +359,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
         }
         Map<Integer, RebalanceHookedConsumer.CaughtUp> ends = nativeConsumer.caughtUp();
         JsonObject marks = new JsonObject();
+        JsonObject readingsOf = new JsonObject();
         for (Book book : books) {
             if (book == null || !book.owned) {
                 continue;
@@ -363,14 +370,16 @@ public final class KafkaSourceVerticle extends VerticleBase {
                 mark = Math.max(mark, end.at() - graceMs);
             }
             if (mark != Long.MIN_VALUE) {
-                marks.put(Integer.toString(book.partition.partition()), mark);
+                String partition = Integer.toString(book.partition.partition());
+                marks.put(partition, mark);
+                readingsOf.put(partition, new JsonArray().add(book.readingSeq).add(book.readingFrom));
             }
         }
         if (marks.isEmpty()) {
             return;
         }
         JsonObject report = new JsonObject().put("topic", kafka.getString("topic")).put("partitions", partitions)
-                .put("marks", marks);
+                .put("marks", marks).put("source", sourceId).put("readings", readingsOf);
         long rewindsBefore = rewinds;
         reporting = true;
         router.delivered().onComplete(delivered -> {
@@ -400,7 +409,10 @@ public final class KafkaSourceVerticle extends VerticleBase {
     /**
      * Reads the partitions of a scanner's request ({@link Addresses#KAFKA_REREAD}) again from the offsets it gives,
      * where this source reads them past there: a scanner partition taken from its checkpoint lacks the ticks its
-     * lost owner took after it. A later rewind goes back there too, until a commit passes it.
+     * lost owner took after it. A later rewind goes back there too, until a commit passes it. Every partition of
+     * the request this source reads begins a new reading ({@link Book#readingSeq}), also one not yet past the
+     * offset, which goes on from where it is: the scanner catching the partition up follows the marks of the
+     * readings begun after its request ({@code io.tickscan.scanner.CatchUpLane}).
      */
     private void onReread(JsonObject request) {
         if (!kafka.getString("topic").equals(request.getString("topic"))) {
@@ -409,14 +421,25 @@ public final class KafkaSourceVerticle extends VerticleBase {
         JsonObject from = request.getJsonObject("from", new JsonObject());
         for (String partition : from.fieldNames()) {
             Book book = bookOf(Integer.parseInt(partition));
+            if (book == null || !book.owned) {
+                continue;
+            }
             long offset = from.getLong(partition);
-            if (book != null && book.owned && offset <= book.taken) {
+            if (offset <= book.taken) {
                 book.committedAt = book.committedAt < 0 ? offset : Math.min(book.committedAt, offset);
                 readAgain(book, offset);
                 LOG.info("kafka source reads {} again from offset {} for a scanner partition taken from its "
                         + "checkpoint", book.partition, offset);
+            } else {
+                newReading(book, book.taken + 1); // nothing to read again: it goes on, under a new reading
             }
         }
+    }
+
+    /** Marks the reports of {@code book}'s partition as of a reading that begins at offset {@code from}. */
+    private void newReading(Book book, long from) {
+        book.readingSeq = ++readings;
+        book.readingFrom = from;
     }
 
     /** Reads {@code book}'s partition again from {@code from}: the records after it are taken again. */
@@ -426,6 +449,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
         book.taken = from - 1;
         book.newestTs = Long.MIN_VALUE; // the ticks read again raise it again
         rewinds++;
+        newReading(book, from);
         stalled.removeIf(r -> r.partition() == partition.partition() && r.topic().equals(partition.topic()));
         router.readingFrom(partition.partition(), from);
         consumer.seek(new io.vertx.kafka.client.common.TopicPartition(partition.topic(), partition.partition()),
@@ -615,6 +639,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
                     book.taken = next - 1;
                     book.newestTs = Long.MIN_VALUE; // what it handed on before may be read again: not claimed
                     rewinds++;
+                    newReading(book, next);
                     router.readingFrom(partition.partition(), next);
                     acknowledged.put(partition.partition(),
                             book.committedAt >= 0 ? Math.min(next, book.committedAt) : next);
@@ -663,6 +688,9 @@ public final class KafkaSourceVerticle extends VerticleBase {
         long uncommitted = -1;
         /** The newest stamp of the ticks handed on since it was assigned or rewound. */
         long newestTs = Long.MIN_VALUE;
+        /** The reading under way: its number among this source's readings, and the offset it began at. */
+        long readingSeq;
+        long readingFrom;
 
         Book(TopicPartition partition) {
             this.partition = partition;

@@ -189,8 +189,10 @@ final class Checkpoints {
             LOG.debug("scanner {}: no checkpoint {}, partition {} starts empty", instance, key, p);
             return;
         }
+        StoredOffsets checkpointed = storedOffsets(p, offsets);
         try {
-            StateImport result = states.adopt(stored.toBuffer(), false);
+            StateImport result = states.restore(p, stored.toBuffer(),
+                    checkpointed == null ? Map.of() : checkpointed.rereadFrom());
             symbolsRestored += result.restored();
             LOG.debug("scanner {}: {} symbols restored from {} ({} known already)", instance, result.restored(),
                     key, result.known());
@@ -206,29 +208,46 @@ final class Checkpoints {
             return;
         }
         dirty[p] = true;
-        restoreOffsets(p, offsets);
+        if (checkpointed != null) {
+            accepted.restore(p, checkpointed.offsets(), checkpointed.gaps(), System.currentTimeMillis());
+            // the ticks its owner took after this checkpoint: read again by whichever source reads them now
+            JsonObject from = new JsonObject();
+            checkpointed.rereadFrom().forEach((k, offset) -> from.put(Integer.toString(k), offset));
+            vertx.eventBus().publish(Addresses.KAFKA_REREAD, new JsonObject().put("topic", kafkaTopic)
+                    .put("from", from));
+        }
     }
 
-    /** Takes the offsets of partition {@code p}'s checkpoint when they are of the topic the node reads now. */
-    private void restoreOffsets(int p, Response offsets) {
+    /**
+     * The offsets value of partition {@code p}'s checkpoint ({@code "offsets"}, {@code "gaps"}) when it is of the
+     * topic the node reads now; null when there is none, or it is unreadable (counted: the state is taken without
+     * it, and the partition's ticks are read from the committed offsets).
+     */
+    private StoredOffsets storedOffsets(int p, Response offsets) {
         if (offsets == null || kafkaTopic == null) {
-            return;
+            return null;
         }
         try {
             JsonObject stored = new JsonObject(offsets.toBuffer());
-            if (kafkaTopic.equals(stored.getString("topic"))) {
-                JsonObject checkpointed = stored.getJsonObject("offsets");
-                accepted.restore(p, checkpointed, stored.getJsonObject("gaps"), System.currentTimeMillis());
-                // the ticks its owner took after this checkpoint: read again by whichever source reads them now
-                JsonObject from = new JsonObject();
-                checkpointed.forEach(e -> from.put(e.getKey(), ((Number) e.getValue()).longValue() + 1));
-                vertx.eventBus().publish(Addresses.KAFKA_REREAD, new JsonObject().put("topic", kafkaTopic)
-                        .put("from", from));
+            if (!kafkaTopic.equals(stored.getString("topic"))) {
+                return null;
             }
+            JsonObject checkpointed = stored.getJsonObject("offsets");
+            Map<Integer, Long> rereadFrom = new HashMap<>();
+            checkpointed.forEach(e -> rereadFrom.put(Integer.parseInt(e.getKey()),
+                    ((Number) e.getValue()).longValue() + 1));
+            return new StoredOffsets(checkpointed, stored.getJsonObject("gaps"), rereadFrom);
         } catch (RuntimeException e) {
-            // the state stays; without its offsets the partition's ticks are read from the committed offsets
             failed("reading " + RedisKeys.offsets(p), e);
+            return null;
         }
+    }
+
+    /**
+     * A checkpoint's Kafka offsets: those of the ticks in its state, its gaps ({@link AcceptedOffsets}), and per
+     * Kafka partition the offset after its own, where the ticks since are read again from.
+     */
+    private record StoredOffsets(JsonObject offsets, JsonObject gaps, Map<Integer, Long> rereadFrom) {
     }
 
     /**
@@ -385,7 +404,7 @@ final class Checkpoints {
         for (int k = 0; k < owned.length; k++) {
             int p = owned[k];
             boolean due = all || everyPartition || k % SLICES == slice;
-            if (!restored[p] || !due || tokens[p] == 0) {
+            if (!restored[p] || !due || tokens[p] == 0 || states.catchingUp(p)) {
                 continue;
             }
             // the offsets first: what is acknowledged was taken before the state is exported, so the state holds it

@@ -6,6 +6,7 @@ import io.tickscan.routing.Partitioner;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -24,6 +25,7 @@ final class PartitionStates {
     private final HeldTicks held;
     private final HeldTicks.Sink heldAgain;
     private final Consumer<StateImport> imported;
+    private CatchUpLanes lanes;
     private int[] partitionOf = new int[0];
     private int mapped;
 
@@ -42,14 +44,30 @@ final class PartitionStates {
         this.imported = imported;
     }
 
+    /** Sets the lanes in which partitions restored from a checkpoint catch up ({@link #restore}). */
+    void catchUpIn(CatchUpLanes lanes) {
+        this.lanes = lanes;
+    }
+
+    /** True while partition {@code p} catches up in a lane: its state is not the engine's yet. */
+    boolean catchingUp(int p) {
+        return lanes != null && lanes.of(p) != null;
+    }
+
     /** The partition of the engine's symbol at index {@code symbol}. */
     int partitionOf(int symbol) {
         mapSymbols();
         return partitionOf[symbol];
     }
 
-    /** Partition {@code p}'s state: its held ticks, then the engine's export of its symbols. */
+    /**
+     * Partition {@code p}'s state: its held ticks, then the engine's export of its symbols. A partition catching up
+     * joins the engine first ({@link CatchUpLanes#finish}).
+     */
     Buffer export(int p) {
+        if (lanes != null) {
+            lanes.finish(p);
+        }
         mapSymbols();
         Buffer value = Buffer.buffer().appendInt(MAGIC).appendInt(0);
         int[] count = {0};
@@ -74,6 +92,36 @@ final class PartitionStates {
      * @throws IllegalArgumentException when {@code value} is not a state of this layout (nothing changed then)
      */
     StateImport adopt(Buffer value, boolean handedOver) {
+        StateImport result = engine.importState(engineState(value), handedOver);
+        imported.accept(result);
+        forEachHeld(value, heldAgain);
+        return result;
+    }
+
+    /**
+     * Takes partition {@code p}'s state read back from its checkpoint: into a lane that catches it up when the
+     * checkpoint is behind the engine's clock and its Kafka ticks since are read again ({@link CatchUpLanes#open}),
+     * else as {@link #adopt} does.
+     *
+     * @param rereadFrom for each Kafka partition the checkpoint has an offset of, the offset its ticks are read
+     *                   again from; empty without Kafka offsets
+     * @throws IllegalArgumentException when {@code value} is not a state of this layout (nothing changed then)
+     */
+    StateImport restore(int p, Buffer value, Map<Integer, Long> rereadFrom) {
+        CatchUpLanes.Lane lane = lanes == null ? null : lanes.open(p, engineState(value), rereadFrom);
+        if (lane == null) {
+            return adopt(value, false);
+        }
+        forEachHeld(value, (symbol, ts, price, size, arrivedAt) -> {
+            if (ts < lane.nextScan() || !lane.held.hold(symbol, ts, price, size, arrivedAt)) {
+                lane.apply.apply(symbol, ts, price, size, arrivedAt);
+            }
+        });
+        return lane.imported;
+    }
+
+    /** The engine's part of a state value. */
+    private static byte[] engineState(Buffer value) {
         if (value.length() < 8 || value.getInt(0) != MAGIC) {
             throw new IllegalArgumentException("not a tickscan partition state of this version");
         }
@@ -81,25 +129,31 @@ final class PartitionStates {
         for (int i = value.getInt(4); i > 0; i--) {
             at += 1 + value.getUnsignedByte(at) + 24;
         }
-        StateImport result = engine.importState(value.getBytes(at, value.length()), handedOver);
-        imported.accept(result);
-        at = 8;
+        return value.getBytes(at, value.length());
+    }
+
+    /** Hands {@code sink} the held ticks of a state value, as arrived now. */
+    private static void forEachHeld(Buffer value, HeldTicks.Sink sink) {
+        int at = 8;
+        long now = System.currentTimeMillis();
         for (int i = value.getInt(4); i > 0; i--) {
             int length = value.getUnsignedByte(at);
             String symbol = value.getString(at + 1, at + 1 + length, StandardCharsets.US_ASCII.name());
             at += 1 + length;
-            heldAgain.apply(symbol, value.getLong(at), value.getDouble(at + 8), value.getDouble(at + 16),
-                    System.currentTimeMillis());
+            sink.apply(symbol, value.getLong(at), value.getDouble(at + 8), value.getDouble(at + 16), now);
             at += 24;
         }
-        return result;
     }
 
     /**
      * Gives partition {@code p} up: the engine forgets its symbols ({@link ScanEngine#release}) and its held ticks
-     * are dropped (they went with its {@link #export}); returns how many symbols it had.
+     * are dropped (they went with its {@link #export}), and so is a lane it still catches up in; returns how many
+     * symbols the engine had of it.
      */
     int release(int p) {
+        if (lanes != null) {
+            lanes.discard(p);
+        }
         mapSymbols();
         held.dropIf(symbol -> partitioner.partitionOf(symbol) == p);
         return engine.release(i -> partitionOf[i] == p);

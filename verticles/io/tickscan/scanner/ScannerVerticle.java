@@ -1,6 +1,7 @@
 package io.tickscan.scanner;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -99,11 +100,16 @@ public final class ScannerVerticle extends VerticleBase {
     private Counter ticksAfterScan;
     private Counter holdOverflow;
     private HeldTicks held;
-    private final HeldTicks.Sink releaser = this::applyHeld;
+    private final HeldTicks.Sink releaser = (symbol, ts, price, size, arrivedAt) ->
+            applyHeld(engine, symbol, ts, price, size, arrivedAt);
+    /** The rule set the engine runs (lanes are made with it). */
+    private RuleSet ruleSet;
+    private EngineSettings settings;
+    /** The partitions restored from a checkpoint that catch up before they join the engine. */
+    private CatchUpLanes lanes;
     private Counter batchFailures;
     private Counter takenAlready;
     private AcceptedOffsets accepted;
-    private long reportedLate;
     /** Null when there is no Redis. */
     private Checkpoints checkpoints;
     private OwnedPartitions owned;
@@ -142,7 +148,7 @@ public final class ScannerVerticle extends VerticleBase {
     public Future<?> start() {
         JsonObject conf = config();
         instance = conf.getString("instance");
-        EngineSettings settings = NodeConfig.engineSettings(conf.getJsonObject("engine"));
+        settings = NodeConfig.engineSettings(conf.getJsonObject("engine"));
         limits = NodeConfig.ruleLimits(conf.getJsonObject("engine"), conf.getJsonObject("rules"));
         futureToleranceMs = conf.getJsonObject("engine").getLong("future_tolerance_ms");
         JsonObject scanner = conf.getJsonObject("scanner");
@@ -156,9 +162,9 @@ public final class ScannerVerticle extends VerticleBase {
         return rules.completion()
                 .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.RULES_CURRENT, null, Addresses.local()))
                 .compose(current -> {
-                    JsonObject ruleSet = current.body();
-                    engine = new ScanEngine(RulesFile.parse(ruleSet.getString("text"), limits), settings);
-                    rulesVersion = ruleSet.getLong("version");
+                    ruleSet = RulesFile.parse(current.body().getString("text"), limits);
+                    engine = new ScanEngine(ruleSet, settings);
+                    rulesVersion = current.body().getLong("version");
                     meters();
                     schedule = new ScanSchedule(clock, timers != null ? timers : new VertxTimers(), this::scan,
                             Counter.builder("scans_skipped").description("Seconds not scanned: after a pause longer "
@@ -167,12 +173,22 @@ public final class ScannerVerticle extends VerticleBase {
                             Counter.builder("scans_forced").description("Scans run without every tick before their "
                                     + "second delivered, after waiting scanner.watermark_wait_ms for a Kafka "
                                     + "partition's watermark").register(registry));
+                    lanes = new CatchUpLanes(engine, () -> new ScanEngine(ruleSet, settings, 64), watermarks,
+                            scanner.getInteger("hold_ticks"), scanner.getLong("watermark_wait_ms"), clock,
+                            this::scanLane, this::applyHeld, this::takeRestored, p -> {
+                                if (checkpoints != null) {
+                                    checkpoints.changed(p);
+                                }
+                            });
                     return takePartitions(conf, partitions);
                 })
                 .compose(taken -> {
                     consumers.add(vertx.eventBus().localConsumer(Addresses.SCANNERS_START, m -> schedule.start()));
                     if (conf.getString("kafka_topic") != null) {
                         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.KAFKA_WATERMARKS, m -> {
+                            if (lanes.observe(m.body()) && lease.holds()) {
+                                advanceLanes();
+                            }
                             if (watermarks.update(m.body())) {
                                 schedule.poke();
                             }
@@ -203,6 +219,7 @@ public final class ScannerVerticle extends VerticleBase {
         int partitionCount = conf.getInteger("partition_count");
         PartitionStates states = new PartitionStates(engine, new Partitioner(partitionCount), held,
                 this::takeRestored, this::followEngineClock);
+        states.catchUpIn(lanes);
         if (RedisClients.configured(redis)) {
             Counter checkpointFailures = Counter.builder("checkpoint_failures").description("Reads and writes of "
                     + "scanner state checkpoints in Redis that failed (tried again at the next interval)")
@@ -264,7 +281,7 @@ public final class ScannerVerticle extends VerticleBase {
         if (ts >= schedule.nextScan() && held.hold(symbol, ts, price, size, arrivedAt)) {
             return;
         }
-        applyHeld(symbol, ts, price, size, arrivedAt);
+        applyHeld(engine, symbol, ts, price, size, arrivedAt);
     }
 
     private void meters() {
@@ -300,20 +317,44 @@ public final class ScannerVerticle extends VerticleBase {
                 .description("Gaps in a partition's Kafka ticks (a batch lost on its way to a dead owner) not filled "
                         + "by a read again in time: the ticks they lacked were not applied").tag("instance", instance)
                 .register(registry));
+        instanceMeters.add(Gauge.builder("partitions_catching_up", lanes, CatchUpLanes::size).description(
+                "Partitions restored from a checkpoint behind the scanner's clock that catch up in a lane of their "
+                        + "own, scanned second by second as their Kafka ticks are read again, before they join its "
+                        + "engine").tag("instance", instance).register(registry));
+        instanceMeters.add(FunctionCounter.builder("partition_catch_ups", lanes, CatchUpLanes::caughtUp)
+                .description("Partitions that caught up in a lane and joined the scanner's engine")
+                .tag("instance", instance).tag("end", "caught_up").register(registry));
+        instanceMeters.add(FunctionCounter.builder("partition_catch_ups", lanes, CatchUpLanes::forced)
+                .description("Partitions that caught up in a lane and joined the scanner's engine")
+                .tag("instance", instance).tag("end", "forced").register(registry));
         instanceMeters.add(Gauge.builder("rules_version", () -> rulesVersion)
                 .description("Version of the rule set a scanner runs").tag("instance", instance).register(registry));
     }
 
     private void onBatch(Message<TickBatch> message) {
         TickBatch batch = message.body();
+        CatchUpLanes.Lane lane = lanes.of(batch.partition());
+        if (lane == null) {
+            long next = schedule.nextScan();
+            // the second scanned next moved on without a scan (before the first one, or after a timer ran late):
+            // what was held for it goes first, so that a symbol's ticks are applied in the order of their stamps
+            releaseHeld(engine, held, releaser, next);
+            applyBatch(batch, engine, held, next, schedule.lastScan());
+        } else {
+            applyBatch(batch, lane.engine, lane.held, lane.nextScan(), lane.engine.lastScan());
+        }
+        message.reply(null);
+    }
+
+    /**
+     * Applies a batch to {@code target}, the scanner's engine or a lane's: a tick stamped at or after {@code next}
+     * (the second it scans next) is held in {@code holding}; {@code last} is the second it scanned last.
+     */
+    private void applyBatch(TickBatch batch, ScanEngine target, HeldTicks holding, long next, long last) {
         long now = clock.getAsLong();
         long horizon = now + futureToleranceMs;
-        long next = schedule.nextScan();
-        long last = schedule.lastScan();
-        // the second scanned next moved on without a scan (before the first one, or after a timer ran late):
-        // what was held for it goes first, so that a symbol's ticks are applied in the order of their stamps
-        releaseHeld(next);
-        long appliedBefore = engine.appliedTicks();
+        long appliedBefore = target.appliedTicks();
+        long lateBefore = target.lateTicks();
         int tooFarAhead = 0;
         int afterScan = 0;
         int overflow = 0;
@@ -338,10 +379,10 @@ public final class ScannerVerticle extends VerticleBase {
                         if (ts < last) {
                             afterScan++; // its second was scanned without it: applied for the next scan
                         }
-                        engine.apply(symbol, ts, batch.prices()[i], batch.sizes()[i], batch.arrivedAt());
-                    } else if (!held.hold(symbol, ts, batch.prices()[i], batch.sizes()[i], batch.arrivedAt())) {
+                        target.apply(symbol, ts, batch.prices()[i], batch.sizes()[i], batch.arrivedAt());
+                    } else if (!holding.hold(symbol, ts, batch.prices()[i], batch.sizes()[i], batch.arrivedAt())) {
                         overflow++;
-                        engine.apply(symbol, ts, batch.prices()[i], batch.sizes()[i], batch.arrivedAt());
+                        target.apply(symbol, ts, batch.prices()[i], batch.sizes()[i], batch.arrivedAt());
                     }
                 }
             } catch (RuntimeException e) {
@@ -350,7 +391,7 @@ public final class ScannerVerticle extends VerticleBase {
                 i++;
             }
         }
-        countApplied(appliedBefore);
+        countApplied(target, appliedBefore, lateBefore);
         if (checkpoints != null) {
             checkpoints.changed(batch.partition());
         }
@@ -366,16 +407,13 @@ public final class ScannerVerticle extends VerticleBase {
         if (again > 0) {
             takenAlready.increment(again);
         }
-        message.reply(null);
     }
 
-    /** Adds the ticks applied since {@code appliedBefore} and those found late to the meters. */
-    private void countApplied(long appliedBefore) {
-        processed.increment(engine.appliedTicks() - appliedBefore);
-        long lateNow = engine.lateTicks();
-        if (lateNow != reportedLate) {
-            late.increment(lateNow - reportedLate);
-            reportedLate = lateNow;
+    /** Adds the ticks {@code target} applied and found late since it had {@code appliedBefore}, {@code lateBefore}. */
+    private void countApplied(ScanEngine target, long appliedBefore, long lateBefore) {
+        processed.increment(target.appliedTicks() - appliedBefore);
+        if (target.lateTicks() != lateBefore) {
+            late.increment(target.lateTicks() - lateBefore);
         }
     }
 
@@ -393,17 +431,19 @@ public final class ScannerVerticle extends VerticleBase {
     }
 
     private void scan(long t) {
-        releaseHeld(t); // held while the scan of an earlier second was pending, skipped since: this scan's ticks
+        // held while the scan of an earlier second was pending, skipped since: this scan's ticks
+        releaseHeld(engine, held, releaser, t);
         if (!lease.holds()) { // frozen, or fenced: its partitions may have moved, it must not publish on them
             scansWithoutLease.increment();
-            releaseHeld(t + 1000);
+            releaseHeld(engine, held, releaser, t + 1000);
             return;
         }
+        if (pendingRules != null) {
+            swapRules();
+        }
         try {
-            if (pendingRules != null) {
-                swapRules();
-            }
             long started = System.nanoTime();
+            firings.scanning(engine);
             engine.scan(t, firings);
             scanCycle.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             symbolsScanned.increment(engine.symbolCount());
@@ -413,23 +453,54 @@ public final class ScannerVerticle extends VerticleBase {
             failures.failed("the scan by scanner " + instance, e);
         } finally {
             found.clear();
-            releaseHeld(t + 1000);
+            releaseHeld(engine, held, releaser, t + 1000);
+        }
+        advanceLanes(); // lanes that reach this scan join the engine, which scans their symbols from the next one
+    }
+
+    /** Scans the lanes on as far as they may go ({@link CatchUpLanes#advance}); a failure is counted. */
+    private void advanceLanes() {
+        try {
+            lanes.advance();
+        } catch (RuntimeException e) {
+            scanFailures.increment();
+            failures.failed("catching a restored partition up on scanner " + instance, e);
         }
     }
 
-    /** Applies the held ticks stamped before {@code next}: those the scan of {@code next} covers. */
-    private void releaseHeld(long next) {
-        if (held.earliest() >= next) {
+    /** A lane's scan of second {@code t}, its alerts published as the scanner's. */
+    private void scanLane(CatchUpLanes.Lane lane, long t) {
+        releaseHeld(lane.engine, lane.held, lane.apply, t);
+        try {
+            firings.scanning(lane.engine);
+            lane.engine.scan(t, firings);
+            symbolsScanned.increment(lane.engine.symbolCount());
+            publishFound();
+        } catch (RuntimeException e) {
+            scanFailures.increment();
+            failures.failed("the scan of a catching-up partition by scanner " + instance, e);
+        } finally {
+            found.clear();
+            firings.scanning(engine);
+            releaseHeld(lane.engine, lane.held, lane.apply, t + 1000);
+        }
+    }
+
+    /** Applies {@code from}'s held ticks stamped before {@code next} to {@code target}: those its next scan covers. */
+    private void releaseHeld(ScanEngine target, HeldTicks from, HeldTicks.Sink sink, long next) {
+        if (from.earliest() >= next) {
             return;
         }
-        long appliedBefore = engine.appliedTicks();
-        held.releaseBefore(next, releaser);
-        countApplied(appliedBefore);
+        long appliedBefore = target.appliedTicks();
+        long lateBefore = target.lateTicks();
+        from.releaseBefore(next, sink);
+        countApplied(target, appliedBefore, lateBefore);
     }
 
-    private void applyHeld(String symbol, long ts, double price, double size, long arrivedAt) {
+    /** Applies a held tick to {@code target}; a failure is counted and logged (a held tick's sink never throws). */
+    private void applyHeld(ScanEngine target, String symbol, long ts, double price, double size, long arrivedAt) {
         try {
-            engine.apply(symbol, ts, price, size, arrivedAt);
+            target.apply(symbol, ts, price, size, arrivedAt);
         } catch (RuntimeException e) {
             batchFailures.increment();
             failures.failed("applying a held tick on scanner " + instance, e);
@@ -438,6 +509,8 @@ public final class ScannerVerticle extends VerticleBase {
 
     private void swapRules() {
         engine.replaceRules(pendingRules);
+        lanes.replaceRules(pendingRules);
+        ruleSet = pendingRules;
         rulesVersion = pendingVersion;
         pendingRules = null;
         LOG.info("scanner {} runs rules version {} ({} rules)", instance, rulesVersion, engine.rules().size());
@@ -470,18 +543,25 @@ public final class ScannerVerticle extends VerticleBase {
         }
     }
 
-    /** Collects the firings of a scan and counts the rules that fail. */
+    /** Collects the firings of a scan, of the scanner's engine or a lane's, and counts the rules that fail. */
     private final class Firings implements FiringListener {
+        private ScanEngine scanned;
+
+        /** The engine whose scan comes next. */
+        void scanning(ScanEngine scanning) {
+            scanned = scanning;
+        }
+
         @Override
         public void fired(CompiledRule rule, int symbol, long t) {
             if (found.size() == stamps.length) {
                 stamps = Arrays.copyOf(stamps, stamps.length * 2);
             }
-            stamps[found.size()] = engine.stamp(symbol);
-            if (checkpoints != null) {
+            stamps[found.size()] = scanned.stamp(symbol);
+            if (checkpoints != null && scanned == engine) { // a lane's partition is written once it has joined
                 checkpoints.fired(symbol);
             }
-            found.add(engine.alert(rule, symbol, t, Alert::new));
+            found.add(scanned.alert(rule, symbol, t, Alert::new));
             RuleMeter emitted = alertsByRule.get(rule.id());
             if (emitted == null) {
                 emitted = new RuleMeter(alertCounter(rule.id()));

@@ -2,6 +2,8 @@ package io.tickscan.scanner;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * How far the Kafka sources of the cluster have delivered the ticks of the scanners' topic: for each Kafka
@@ -18,6 +20,8 @@ import java.util.Arrays;
 final class SourceWatermarks {
     private final String topic;
     private long[] marks = new long[0];
+    /** Per source, the highest reading number it has reported. */
+    private final Map<String, Long> readings = new HashMap<>();
 
     /** @param topic the Kafka topic the scanners' ticks come from, or null when there is none (always open) */
     SourceWatermarks(String topic) {
@@ -29,8 +33,15 @@ final class SourceWatermarks {
      * a mark moved. Reports of another topic are ignored.
      */
     boolean update(JsonObject report) {
-        if (topic == null || !topic.equals(report.getString("topic"))) {
+        if (!ofTopic(report)) {
             return false;
+        }
+        String source = report.getString("source");
+        JsonObject reading = report.getJsonObject("readings");
+        if (source != null && reading != null) {
+            for (String k : reading.fieldNames()) {
+                readings.merge(source, reading.getJsonArray(k).getLong(0), Math::max);
+            }
         }
         int partitions = report.getInteger("partitions", 0);
         if (partitions > marks.length) {
@@ -49,6 +60,16 @@ final class SourceWatermarks {
             }
         }
         return moved;
+    }
+
+    /** True when {@code report} is of the scanners' topic. */
+    boolean ofTopic(JsonObject report) {
+        return topic != null && topic.equals(report.getString("topic"));
+    }
+
+    /** Per source, the highest number of a reading it has reported so far ({@code "readings"} of its reports). */
+    Map<String, Long> readingsSeen() {
+        return Map.copyOf(readings);
     }
 
     /** True when every tick stamped before {@code second} has been delivered, as far as the reports say. */

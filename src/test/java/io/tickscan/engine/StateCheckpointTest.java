@@ -111,20 +111,24 @@ class StateCheckpointTest {
         assertThat(compared).as("alerts compared%n%s", context).isPositive();
     }
 
+    private static void assertSameAlerts(List<AlertLine> actual, List<AlertLine> expected, String where,
+                                         String context) {
+        for (int i = 0; i < Math.max(actual.size(), expected.size()); i++) {
+            AlertLine a = i < actual.size() ? actual.get(i) : null;
+            AlertLine e = i < expected.size() ? expected.get(i) : null;
+            String difference = AlertLine.difference(a, e);
+            if (difference != null) {
+                fail("first difference %s, alert %d: %s%n  actual: %s%n  original: %s%n%s", where, i + 1,
+                        difference, a, e, context);
+            }
+        }
+    }
+
     /** Scans every engine at {@code t}; returns how many alerts the restored engines were compared on. */
     private static long scanAll(ScanEngine original, List<ScanEngine> restored, long t, String context) {
         List<AlertLine> expected = scan(original, t);
         for (ScanEngine copy : restored) {
-            List<AlertLine> actual = scan(copy, t);
-            for (int i = 0; i < Math.max(actual.size(), expected.size()); i++) {
-                AlertLine a = i < actual.size() ? actual.get(i) : null;
-                AlertLine e = i < expected.size() ? expected.get(i) : null;
-                String difference = AlertLine.difference(a, e);
-                if (difference != null) {
-                    fail("first difference at the scan at %d, alert %d: %s%n  restored: %s%n  original: %s%n%s",
-                            t, i + 1, difference, a, e, context);
-                }
-            }
+            assertSameAlerts(scan(copy, t), expected, "in a restored engine at the scan at " + t, context);
         }
         return (long) expected.size() * restored.size();
     }
@@ -135,6 +139,106 @@ class StateCheckpointTest {
         engine.scan(t, (rule, symbol, at) -> alerts.add(AlertLine.of(engine.alert(rule, symbol, at, Alert::new))));
         alerts.sort(Comparator.comparing(AlertLine::ruleId).thenComparing(AlertLine::symbol));
         return alerts;
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {11, 12, 13, 14, 15, 16})
+    @DisplayName("a checkpoint 90 s behind caught up in an engine of its own, then joined, fires as the original")
+    void aCheckpointCaughtUpInItsOwnEngineThenJoinedFiresAsTheOriginal(long seed) {
+        Random random = new Random(seed);
+        RandomCase c = new RandomCase(random, 4, EngineSettings.DEFAULT_HISTORY_MINUTES, false, 150);
+        String context = c.describe(seed);
+        RuleSet ruleSet = RuleSetReader.read(c.rules, c.history);
+        EngineSettings settings = new EngineSettings(c.history, ZoneOffset.UTC, LocalTime.MIDNIGHT);
+        ScanEngine original = new ScanEngine(ruleSet, settings, 4);
+        // the survivor's engine: it scans on, holding nothing of the partition, while the partition catches up
+        ScanEngine survivor = new ScanEngine(ruleSet, settings, 4);
+        // the old way, for contrast: the checkpoint taken into the survivor's engine, its ticks since applied late
+        ScanEngine plain = new ScanEngine(ruleSet, settings, 4);
+        int checkpointAt = c.ticks.size() / 3;
+        byte[] checkpoint = null;
+        List<Tick> since = new ArrayList<>();
+        List<TickOutcome> outcomes = new ArrayList<>();
+        List<List<AlertLine>> expected = new ArrayList<>();
+        long checkpointScan = 0;
+        long joinAt = Long.MAX_VALUE;
+        long nextScan = Long.MIN_VALUE;
+        long compared = 0;
+        for (int n = 0; n < c.ticks.size(); n++) {
+            Tick tick = c.ticks.get(n);
+            if (nextScan == Long.MIN_VALUE) {
+                nextScan = Math.floorDiv(tick.ts(), 1000L) * 1000 + 1000;
+            }
+            while (nextScan <= tick.ts()) {
+                if (nextScan == joinAt) {
+                    catchUpAndJoin(ruleSet, settings, checkpoint, since, outcomes, checkpointScan, survivor, expected,
+                            context);
+                    plain.importState(checkpoint);
+                    since.forEach(t -> plain.apply(t.symbol(), t.ts(), t.price(), t.size()));
+                    since.clear();
+                    checkpoint = null;
+                }
+                List<AlertLine> reference = scan(original, nextScan);
+                scan(plain, nextScan);
+                if (checkpoint != null) {
+                    expected.add(reference);
+                    assertThat(scan(survivor, nextScan)).isEmpty();
+                } else {
+                    List<AlertLine> actual = scan(survivor, nextScan);
+                    if (original.lastScan() > joinAt - 1000) {
+                        assertSameAlerts(actual, reference, "after the join, at " + nextScan, context);
+                        compared += reference.size();
+                    }
+                }
+                nextScan += 1000;
+            }
+            if (n == checkpointAt) {
+                checkpoint = original.exportState(i -> true);
+                checkpointScan = original.lastScan();
+                joinAt = checkpointScan + 91_000; // past a minute's end: those ticks are late for the survivor
+            }
+            TickOutcome outcome = original.apply(tick.symbol(), tick.ts(), tick.price(), tick.size());
+            if (checkpoint != null) {
+                since.add(tick);
+                outcomes.add(outcome);
+            } else if (joinAt != Long.MAX_VALUE) {
+                survivor.apply(tick.symbol(), tick.ts(), tick.price(), tick.size());
+                plain.apply(tick.symbol(), tick.ts(), tick.price(), tick.size());
+            }
+        }
+        assertThat(checkpoint).as("joined before the stream's end%n%s", context).isNull();
+        assertThat(plain.lateTicks()).as("ticks the old way drops as late%n%s", context).isPositive();
+        assertThat(compared).as("alerts compared after the join%n%s", context).isPositive();
+    }
+
+    /**
+     * The lane: a new engine resumes the checkpoint, takes the ticks since in their order with a scan at every
+     * second from the checkpoint's to the survivor's (each firing as the original did then), and joins the
+     * survivor's engine at its last scan.
+     */
+    private static void catchUpAndJoin(RuleSet ruleSet, EngineSettings settings, byte[] checkpoint, List<Tick> since,
+                                       List<TickOutcome> outcomes, long checkpointScan, ScanEngine survivor,
+                                       List<List<AlertLine>> expected, String context) {
+        ScanEngine lane = new ScanEngine(ruleSet, settings, 4);
+        assertThatThrownBy(() -> survivor.resume(checkpoint)).isInstanceOf(IllegalStateException.class);
+        assertThat(ScanEngine.lastScanOf(checkpoint)).isEqualTo(checkpointScan);
+        lane.resume(checkpoint);
+        assertThat(lane.lastScan()).isEqualTo(checkpointScan);
+        int k = 0;
+        for (List<AlertLine> reference : expected) {
+            long t = lane.lastScan() + 1000;
+            for (; k < since.size() && since.get(k).ts() < t; k++) {
+                Tick tick = since.get(k);
+                assertThat(lane.apply(tick.symbol(), tick.ts(), tick.price(), tick.size()))
+                        .as("%s in the lane%n%s", tick, context).isEqualTo(outcomes.get(k));
+            }
+            assertSameAlerts(scan(lane, t), reference, "in the lane, at " + t, context);
+        }
+        assertThat(lane.lastScan()).isEqualTo(survivor.lastScan());
+        assertThat(survivor.importState(lane.exportState(i -> true)).restored()).isEqualTo(lane.symbolCount());
+        for (; k < since.size(); k++) {
+            survivor.apply(since.get(k).symbol(), since.get(k).ts(), since.get(k).price(), since.get(k).size());
+        }
     }
 
     @Test

@@ -1,0 +1,297 @@
+package io.tickscan.scanner;
+
+import io.tickscan.engine.ScanEngine;
+import io.tickscan.engine.Screen;
+import io.tickscan.engine.StateImport;
+import io.tickscan.rules.RuleSet;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions of a scanner that catch up in an engine of their own before they join its engine: live equals
+ * replay after a failover.
+ *
+ * <p>A partition taken from its Redis checkpoint was scanned by its lost owner up to the checkpoint's second, while
+ * this scanner has scanned on. Its ticks since the checkpoint are read from Kafka again ({@link
+ * io.tickscan.codec.Addresses#KAFKA_REREAD}); applied to this scanner's engine, those of a minute it has ended would
+ * be late and dropped, and the partition's bars and session stats would stay off. So the partition goes into a
+ * <em>lane</em>: a new engine that resumes the checkpoint with its clock ({@link ScanEngine#resume}), takes the
+ * partition's ticks as they come (holding those stamped at or after its next scan), and is scanned second after
+ * second from the checkpoint's, each second once the Kafka partitions the checkpoint has offsets of are delivered
+ * past it by a reading that began after the lane asked for them (so it cannot be a reading whose ticks went to the
+ * lost owner) at or before the checkpoint's offset. Its alerts are published as the scanner's. When it has scanned
+ * the scanner's last second, its state is imported into the scanner's engine ({@link ScanEngine#importState}, the
+ * same second, so crosses and cooldowns carry on) and its held ticks go to the scanner's. After
+ * {@code scanner.watermark_wait_ms} (twice: the dead member's Kafka partitions first wait for the group's session
+ * timeout) it stops waiting, scans up to the scanner's second with what it has and joins, counted as forced.
+ *
+ * <p>Meanwhile the partition is not checkpointed (its state is in the lane; its stored checkpoint stays what the
+ * lane resumed), and the scanner's queries do not see its symbols. Giving the partition away joins the lane first;
+ * dropping it discards the lane.
+ */
+final class CatchUpLanes {
+    private static final Logger LOG = LoggerFactory.getLogger(CatchUpLanes.class);
+    /** A checkpoint further behind the scanner's clock than this is taken as it is: too far to catch up. */
+    static final long MAX_BEHIND_MS = 15 * 60_000;
+
+    /**
+     * Runs a lane's scan of second {@code t} and publishes its alerts: its held ticks stamped before {@code t}
+     * applied first, those before the next second after.
+     */
+    interface LaneScan {
+        void scan(Lane lane, long t);
+    }
+
+    /** Applies a tick to an engine; never throws (a failure is counted and logged). */
+    interface TickApplier {
+        void apply(ScanEngine engine, String symbol, long ts, double price, double size, long arrivedAt);
+    }
+
+    private final ScanEngine scanner;
+    private final Supplier<ScanEngine> newEngine;
+    private final SourceWatermarks watermarks;
+    private final int holdTicks;
+    private final long waitMs;
+    private final LongSupplier clock;
+    private final LaneScan laneScan;
+    private final TickApplier applier;
+    private final HeldTicks.Sink heldByScanner;
+    private final IntConsumer joined;
+    private final Map<Integer, Lane> lanes = new HashMap<>();
+    private long caughtUp;
+    private long forced;
+
+    /**
+     * @param scanner       the scanner's engine, which lanes join
+     * @param newEngine     makes an engine with the scanner's rules and settings
+     * @param watermarks    the scanner's watermarks: which source readings a new lane has seen already
+     * @param holdTicks     the most ticks a lane holds for its later scans ({@code scanner.hold_ticks})
+     * @param waitMs        {@code scanner.watermark_wait_ms}: a lane joins forced after twice this
+     * @param laneScan      scans a lane and publishes its alerts
+     * @param applier       applies a held tick to a lane's engine
+     * @param heldByScanner takes a lane's held ticks when it joins, as ticks just arrived
+     * @param joined        told the partition of a lane that joined (its state changed)
+     */
+    CatchUpLanes(ScanEngine scanner, Supplier<ScanEngine> newEngine, SourceWatermarks watermarks, int holdTicks,
+                 long waitMs, LongSupplier clock, LaneScan laneScan, TickApplier applier,
+                 HeldTicks.Sink heldByScanner, IntConsumer joined) {
+        this.scanner = scanner;
+        this.newEngine = newEngine;
+        this.watermarks = watermarks;
+        this.holdTicks = holdTicks;
+        this.waitMs = waitMs;
+        this.clock = clock;
+        this.laneScan = laneScan;
+        this.applier = applier;
+        this.heldByScanner = heldByScanner;
+        this.joined = joined;
+    }
+
+    /**
+     * Opens a lane for partition {@code p} when its checkpoint {@code state} (an engine export) was scanned before
+     * the scanner's last scan, and not more than {@link #MAX_BEHIND_MS} before.
+     *
+     * @param rereadFrom for each Kafka partition the checkpoint has an offset of, the offset after it
+     * @return the lane, or null when the state is to be taken into the scanner's engine as it is
+     * @throws IllegalArgumentException when {@code state} is not a checkpoint the engine reads (no lane opened)
+     */
+    Lane open(int p, byte[] state, Map<Integer, Long> rereadFrom) {
+        long at = ScanEngine.lastScanOf(state);
+        long now = scanner.lastScan();
+        if (rereadFrom.isEmpty() || now == Screen.NO_SCAN || at == Screen.NO_SCAN || at >= now
+                || now - at > MAX_BEHIND_MS) {
+            return null;
+        }
+        ScanEngine engine = newEngine.get();
+        StateImport imported = engine.resume(state);
+        Lane lane = new Lane(p, engine, new HeldTicks(holdTicks), imported, rereadFrom, watermarks.readingsSeen(),
+                clock.getAsLong(), applier);
+        lanes.put(p, lane);
+        LOG.info("partition {} restored from a checkpoint of {} catches up from there: {} s behind the scanner, "
+                + "{} symbols", p, Instant.ofEpochMilli(at), (now - at) / 1000, imported.restored());
+        return lane;
+    }
+
+    /** The lane of partition {@code p}, or null when it has none. */
+    Lane of(int p) {
+        return lanes.get(p);
+    }
+
+    /** Partitions catching up now. */
+    int size() {
+        return lanes.size();
+    }
+
+    /** Lanes that joined after catching up. */
+    long caughtUp() {
+        return caughtUp;
+    }
+
+    /** Lanes that joined forced, without every tick their seconds needed. */
+    long forced() {
+        return forced;
+    }
+
+    /** Takes a watermark report into every lane; true when one of them may scan further. */
+    boolean observe(JsonObject report) {
+        if (lanes.isEmpty() || !watermarks.ofTopic(report)) {
+            return false;
+        }
+        boolean moved = false;
+        for (Lane lane : lanes.values()) {
+            moved |= lane.observe(report);
+        }
+        return moved;
+    }
+
+    /**
+     * Scans every lane on, second by second, as far as its marks allow and the scanner has scanned, and joins those
+     * that reach the scanner's last scan (forced after their wait). Run between the scanner's scans, only while
+     * the scanner may publish.
+     */
+    void advance() {
+        long now = clock.getAsLong();
+        for (Lane lane : List.copyOf(lanes.values())) {
+            catchUp(lane, now - lane.openedAt >= 2 * waitMs);
+        }
+    }
+
+    /** Scans partition {@code p}'s lane up to the scanner's last second without waiting, and joins it. */
+    void finish(int p) {
+        Lane lane = lanes.get(p);
+        if (lane != null) {
+            catchUp(lane, true);
+        }
+    }
+
+    /** Drops partition {@code p}'s lane, its state with it (the partition is given up without a hand-over). */
+    void discard(int p) {
+        lanes.remove(p);
+    }
+
+    /** Swaps a new rule set into every lane's engine, as into the scanner's. */
+    void replaceRules(RuleSet rules) {
+        for (Lane lane : lanes.values()) {
+            lane.engine.replaceRules(rules);
+        }
+    }
+
+    private void catchUp(Lane lane, boolean force) {
+        long target = scanner.lastScan();
+        boolean waitedOut = false;
+        while (lane.engine.lastScan() < target) {
+            long next = lane.nextScan();
+            if (!lane.reached(next)) {
+                if (!force) {
+                    return;
+                }
+                waitedOut = true;
+            }
+            laneScan.scan(lane, next);
+        }
+        join(lane, waitedOut);
+    }
+
+    private void join(Lane lane, boolean waitedOut) {
+        lanes.remove(lane.partition);
+        StateImport imported = scanner.importState(lane.engine.exportState(i -> true));
+        lane.held.forEach(heldByScanner);
+        if (waitedOut) {
+            forced++;
+        } else {
+            caughtUp++;
+        }
+        joined.accept(lane.partition);
+        LOG.info("partition {} caught up{} and joined the scanner at {}: {} symbols", lane.partition,
+                waitedOut ? " without every tick (forced: its Kafka partitions were not read again in time)" : "",
+                Instant.ofEpochMilli(scanner.lastScan()), imported.restored());
+    }
+
+    /** One partition catching up: its engine, its held ticks, and how far its Kafka partitions are read again. */
+    static final class Lane {
+        final int partition;
+        final ScanEngine engine;
+        final HeldTicks held;
+        final StateImport imported;
+        final long openedAt;
+        /** Applies a held tick to the lane's engine; never throws. */
+        final HeldTicks.Sink apply;
+        private final Map<Integer, Long> rereadFrom;
+        private final Map<String, Long> seenBefore;
+        /** Per Kafka partition, the sources whose readings count for this lane. */
+        private final Map<Integer, Set<String>> counted = new HashMap<>();
+        private final Map<Integer, Long> marks = new HashMap<>();
+
+        Lane(int partition, ScanEngine engine, HeldTicks held, StateImport imported, Map<Integer, Long> rereadFrom,
+             Map<String, Long> seenBefore, long openedAt, TickApplier applier) {
+            this.partition = partition;
+            this.engine = engine;
+            this.held = held;
+            this.imported = imported;
+            this.rereadFrom = Map.copyOf(rereadFrom);
+            this.seenBefore = seenBefore;
+            this.openedAt = openedAt;
+            this.apply = (symbol, ts, price, size, arrivedAt) -> applier.apply(engine, symbol, ts, price, size,
+                    arrivedAt);
+        }
+
+        /** The second the lane scans next. */
+        long nextScan() {
+            return engine.lastScan() + 1000;
+        }
+
+        /**
+         * Takes a source's watermark report: a mark counts for Kafka partition {@code k} when its reading began
+         * after the lane opened (a number above any that source had reported before) and at or before the offset
+         * the lane needs, or when it follows such a reading of the same source (a rewind of it).
+         */
+        boolean observe(JsonObject report) {
+            String source = report.getString("source");
+            JsonObject readings = report.getJsonObject("readings");
+            JsonObject reported = report.getJsonObject("marks");
+            if (source == null || readings == null || reported == null) {
+                return false;
+            }
+            boolean moved = false;
+            for (Map.Entry<Integer, Long> need : rereadFrom.entrySet()) {
+                String k = Integer.toString(need.getKey());
+                JsonArray reading = readings.getJsonArray(k);
+                Long mark = reported.getLong(k);
+                if (reading == null || mark == null || reading.getLong(0) <= seenBefore.getOrDefault(source, 0L)) {
+                    continue;
+                }
+                Set<String> sources = counted.computeIfAbsent(need.getKey(), x -> new HashSet<>());
+                if (reading.getLong(1) > need.getValue() && !sources.contains(source)) {
+                    continue; // a reading that skips ticks the lane lacks
+                }
+                sources.add(source);
+                if (mark > marks.getOrDefault(need.getKey(), Long.MIN_VALUE)) {
+                    marks.put(need.getKey(), mark);
+                    moved = true;
+                }
+            }
+            return moved;
+        }
+
+        /** True when every tick of the lane's Kafka partitions stamped before {@code second} has reached it. */
+        boolean reached(long second) {
+            for (Integer k : rereadFrom.keySet()) {
+                if (marks.getOrDefault(k, Long.MIN_VALUE) < second) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}
