@@ -1,0 +1,165 @@
+package io.tickscan.scanner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tickscan.engine.EngineSettings;
+import io.tickscan.engine.ScanEngine;
+import io.tickscan.rules.RuleLimits;
+import io.tickscan.rules.RuleSet;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Partitions restored from a checkpoint behind the scanner catch up in a lane: which source readings open its
+ * gate, its scans second by second, its join, forced after its wait, on a hand-over, and dropped.
+ */
+class CatchUpLanesTest {
+    private static final long T0 = 1_700_000_040_000L; // minute-aligned
+    private static final long WAIT = 3000;
+    private static final RuleSet RULES = RulesFile.parse(
+            "[{\"id\": \"up\", \"when\": \"last > 100\", \"cooldown_sec\": 0}]", new RuleLimits(180, 100, 64));
+
+    private final AtomicLong now = new AtomicLong(T0 + 100_000);
+    private final SourceWatermarks watermarks = new SourceWatermarks("ticks");
+    private final ScanEngine scanner = new ScanEngine(RULES, EngineSettings.DEFAULTS);
+    private final List<String> scans = new ArrayList<>();
+    private final List<String> joined = new ArrayList<>();
+    private final List<String> heldByScanner = new ArrayList<>();
+    private final CatchUpLanes lanes = new CatchUpLanes(scanner, () -> new ScanEngine(RULES, EngineSettings.DEFAULTS),
+            watermarks, 100, WAIT, now::get, this::scanLane, (engine, symbol, ts, price, size, at) ->
+            engine.apply(symbol, ts, price, size, at), (symbol, ts, price, size, at) -> heldByScanner.add(symbol),
+            p -> joined.add("p" + p));
+
+    /** As the scanner does: held ticks before the second, the scan and its alerts, then those before the next. */
+    private void scanLane(CatchUpLanes.Lane lane, long t) {
+        lane.held.releaseBefore(t, lane.apply);
+        lane.engine.scan(t, (rule, symbol, at) -> scans.add(lane.engine.symbol(symbol) + "@" + (at - T0) / 1000));
+        scans.add("scan@" + (t - T0) / 1000);
+        lane.held.releaseBefore(t + 1000, lane.apply);
+    }
+
+    /** A checkpoint of one symbol, scanned up to {@code T0 + seconds}, its last price {@code price}. */
+    private static byte[] checkpoint(int seconds, double price) {
+        ScanEngine owner = new ScanEngine(RULES, EngineSettings.DEFAULTS);
+        owner.apply("ACME", T0 + 500, price, 1);
+        for (int s = 1; s <= seconds; s++) {
+            owner.scan(T0 + s * 1000L, (rule, symbol, at) -> { });
+        }
+        return owner.exportState(i -> true);
+    }
+
+    /** The scanner's engine, scanned up to {@code T0 + seconds} (it holds no symbol of the lane's partition). */
+    private void scannerAt(int seconds) {
+        for (long t = Math.max(scanner.lastScan() + 1000, T0 + 1000); t <= T0 + seconds * 1000L; t += 1000) {
+            scanner.scan(t, (rule, symbol, at) -> { });
+        }
+    }
+
+    private static JsonObject report(String source, long seq, int k, long from, long mark) {
+        return new JsonObject().put("topic", "ticks").put("partitions", 2).put("source", source)
+                .put("marks", new JsonObject().put(Integer.toString(k), mark))
+                .put("readings", new JsonObject().put(Integer.toString(k), new JsonArray().add(seq).add(from)));
+    }
+
+    @Test
+    @DisplayName("a mark counts only from a reading begun after the lane opened, at or before the offset it needs, "
+            + "or from a later reading of a source that had one")
+    void onlyReadingsThatReReadTheLanesTicksCount() {
+        watermarks.update(report("a", 5, 0, 0, T0 + 90_000));
+        scannerAt(10);
+        CatchUpLanes.Lane lane = lanes.open(7, checkpoint(2, 99), Map.of(0, 101L, 1, 51L));
+        assertThat(lane).isNotNull();
+
+        assertThat(lanes.observe(report("a", 5, 0, 0, T0 + 9_000))).as("a reading known before").isFalse();
+        assertThat(lanes.observe(report("a", 6, 0, 200, T0 + 9_000))).as("a reading that skips ticks").isFalse();
+        assertThat(lanes.observe(report("a", 7, 0, 90, T0 + 9_000))).isTrue();
+        assertThat(lane.reached(T0 + 3_000)).as("Kafka partition 1 not read yet").isFalse();
+        assertThat(lanes.observe(report("b", 1, 1, 51, T0 + 4_000))).as("a source new to the lane").isTrue();
+        assertThat(lane.reached(T0 + 4_000)).isTrue();
+        assertThat(lane.reached(T0 + 5_000)).isFalse();
+        assertThat(lanes.observe(report("b", 2, 1, 400, T0 + 6_000))).as("a rewind of a source counted").isTrue();
+        assertThat(lane.reached(T0 + 6_000)).isTrue();
+        assertThat(lanes.observe(report("c", 1, 1, 400, T0 + 9_000))).as("another source skipping").isFalse();
+        assertThat(lanes.observe(new JsonObject().put("topic", "other").put("source", "b")
+                .put("marks", new JsonObject().put("1", T0 + 9_000))
+                .put("readings", new JsonObject().put("1", new JsonArray().add(9).add(0))))).isFalse();
+    }
+
+    @Test
+    @DisplayName("scans second by second as the marks allow, takes ticks of a minute the scanner has ended, and "
+            + "joins at the scanner's last scan")
+    void catchesUpAndJoins() {
+        scannerAt(70); // the scanner has ended minute 0
+        CatchUpLanes.Lane lane = lanes.open(7, checkpoint(2, 99), Map.of(0, 101L));
+        lanes.advance();
+        assertThat(scans).as("nothing read again yet").isEmpty();
+
+        lanes.observe(report("a", 1, 0, 101, T0 + 4_000));
+        lanes.advance();
+        assertThat(scans).containsExactly("scan@3", "scan@4");
+        // read again: a tick of minute 0, late for the scanner, is the lane's at 4.5 s
+        lane.engine.apply("ACME", T0 + 4_500, 101, 1);
+        lane.held.hold("ACME", T0 + 69_500, 98, 1, 0); // arrived live before the ticks read again
+        lanes.observe(report("a", 1, 0, 101, T0 + 80_000));
+        lanes.advance();
+        assertThat(scans).containsSubsequence("scan@4", "ACME@5", "scan@5", "ACME@69", "scan@69", "scan@70");
+        assertThat(scans).doesNotContain("ACME@70").last().isEqualTo("scan@70");
+        assertThat(lanes.of(7)).isNull();
+        assertThat(joined).containsExactly("p7");
+        assertThat(lanes.caughtUp()).isEqualTo(1);
+        assertThat(scanner.snapshot("ACME", 2).last()).as("the held tick was applied in the lane at 69 s")
+                .isEqualTo(98);
+        assertThat(scanner.snapshot("ACME", 2).bars()).hasSize(1);
+        assertThat(scanner.snapshot("ACME", 2).bars().get(0).high()).as("minute 0 has the tick read again")
+                .isEqualTo(101);
+        assertThat(scanner.lateTicks()).isZero();
+    }
+
+    @Test
+    @DisplayName("joins forced after twice the watermark wait, on a hand-over at once, and a dropped partition's "
+            + "lane goes with it")
+    void forcedFinishedAndDiscarded() {
+        scannerAt(10);
+        lanes.open(1, checkpoint(2, 101), Map.of(0, 101L));
+        CatchUpLanes.Lane two = lanes.open(2, checkpoint(2, 101), Map.of(0, 101L));
+        two.held.hold("ACME", T0 + 11_500, 102, 1, 0);
+        lanes.open(3, checkpoint(2, 101), Map.of(0, 101L));
+        assertThat(lanes.size()).isEqualTo(3);
+
+        lanes.finish(2);
+        assertThat(joined).containsExactly("p2");
+        assertThat(heldByScanner).as("held for the scanner's next scan").containsExactly("ACME");
+        lanes.discard(3);
+        assertThat(lanes.of(3)).isNull();
+
+        now.addAndGet(2 * WAIT - 1);
+        lanes.advance();
+        assertThat(lanes.of(1)).isNotNull();
+        now.addAndGet(1);
+        lanes.advance();
+        assertThat(lanes.of(1)).isNull();
+        assertThat(joined).containsExactly("p2", "p1");
+        assertThat(lanes.forced()).isEqualTo(2);
+        assertThat(scans).filteredOn(s -> s.startsWith("ACME")).as("up fired at every second caught up, twice")
+                .hasSize(2 * 8);
+    }
+
+    @Test
+    @DisplayName("no lane for a checkpoint not behind, too far behind, without offsets, or before the first scan")
+    void noLaneWhenThereIsNothingToCatchUp() {
+        assertThat(lanes.open(1, checkpoint(2, 99), Map.of(0, 1L))).as("no scan yet").isNull();
+        scannerAt(2);
+        assertThat(lanes.open(1, checkpoint(2, 99), Map.of(0, 1L))).as("not behind").isNull();
+        scannerAt(5);
+        assertThat(lanes.open(1, checkpoint(2, 99), Map.of())).as("no offsets").isNull();
+        scannerAt(2 + (int) (CatchUpLanes.MAX_BEHIND_MS / 1000) + 1);
+        assertThat(lanes.open(1, checkpoint(2, 99), Map.of(0, 1L))).as("too far").isNull();
+        assertThat(lanes.size()).isZero();
+    }
+}
