@@ -44,6 +44,11 @@ final class CatchUpLanes {
     private static final Logger LOG = LoggerFactory.getLogger(CatchUpLanes.class);
     /** A checkpoint further behind the scanner's clock than this is taken as it is: too far to catch up. */
     static final long MAX_BEHIND_MS = 15 * 60_000;
+    /**
+     * How long a new lane waits before it may scan a second without its ticks: the sources that read its Kafka
+     * partitions begin their readings for it within a few of their 20 ms reports.
+     */
+    static final long SETTLE_MS = 1000;
 
     /**
      * Runs a lane's scan of second {@code t} and publishes its alerts: its held ticks stamped before {@code t}
@@ -63,6 +68,7 @@ final class CatchUpLanes {
     private final SourceWatermarks watermarks;
     private final int holdTicks;
     private final long waitMs;
+    private final long graceMs;
     private final LongSupplier clock;
     private final LaneScan laneScan;
     private final TickApplier applier;
@@ -77,20 +83,24 @@ final class CatchUpLanes {
      * @param newEngine     makes an engine with the scanner's rules and settings
      * @param watermarks    the scanner's watermarks: which source readings a new lane has seen already
      * @param holdTicks     the most ticks a lane holds for its later scans ({@code scanner.hold_ticks})
-     * @param waitMs        {@code scanner.watermark_wait_ms}: a lane joins forced after twice this
+     * @param waitMs        {@code scanner.watermark_wait_ms}: a lane scans a second without waiting for a Kafka
+     *                      partition nobody reads yet once it is this late, as the scanner does; and every second,
+     *                      whatever it waits for, once it has been open for twice this
+     * @param graceMs       {@code scanner.grace_ms}
      * @param laneScan      scans a lane and publishes its alerts
      * @param applier       applies a held tick to a lane's engine
      * @param heldByScanner takes a lane's held ticks when it joins, as ticks just arrived
      * @param joined        told the partition of a lane that joined (its state changed)
      */
     CatchUpLanes(ScanEngine scanner, Supplier<ScanEngine> newEngine, SourceWatermarks watermarks, int holdTicks,
-                 long waitMs, LongSupplier clock, LaneScan laneScan, TickApplier applier,
+                 long waitMs, long graceMs, LongSupplier clock, LaneScan laneScan, TickApplier applier,
                  HeldTicks.Sink heldByScanner, IntConsumer joined) {
         this.scanner = scanner;
         this.newEngine = newEngine;
         this.watermarks = watermarks;
         this.holdTicks = holdTicks;
         this.waitMs = waitMs;
+        this.graceMs = graceMs;
         this.clock = clock;
         this.laneScan = laneScan;
         this.applier = applier;
@@ -163,7 +173,7 @@ final class CatchUpLanes {
     void advance() {
         long now = clock.getAsLong();
         for (Lane lane : List.copyOf(lanes.values())) {
-            catchUp(lane, now - lane.openedAt >= 2 * waitMs);
+            catchUp(lane, now, now - lane.openedAt >= 2 * waitMs);
         }
     }
 
@@ -171,7 +181,7 @@ final class CatchUpLanes {
     void finish(int p) {
         Lane lane = lanes.get(p);
         if (lane != null) {
-            catchUp(lane, true);
+            catchUp(lane, clock.getAsLong(), true);
         }
     }
 
@@ -187,20 +197,27 @@ final class CatchUpLanes {
         }
     }
 
-    private void catchUp(Lane lane, boolean force) {
+    /**
+     * Scans {@code lane} on up to the scanner's last scan and joins it there. A second is scanned once its ticks
+     * are all read again; or, the lane settled, once it is {@code waitMs} late (as the scanner's scans are forced)
+     * when what it still lacks is only of Kafka partitions nobody reads for it yet (a dead member's, until the
+     * group gives them to a survivor); or at once when {@code force}.
+     */
+    private void catchUp(Lane lane, long now, boolean force) {
         long target = scanner.lastScan();
-        boolean waitedOut = false;
         while (lane.engine.lastScan() < target) {
             long next = lane.nextScan();
             if (!lane.reached(next)) {
-                if (!force) {
+                boolean overdue = now - lane.openedAt >= SETTLE_MS && now >= next + graceMs + waitMs
+                        && lane.lacksOnlyUnread(next);
+                if (!force && !overdue) {
                     return;
                 }
-                waitedOut = true;
+                lane.forcedScans++;
             }
             laneScan.scan(lane, next);
         }
-        join(lane, waitedOut);
+        join(lane, lane.forcedScans > 0);
     }
 
     private void join(Lane lane, boolean waitedOut) {
@@ -214,8 +231,8 @@ final class CatchUpLanes {
         }
         joined.accept(lane.partition);
         LOG.info("partition {} caught up{} and joined the scanner at {}: {} symbols", lane.partition,
-                waitedOut ? " without every tick (forced: its Kafka partitions were not read again in time)" : "",
-                Instant.ofEpochMilli(scanner.lastScan()), imported.restored());
+                waitedOut ? " with " + lane.forcedScans + " seconds scanned before all their ticks were read again "
+                        + "(forced)" : "", Instant.ofEpochMilli(scanner.lastScan()), imported.restored());
     }
 
     /** One partition catching up: its engine, its held ticks, and how far its Kafka partitions are read again. */
@@ -232,6 +249,7 @@ final class CatchUpLanes {
         /** Per Kafka partition, the sources whose readings count for this lane. */
         private final Map<Integer, Set<String>> counted = new HashMap<>();
         private final Map<Integer, Long> marks = new HashMap<>();
+        private int forcedScans;
 
         Lane(int partition, ScanEngine engine, HeldTicks held, StateImport imported, Map<Integer, Long> rereadFrom,
              Map<String, Long> seenBefore, long openedAt, TickApplier applier) {
@@ -282,6 +300,19 @@ final class CatchUpLanes {
                 }
             }
             return moved;
+        }
+
+        /**
+         * True when the Kafka partitions not yet read past {@code second} for the lane are read by nobody for it:
+         * no reading of theirs has counted for it yet.
+         */
+        boolean lacksOnlyUnread(long second) {
+            for (Integer k : rereadFrom.keySet()) {
+                if (marks.getOrDefault(k, Long.MIN_VALUE) < second && !counted.getOrDefault(k, Set.of()).isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** True when every tick of the lane's Kafka partitions stamped before {@code second} has reached it. */

@@ -174,7 +174,8 @@ public final class ScannerVerticle extends VerticleBase {
                                     + "second delivered, after waiting scanner.watermark_wait_ms for a Kafka "
                                     + "partition's watermark").register(registry));
                     lanes = new CatchUpLanes(engine, () -> new ScanEngine(ruleSet, settings, 64), watermarks,
-                            scanner.getInteger("hold_ticks"), scanner.getLong("watermark_wait_ms"), clock,
+                            scanner.getInteger("hold_ticks"), scanner.getLong("watermark_wait_ms"),
+                            scanner.getLong("grace_ms"), clock,
                             this::scanLane, this::applyHeld, this::takeRestored, p -> {
                                 if (checkpoints != null) {
                                     checkpoints.changed(p);

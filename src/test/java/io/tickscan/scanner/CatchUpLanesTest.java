@@ -32,7 +32,7 @@ class CatchUpLanesTest {
     private final List<String> joined = new ArrayList<>();
     private final List<String> heldByScanner = new ArrayList<>();
     private final CatchUpLanes lanes = new CatchUpLanes(scanner, () -> new ScanEngine(RULES, EngineSettings.DEFAULTS),
-            watermarks, 100, WAIT, now::get, this::scanLane, (engine, symbol, ts, price, size, at) ->
+            watermarks, 100, WAIT, 50, now::get, this::scanLane, (engine, symbol, ts, price, size, at) ->
             engine.apply(symbol, ts, price, size, at), (symbol, ts, price, size, at) -> heldByScanner.add(symbol),
             p -> joined.add("p" + p));
 
@@ -122,11 +122,41 @@ class CatchUpLanesTest {
     }
 
     @Test
+    @DisplayName("scans a second without the ticks of a Kafka partition nobody reads yet once it is as late as the "
+            + "scanner's forced scans, not before the lane has settled, and not when a reading of it is under way")
+    void scansWithoutAnUnreadPartitionOnceOverdue() {
+        now.set(T0 + 10_000);
+        scannerAt(10);
+        CatchUpLanes.Lane lane = lanes.open(1, checkpoint(2, 101), Map.of(0, 101L, 1, 51L));
+        lanes.observe(report("a", 1, 0, 101, T0 + 10_000)); // Kafka partition 1: its reader died, nobody reads it
+        assertThat(lane.reached(T0 + 3_000)).isFalse();
+        lanes.advance();
+        assertThat(scans).as("not settled").isEmpty();
+        now.addAndGet(CatchUpLanes.SETTLE_MS);
+        lanes.advance();
+        assertThat(scans).as("overdue at 11 s: the seconds up to 11 - 3 - 0.05 s").filteredOn(s -> s.startsWith("scan"))
+                .containsExactly("scan@3", "scan@4", "scan@5", "scan@6", "scan@7");
+        now.addAndGet(3_000);
+        scannerAt(13);
+        lanes.observe(report("b", 1, 1, 51, T0 + 9_000)); // the group gave it to a survivor, which reads it again
+        lanes.advance();
+        assertThat(scans).filteredOn(s -> s.startsWith("scan")).last().as("read up to 9 s, then waiting for it")
+                .isEqualTo("scan@9");
+        lanes.observe(report("b", 1, 1, 51, T0 + 13_000));
+        lanes.observe(report("a", 1, 0, 101, T0 + 13_000));
+        lanes.advance();
+        assertThat(lanes.of(1)).isNull();
+        assertThat(lanes.forced()).isEqualTo(1);
+        assertThat(scans).filteredOn(s -> s.startsWith("scan")).last().isEqualTo("scan@13");
+    }
+
+    @Test
     @DisplayName("joins forced after twice the watermark wait, on a hand-over at once, and a dropped partition's "
             + "lane goes with it")
     void forcedFinishedAndDiscarded() {
         scannerAt(10);
-        lanes.open(1, checkpoint(2, 101), Map.of(0, 101L));
+        CatchUpLanes.Lane one = lanes.open(1, checkpoint(2, 101), Map.of(0, 101L));
+        lanes.observe(report("a", 1, 0, 101, T0 + 3_000)); // read for it, and lagging
         CatchUpLanes.Lane two = lanes.open(2, checkpoint(2, 101), Map.of(0, 101L));
         two.held.hold("ACME", T0 + 11_500, 102, 1, 0);
         lanes.open(3, checkpoint(2, 101), Map.of(0, 101L));
@@ -141,6 +171,7 @@ class CatchUpLanesTest {
         now.addAndGet(2 * WAIT - 1);
         lanes.advance();
         assertThat(lanes.of(1)).isNotNull();
+        assertThat(one.engine.lastScan()).isEqualTo(T0 + 3_000);
         now.addAndGet(1);
         lanes.advance();
         assertThat(lanes.of(1)).isNull();
