@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
  * arrival; seconds held are scanned one after the other ({@link ScanSchedule}). A tick stamped at or after the second scanned
  * next is held ({@link HeldTicks}, at most {@code scanner.hold_ticks}) and applied right after that scan; a tick
  * whose second was already scanned is applied for the next scan and counted ({@code ticks_after_scan_total}).
+ * A partition taken from a checkpoint behind its clock catches up in a lane of its own before it joins the
+ * engine ({@link CatchUpLanes}): its ticks go to the lane meanwhile, and the lane's alerts are published as its own.
  *
  * <p>It never stops scanning: a tick that fails is skipped and counted ({@code batch_failures_total}), a rule
  * that fails is skipped for that scan and a scan that fails is abandoned, both counted
