@@ -144,7 +144,7 @@ public final class TickscanNode {
                         : Future.succeededFuture())
                 .compose(v -> config.source("simulator").getBoolean("enabled")
                         ? deploy(() -> new SimulatorVerticle(registry, clock),
-                        options(routing.copy().put("simulator", config.source("simulator"))), sources)
+                        options(routing.copy().put("simulator", simulatorSettings())), sources)
                         : Future.succeededFuture())
                 .compose(v -> config.source("kafka").getBoolean("enabled")
                         ? deploy(() -> new KafkaSourceVerticle(registry, clock, redis),
@@ -155,6 +155,23 @@ public final class TickscanNode {
                         : Future.succeededFuture())
                 .onSuccess(v -> vertx.eventBus().publish(Addresses.SCANNERS_START, null, Addresses.local()))
                 .mapEmpty();
+    }
+
+    /**
+     * The simulator's settings; without history when the node joined a cluster whose other members scan already:
+     * ticks of minutes their scans have ended would be late and dropped there, and the cluster has a feed.
+     */
+    private JsonObject simulatorSettings() {
+        JsonObject simulator = config.source("simulator").copy();
+        int members = node.clusterManager() == null ? 1 : node.clusterManager().getNodes().size();
+        if (members > 1 && simulator.getInteger("backfill_minutes") > 0) {
+            LOG.warn("node {} joined {} other members with its simulator on: it lays down no history (the others "
+                    + "have scanned those minutes already), and a second simulator sends the same symbols again; "
+                    + "one simulated feed per cluster: TICKSCAN_SOURCES_SIMULATOR_ENABLED=false on the other nodes",
+                    nodeId, members - 1);
+            simulator.put("backfill_minutes", 0);
+        }
+        return simulator;
     }
 
     /**

@@ -5,7 +5,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -38,14 +40,21 @@ final class AcceptedOffsets {
     private final long[][] highest;
     /** Per partition, its gaps by Kafka partition; null for a partition without any (nearly always). */
     private final Map<Integer, Gap>[] gaps;
+    /**
+     * Per partition restored from a checkpoint, the Kafka partitions whose ticks since are read again and have not
+     * linked to its offsets yet (null for the others, nearly always): until one does, a reading that begins past
+     * what it has opens a gap rather than moving its offset on.
+     */
+    private final Set<Integer>[] unlinked;
     private long gapsGivenUp;
 
     /** @param partitions P, the partition count */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     AcceptedOffsets(int partitions) {
         highest = new long[partitions][];
         Arrays.fill(highest, NONE);
         gaps = new Map[partitions];
+        unlinked = new Set[partitions];
     }
 
     /**
@@ -71,8 +80,14 @@ final class AcceptedOffsets {
             return false;
         }
         Gap gap = gaps[p] == null ? null : gaps[p].get(source);
-        // without a gap, a tick with no known predecessor, or the first since a reading began, follows what it has
-        if (gap == null && (previous < 0 || previous <= offsets[source])) {
+        // without a gap, a tick with no known predecessor, or the first since a reading began, follows what it has;
+        // not a reading that begins past it while the partition waits for its ticks since a checkpoint
+        boolean waiting = unlinked[p] != null && unlinked[p].contains(source);
+        if (gap == null && (previous == TickOrigin.NONE || (previous < 0 && !waiting)
+                || follows(previous, offsets[source]))) {
+            if (waiting && follows(previous, offsets[source])) {
+                linked(p, source);
+            }
             offsets[source] = offset;
             return true;
         }
@@ -88,6 +103,9 @@ final class AcceptedOffsets {
         }
         if (follows(previous, offsets[source])) {
             offsets[source] = offset;
+            if (waiting) {
+                linked(p, source);
+            }
         } else {
             gap.above.put(offset, previous);
         }
@@ -216,10 +234,29 @@ final class AcceptedOffsets {
         }
     }
 
+    /**
+     * Partition {@code p}, restored from a checkpoint, waits for the ticks of Kafka partitions {@code sources} since
+     * it: its lost owner may have taken some, and the source's commits may be past them. Until a tick of such a
+     * Kafka partition links to what {@code p} has (its predecessor is there, or its reading began right after), a
+     * reading that begins further on (a rewind to a commit) opens a gap instead of moving the offset past ticks
+     * {@code p} never had, which the reading asked for again would then skip as taken.
+     */
+    void awaitReread(int p, Set<Integer> sources) {
+        unlinked[p] = sources.isEmpty() ? null : new HashSet<>(sources);
+    }
+
+    private void linked(int p, int source) {
+        unlinked[p].remove(source);
+        if (unlinked[p].isEmpty()) {
+            unlinked[p] = null;
+        }
+    }
+
     /** Forgets partition {@code p}'s offsets and gaps: it went to another scanner, and comes back with its own. */
     void forget(int p) {
         highest[p] = NONE;
         gaps[p] = null;
+        unlinked[p] = null;
     }
 
     /** The ticks kept above a gap, by offset, with their predecessors; since when it is open. */

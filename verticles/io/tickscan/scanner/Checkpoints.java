@@ -210,6 +210,7 @@ final class Checkpoints {
         dirty[p] = true;
         if (checkpointed != null) {
             accepted.restore(p, checkpointed.offsets(), checkpointed.gaps(), System.currentTimeMillis());
+            accepted.awaitReread(p, checkpointed.rereadFrom().keySet());
             // the ticks its owner took after this checkpoint: read again by whichever source reads them now
             JsonObject from = new JsonObject();
             checkpointed.rereadFrom().forEach((k, offset) -> from.put(Integer.toString(k), offset));

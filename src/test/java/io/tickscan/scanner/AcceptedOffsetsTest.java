@@ -114,4 +114,29 @@ class AcceptedOffsetsTest {
                 .isEqualTo(new JsonObject().put("1", 75L));
         assertThat(offsets.accept(0, TickOrigin.of(1, 80), -1, 0)).as("kept: not applied twice").isFalse();
     }
+
+    @Test
+    void aPartitionRestoredFromACheckpointTakesTheTicksItsLostOwnerHadFromTheReadingItAskedFor() {
+        AcceptedOffsets offsets = new AcceptedOffsets(2);
+        offsets.restore(0, new JsonObject().put("1", 100L), null, 0);
+        offsets.awaitReread(0, java.util.Set.of(1));
+        // a rewind to a commit past the checkpoint (the lost owner had 101..199 acknowledged) reaches it first
+        assertThat(offsets.accept(0, TickOrigin.of(1, 205), TickOrigin.readingFrom(200), 1_000)).isTrue();
+        assertThat(offsets.export(0, null)).as("not moved past what it never had")
+                .isEqualTo(new JsonObject().put("1", 100L));
+        // the reading it asked for, from after its checkpoint
+        assertThat(offsets.accept(0, TickOrigin.of(1, 150), TickOrigin.readingFrom(101), 2_000)).isTrue();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 199), 150, 2_000)).isTrue();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 205), 199, 2_000)).as("kept above, taken").isFalse();
+        assertThat(offsets.export(0, null)).isEqualTo(new JsonObject().put("1", 205L));
+        assertThat(offsets.gapsGivenUp()).isZero();
+        // linked: a later reading past what it has is taken as before (no tick of it in between)
+        assertThat(offsets.accept(0, TickOrigin.of(1, 300), TickOrigin.readingFrom(250), 3_000)).isTrue();
+        assertThat(offsets.export(0, null)).isEqualTo(new JsonObject().put("1", 300L));
+
+        // without waiting for the re-read (a partition never lost) the same order moves on at once
+        offsets.restore(1, new JsonObject().put("1", 100L), null, 0);
+        assertThat(offsets.accept(1, TickOrigin.of(1, 205), TickOrigin.readingFrom(200), 1_000)).isTrue();
+        assertThat(offsets.accept(1, TickOrigin.of(1, 150), TickOrigin.readingFrom(101), 2_000)).isFalse();
+    }
 }
