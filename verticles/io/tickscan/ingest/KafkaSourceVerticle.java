@@ -269,6 +269,12 @@ public final class KafkaSourceVerticle extends VerticleBase {
         if (book.committedAt < 0) {
             book.committedAt = offset; // where reading started: the committed offset
         }
+        if (book.staleAbove >= 0) {
+            if (offset > book.staleAbove) {
+                return; // fetched before a seek back, by a poll under way: the new reading comes to it again
+            }
+            book.staleAbove = -1; // the new reading has begun
+        }
         if (offset <= book.taken) {
             return; // fetched before a rewind: read again from the offset the rewind set
         }
@@ -445,6 +451,9 @@ public final class KafkaSourceVerticle extends VerticleBase {
     /** Reads {@code book}'s partition again from {@code from}: the records after it are taken again. */
     private void readAgain(Book book, long from) {
         TopicPartition partition = book.partition;
+        if (from <= book.taken) {
+            book.staleAbove = Math.max(book.staleAbove, book.taken);
+        }
         book.uncommitted = -1;
         book.taken = from - 1;
         book.newestTs = Long.MIN_VALUE; // the ticks read again raise it again
@@ -637,6 +646,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
                     // read from where the group (or the checkpoints) say, even below what this source took before:
                     // the scanners skip what they took already
                     book.taken = next - 1;
+                    book.staleAbove = -1;
                     book.newestTs = Long.MIN_VALUE; // what it handed on before may be read again: not claimed
                     rewinds++;
                     newReading(book, next);
@@ -688,6 +698,12 @@ public final class KafkaSourceVerticle extends VerticleBase {
         long uncommitted = -1;
         /** The newest stamp of the ticks handed on since it was assigned or rewound. */
         long newestTs = Long.MIN_VALUE;
+        /**
+         * After a seek back, the offset the source had taken before it, -1 otherwise: a poll under way while the
+         * consumer seeks returns records after it, fetched before the seek, and taking one of them would skip every
+         * record the new reading brings up to it; they are skipped until the first record at or below it comes.
+         */
+        long staleAbove = -1;
         /** The reading under way: its number among this source's readings, and the offset it began at. */
         long readingSeq;
         long readingFrom;
