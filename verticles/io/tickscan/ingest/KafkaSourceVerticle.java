@@ -356,7 +356,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
      * found read to its end, every tick stamped {@code scanner_grace_ms} before that poll (a tick reaches Kafka within
      * the scanners' grace of its stamp, or is late for its scan anyway). Not sent when some of those ticks were
      * lost and are read again. A report: {@code {"topic", "partitions": the topic's count, "marks": {"<k>": ts},
-     * "source": this source's id, "readings": {"<k>": [reading number, offset it began at]}}}.
+     * "source": this source's id, "readings": {"<k>": [reading number, offset it began at]}, "acknowledged": {"<k>":
+     * next}}}.
      */
     private void reportWatermarks() {
         int partitions = nativeConsumer.topicPartitions();
@@ -385,7 +386,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
             return;
         }
         JsonObject report = new JsonObject().put("topic", kafka.getString("topic")).put("partitions", partitions)
-                .put("marks", marks).put("source", sourceId).put("readings", readingsOf);
+                .put("marks", marks).put("source", sourceId).put("readings", readingsOf)
+                .put("acknowledged", acknowledgedOffsets());
         long rewindsBefore = rewinds;
         reporting = true;
         router.delivered().onComplete(delivered -> {
@@ -486,14 +488,19 @@ public final class KafkaSourceVerticle extends VerticleBase {
     }
 
     private void publishAcknowledged() {
+        vertx.sharedData().<String, JsonObject>getLocalMap(Addresses.KAFKA_ACKNOWLEDGED)
+                .put(kafka.getString("topic"), acknowledgedOffsets());
+    }
+
+    /** What this source has acknowledged of the partitions it reads, {@code {"<k>": next}}. */
+    private JsonObject acknowledgedOffsets() {
         JsonObject next = new JsonObject();
         acknowledged.forEach((partition, offset) -> {
             if (partition <= TickOrigin.MAX_PARTITION) { // beyond, ticks carry no origin: not in the checkpoints
                 next.put(Integer.toString(partition), offset);
             }
         });
-        vertx.sharedData().<String, JsonObject>getLocalMap(Addresses.KAFKA_ACKNOWLEDGED)
-                .put(kafka.getString("topic"), next);
+        return next;
     }
 
     /** Completes when every dead-letter copy sent so far is written or failed (counted). */

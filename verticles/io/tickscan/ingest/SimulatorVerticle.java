@@ -42,7 +42,9 @@ public final class SimulatorVerticle extends VerticleBase {
     private double[] trend;
     private long[] burstFrom;
     private long[] burstUntil;
-    private double ticksPerStep;
+    private double ticksPerMs;
+    /** When the last step ran; -1 before the first. */
+    private long lastStep = -1;
     private double ticksPerMinutePerSymbol;
     private double owed;
     private long timer = -1;
@@ -71,7 +73,7 @@ public final class SimulatorVerticle extends VerticleBase {
             prices[i] = 5 + random.nextDouble() * 495;
         }
         int rate = sim.getInteger("ticks_per_second");
-        ticksPerStep = rate * STEP_MS / 1000.0;
+        ticksPerMs = rate / 1000.0;
         ticksPerMinutePerSymbol = rate * 60.0 / symbols;
         counters = new SourceCounters(registry, "simulator");
         router = TickRouter.forSource(vertx, config(), registry, "simulator");
@@ -128,10 +130,16 @@ public final class SimulatorVerticle extends VerticleBase {
         vertx.runOnContext(v -> backfill(minute + 1, until, done));
     }
 
+    /**
+     * Generates the ticks owed since the last step, by the clock: a step that runs late (a busy event loop, a
+     * pause) makes up for it, within a second, so that the feed keeps its rate and live volumes match the history's.
+     */
     private void step() {
         long now = clock.getAsLong();
-        maybeStartBursts(now);
-        owed += ticksPerStep;
+        long elapsed = lastStep < 0 ? STEP_MS : Math.min(Math.max(0, now - lastStep), 1000);
+        lastStep = now;
+        maybeStartBursts(now, elapsed);
+        owed += ticksPerMs * elapsed;
         int n = (int) owed;
         owed -= n;
         double perTick = Math.max(1, ticksPerMinutePerSymbol);
@@ -148,9 +156,9 @@ public final class SimulatorVerticle extends VerticleBase {
         }
     }
 
-    /** Starts a few bursts a minute. */
-    private void maybeStartBursts(long now) {
-        if (random.nextDouble() < BURSTS_PER_MINUTE * STEP_MS / 60_000.0) {
+    /** Starts a few bursts a minute: in {@code elapsed} ms, one with the chance of that share of a minute. */
+    private void maybeStartBursts(long now, long elapsed) {
+        if (random.nextDouble() < BURSTS_PER_MINUTE * elapsed / 60_000.0) {
             startBurst(random.nextInt(names.length), now);
         }
     }

@@ -46,6 +46,8 @@ final class AcceptedOffsets {
      * what it has opens a gap rather than moving its offset on.
      */
     private final Set<Integer>[] unlinked;
+    /** Since when each partition of {@link #unlinked} waits. */
+    private final long[] unlinkedSince;
     private long gapsGivenUp;
 
     /** @param partitions P, the partition count */
@@ -55,6 +57,7 @@ final class AcceptedOffsets {
         Arrays.fill(highest, NONE);
         gaps = new Map[partitions];
         unlinked = new Set[partitions];
+        unlinkedSince = new long[partitions];
     }
 
     /**
@@ -170,12 +173,18 @@ final class AcceptedOffsets {
         if (acknowledged != null) {
             for (String source : acknowledged.fieldNames()) {
                 long floor = acknowledged.getLong(source) - 1;
-                if (floor > out.getLong(source, Long.MIN_VALUE) && !hasGap(p, Integer.parseInt(source))) {
+                int kafkaPartition = Integer.parseInt(source);
+                if (floor > out.getLong(source, Long.MIN_VALUE) && !hasGap(p, kafkaPartition)
+                        && !waitsForReread(p, kafkaPartition)) {
                     out.put(source, floor); // -1 when nothing was read: all of it is to be read
                 }
             }
         }
         return out;
+    }
+
+    private boolean waitsForReread(int p, int source) {
+        return unlinked[p] != null && unlinked[p].contains(source);
     }
 
     private boolean hasGap(int p, int source) {
@@ -239,10 +248,34 @@ final class AcceptedOffsets {
      * it: its lost owner may have taken some, and the source's commits may be past them. Until a tick of such a
      * Kafka partition links to what {@code p} has (its predecessor is there, or its reading began right after), a
      * reading that begins further on (a rewind to a commit) opens a gap instead of moving the offset past ticks
-     * {@code p} never had, which the reading asked for again would then skip as taken.
+     * {@code p} never had, which the reading asked for again would then skip as taken; and its offset of such a
+     * Kafka partition is not raised to what the sources acknowledged ({@link #export}), which may be ticks only
+     * its lost owner had.
      */
-    void awaitReread(int p, Set<Integer> sources) {
+    void awaitReread(int p, Set<Integer> sources, long now) {
         unlinked[p] = sources.isEmpty() ? null : new HashSet<>(sources);
+        unlinkedSince[p] = now;
+    }
+
+    /**
+     * Partition {@code p} has every tick its checkpoint lacked: it caught up with the readings it asked for (a
+     * lane joined without being forced). It waits no more, and its offsets may be raised to what the sources
+     * acknowledged.
+     */
+    void rereadDone(int p) {
+        unlinked[p] = null;
+    }
+
+    /**
+     * Stops waiting for the re-read of the partitions that have waited more than {@value #GAP_WAIT_MS} ms (a
+     * Kafka partition with no tick of theirs never links): their offsets may be raised again.
+     */
+    void expireRereadWaits(long now) {
+        for (int p = 0; p < unlinked.length; p++) {
+            if (unlinked[p] != null && now - unlinkedSince[p] > GAP_WAIT_MS) {
+                unlinked[p] = null;
+            }
+        }
     }
 
     private void linked(int p, int source) {

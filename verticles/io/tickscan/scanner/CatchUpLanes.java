@@ -12,7 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -58,6 +57,11 @@ final class CatchUpLanes {
         void scan(Lane lane, long t);
     }
 
+    /** Told the partition of a lane that joined (its state changed), and whether it had every tick it needed. */
+    interface Joined {
+        void joined(int partition, boolean complete);
+    }
+
     /** Applies a tick to an engine; never throws (a failure is counted and logged). */
     interface TickApplier {
         void apply(ScanEngine engine, String symbol, long ts, double price, double size, long arrivedAt);
@@ -73,7 +77,7 @@ final class CatchUpLanes {
     private final LaneScan laneScan;
     private final TickApplier applier;
     private final HeldTicks.Sink heldByScanner;
-    private final IntConsumer joined;
+    private final Joined joined;
     private final Map<Integer, Lane> lanes = new HashMap<>();
     private long caughtUp;
     private long forced;
@@ -90,11 +94,11 @@ final class CatchUpLanes {
      * @param laneScan      scans a lane and publishes its alerts
      * @param applier       applies a held tick to a lane's engine
      * @param heldByScanner takes a lane's held ticks when it joins, as ticks just arrived
-     * @param joined        told the partition of a lane that joined (its state changed)
+     * @param joined        told the partition of a lane that joined (its state changed), and whether unforced
      */
     CatchUpLanes(ScanEngine scanner, Supplier<ScanEngine> newEngine, SourceWatermarks watermarks, int holdTicks,
                  long waitMs, long graceMs, LongSupplier clock, LaneScan laneScan, TickApplier applier,
-                 HeldTicks.Sink heldByScanner, IntConsumer joined) {
+                 HeldTicks.Sink heldByScanner, Joined joined) {
         this.scanner = scanner;
         this.newEngine = newEngine;
         this.watermarks = watermarks;
@@ -229,7 +233,7 @@ final class CatchUpLanes {
         } else {
             caughtUp++;
         }
-        joined.accept(lane.partition);
+        joined.joined(lane.partition, !waitedOut);
         LOG.info("partition {} caught up{} and joined the scanner at {}: {} symbols", lane.partition,
                 waitedOut ? " with " + lane.forcedScans + " seconds scanned before all their ticks were read again "
                         + "(forced)" : "", Instant.ofEpochMilli(scanner.lastScan()), imported.restored());

@@ -89,6 +89,7 @@ final class Checkpoints {
     private final Map<Integer, Future<Void>> tokenRequests = new HashMap<>();
     private final Counter refused;
     private final IntConsumer lost;
+    private final Supplier<JsonObject> clusterAcknowledged;
     private boolean writing;
     private long rounds;
     private int missing;
@@ -109,10 +110,12 @@ final class Checkpoints {
      *                  freeze must not overwrite what the partitions' new owners wrote)
      * @param refused   counts the writes refused because a later owner took their partition
      * @param lost      gives up a partition whose write was refused
+     * @param clusterAcknowledged what the cluster's Kafka sources reported acknowledged, {@code {"<k>": next}}
      */
     Checkpoints(Vertx vertx, Redis redis, long intervalMs, PartitionStates states, int partitions,
                 String instance, Counter failures, FailureLog failureLog, AcceptedOffsets accepted,
-                String kafkaTopic, OwnershipLease lease, Counter refused, IntConsumer lost) {
+                String kafkaTopic, OwnershipLease lease, Counter refused, IntConsumer lost,
+                Supplier<JsonObject> clusterAcknowledged) {
         this.lease = lease;
         this.vertx = vertx;
         this.redis = redis;
@@ -130,6 +133,7 @@ final class Checkpoints {
         this.tenures = new int[partitions];
         this.refused = refused;
         this.lost = lost;
+        this.clusterAcknowledged = clusterAcknowledged;
     }
 
     /**
@@ -210,7 +214,7 @@ final class Checkpoints {
         dirty[p] = true;
         if (checkpointed != null) {
             accepted.restore(p, checkpointed.offsets(), checkpointed.gaps(), System.currentTimeMillis());
-            accepted.awaitReread(p, checkpointed.rereadFrom().keySet());
+            accepted.awaitReread(p, checkpointed.rereadFrom().keySet(), System.currentTimeMillis());
             // the ticks its owner took after this checkpoint: read again by whichever source reads them now
             JsonObject from = new JsonObject();
             checkpointed.rereadFrom().forEach((k, offset) -> from.put(Integer.toString(k), offset));
@@ -258,6 +262,22 @@ final class Checkpoints {
     private Buffer offsetsOf(int p, String topic, JsonObject acknowledgedOfTopic) {
         return new JsonObject().put("topic", topic).put("offsets", accepted.export(p, acknowledgedOfTopic))
                 .put("gaps", accepted.exportGaps(p)).toBuffer();
+    }
+
+    /**
+     * What the Kafka sources have acknowledged of {@code topic}: this node's, and for the Kafka partitions other
+     * nodes' sources read, what their watermark reports said ({@link SourceWatermarks#acknowledged}), so that the
+     * offsets of a partition that takes no tick of those are raised too (else a source assigned one of them later
+     * reads it from far back).
+     */
+    private JsonObject acknowledgedOfTopic(String topic) {
+        JsonObject merged = clusterAcknowledged.get().copy();
+        JsonObject local = acknowledged.get(topic);
+        if (local != null) {
+            local.forEach(e -> merged.put(e.getKey(), Math.max(((Number) e.getValue()).longValue(),
+                    merged.getLong(e.getKey(), Long.MIN_VALUE))));
+        }
+        return merged;
     }
 
     /** True when the Kafka partitions the node's source reads have changed since the last call. */
@@ -399,7 +419,8 @@ final class Checkpoints {
         boolean all = slice < 0;
         boolean everyPartition = sourceChanged();
         String topic = kafkaTopic;
-        JsonObject acknowledgedOfTopic = topic == null ? null : acknowledged.get(topic);
+        JsonObject acknowledgedOfTopic = topic == null ? null : acknowledgedOfTopic(topic);
+        accepted.expireRereadWaits(System.currentTimeMillis());
         List<Future<?>> writes = new ArrayList<>();
         int written = 0;
         for (int k = 0; k < owned.length; k++) {

@@ -178,7 +178,10 @@ public final class ScannerVerticle extends VerticleBase {
                     lanes = new CatchUpLanes(engine, () -> new ScanEngine(ruleSet, settings, 64), watermarks,
                             scanner.getInteger("hold_ticks"), scanner.getLong("watermark_wait_ms"),
                             scanner.getLong("grace_ms"), clock,
-                            this::scanLane, this::applyHeld, this::takeRestored, p -> {
+                            this::scanLane, this::applyHeld, this::takeRestored, (p, complete) -> {
+                                if (complete) {
+                                    accepted.rereadDone(p);
+                                }
                                 if (checkpoints != null) {
                                     checkpoints.changed(p);
                                 }
@@ -233,7 +236,7 @@ public final class ScannerVerticle extends VerticleBase {
                     failures, accepted, conf.getString("kafka_topic"), lease, Counter.builder("checkpoints_refused")
                     .description("Checkpoint writes refused because another instance took the partition later "
                             + "(this one was a stale owner, and gave the partition up)").register(registry),
-                    p -> owned.lost(p).onComplete(v -> ownershipApplied(null)));
+                    p -> owned.lost(p).onComplete(v -> ownershipApplied(null)), watermarks::acknowledged);
             checkpoints.start();
         }
         owned = new OwnedPartitions(vertx, instance, conf.getString("node"), partitionCount, this::onBatch, states,

@@ -20,6 +20,8 @@ import java.util.Map;
 final class SourceWatermarks {
     private final String topic;
     private long[] marks = new long[0];
+    /** Per Kafka partition, the highest offset a source reported acknowledged ({@code "acknowledged"}). */
+    private final JsonObject acknowledged = new JsonObject();
     /** Per source, the highest reading number it has reported. */
     private final Map<String, Long> readings = new HashMap<>();
 
@@ -36,6 +38,8 @@ final class SourceWatermarks {
         if (!ofTopic(report)) {
             return false;
         }
+        report.getJsonObject("acknowledged", new JsonObject()).forEach(e -> acknowledged.put(e.getKey(),
+                Math.max(((Number) e.getValue()).longValue(), acknowledged.getLong(e.getKey(), Long.MIN_VALUE))));
         String source = report.getString("source");
         JsonObject reading = report.getJsonObject("readings");
         if (source != null && reading != null) {
@@ -65,6 +69,14 @@ final class SourceWatermarks {
     /** True when {@code report} is of the scanners' topic. */
     boolean ofTopic(JsonObject report) {
         return topic != null && topic.equals(report.getString("topic"));
+    }
+
+    /**
+     * Per Kafka partition, the highest offset a source has reported acknowledged: every tick below it was taken by
+     * the scanner partition that owned it then ({@code {"<k>": next}}).
+     */
+    JsonObject acknowledged() {
+        return acknowledged;
     }
 
     /** Per source, the highest number of a reading it has reported so far ({@code "readings"} of its reports). */

@@ -34,7 +34,7 @@ class CatchUpLanesTest {
     private final CatchUpLanes lanes = new CatchUpLanes(scanner, () -> new ScanEngine(RULES, EngineSettings.DEFAULTS),
             watermarks, 100, WAIT, 50, now::get, this::scanLane, (engine, symbol, ts, price, size, at) ->
             engine.apply(symbol, ts, price, size, at), (symbol, ts, price, size, at) -> heldByScanner.add(symbol),
-            p -> joined.add("p" + p));
+            (p, complete) -> joined.add("p" + p));
 
     /** As the scanner does: held ticks before the second, the scan and its alerts, then those before the next. */
     private void scanLane(CatchUpLanes.Lane lane, long t) {

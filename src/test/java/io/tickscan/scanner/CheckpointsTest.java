@@ -50,7 +50,7 @@ class CheckpointsTest {
                 (s, ts, price, size, at) -> { }, imported -> { });
         return new Checkpoints(vertx, redis, 8, states, P, "a/scanner-0", meters.counter("failures"),
                 new FailureLog(LoggerFactory.getLogger(CheckpointsTest.class)), new AcceptedOffsets(P), null,
-                OwnershipLease.unconditional(), meters.counter("refused"), lost::add);
+                OwnershipLease.unconditional(), meters.counter("refused"), lost::add, io.vertx.core.json.JsonObject::new);
     }
 
     /** Runs {@code step} on the checkpoints' context. */

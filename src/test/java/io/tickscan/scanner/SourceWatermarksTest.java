@@ -40,4 +40,20 @@ class SourceWatermarksTest {
         assertThat(noKafka.update(report("ticks", 1, new JsonObject().put("0", 1)))).isFalse();
         assertThat(noKafka.reached(Long.MAX_VALUE)).isTrue();
     }
+
+    @Test
+    @DisplayName("keeps the highest offset each Kafka partition was reported acknowledged, and the readings seen")
+    void acknowledgedOffsetsAndReadings() {
+        SourceWatermarks watermarks = new SourceWatermarks("ticks");
+        watermarks.update(report("ticks", 2, new JsonObject().put("0", 9_000)).put("source", "a")
+                .put("readings", new JsonObject().put("0", new io.vertx.core.json.JsonArray().add(3).add(10)))
+                .put("acknowledged", new JsonObject().put("0", 500L)));
+        watermarks.update(report("ticks", 2, new JsonObject().put("1", 9_000)).put("source", "b")
+                .put("readings", new JsonObject().put("1", new io.vertx.core.json.JsonArray().add(7).add(0)))
+                .put("acknowledged", new JsonObject().put("0", 200L).put("1", 40L)));
+        assertThat(watermarks.acknowledged()).isEqualTo(new JsonObject().put("0", 500L).put("1", 40L));
+        assertThat(watermarks.readingsSeen()).isEqualTo(java.util.Map.of("a", 3L, "b", 7L));
+        watermarks.update(report("other", 2, new JsonObject()).put("acknowledged", new JsonObject().put("1", 90L)));
+        assertThat(watermarks.acknowledged().getLong("1")).isEqualTo(40L);
+    }
 }
