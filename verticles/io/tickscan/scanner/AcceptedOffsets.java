@@ -258,12 +258,16 @@ final class AcceptedOffsets {
     }
 
     /**
-     * Partition {@code p} has every tick its checkpoint lacked: it caught up with the readings it asked for (a
-     * lane joined without being forced). It waits no more, and its offsets may be raised to what the sources
-     * acknowledged.
+     * Partition {@code p} has every tick its checkpoint lacked of Kafka partitions {@code sources}: it caught up
+     * with the readings it asked for (its lane read them through the second it joined at). It waits no more for
+     * those, and its offsets of them may be raised to what the sources acknowledged.
      */
-    void rereadDone(int p) {
-        unlinked[p] = null;
+    void rereadDone(int p, Set<Integer> sources) {
+        for (Integer source : sources) {
+            if (unlinked[p] != null) {
+                linked(p, source);
+            }
+        }
     }
 
     /**

@@ -57,9 +57,12 @@ final class CatchUpLanes {
         void scan(Lane lane, long t);
     }
 
-    /** Told the partition of a lane that joined (its state changed), and whether it had every tick it needed. */
+    /**
+     * Told the partition of a lane that joined (its state changed), and the Kafka partitions it had every tick of
+     * up to the second it joined at (read again through it by a reading that counted for it).
+     */
     interface Joined {
-        void joined(int partition, boolean complete);
+        void joined(int partition, Set<Integer> readThrough);
     }
 
     /** Applies a tick to an engine; never throws (a failure is counted and logged). */
@@ -94,7 +97,7 @@ final class CatchUpLanes {
      * @param laneScan      scans a lane and publishes its alerts
      * @param applier       applies a held tick to a lane's engine
      * @param heldByScanner takes a lane's held ticks when it joins, as ticks just arrived
-     * @param joined        told the partition of a lane that joined (its state changed), and whether unforced
+     * @param joined        told the partition of a lane that joined (its state changed), and what it had read
      */
     CatchUpLanes(ScanEngine scanner, Supplier<ScanEngine> newEngine, SourceWatermarks watermarks, int holdTicks,
                  long waitMs, long graceMs, LongSupplier clock, LaneScan laneScan, TickApplier applier,
@@ -233,7 +236,7 @@ final class CatchUpLanes {
         } else {
             caughtUp++;
         }
-        joined.joined(lane.partition, !waitedOut);
+        joined.joined(lane.partition, lane.readThrough(scanner.lastScan()));
         LOG.info("partition {} caught up{} and joined the scanner at {}: {} symbols", lane.partition,
                 waitedOut ? " with " + lane.forcedScans + " seconds scanned before all their ticks were read again "
                         + "(forced)" : "", Instant.ofEpochMilli(scanner.lastScan()), imported.restored());
@@ -317,6 +320,17 @@ final class CatchUpLanes {
                 }
             }
             return true;
+        }
+
+        /** The Kafka partitions whose ticks stamped before {@code second} have all reached the lane. */
+        Set<Integer> readThrough(long second) {
+            Set<Integer> read = new HashSet<>();
+            for (Integer k : rereadFrom.keySet()) {
+                if (marks.getOrDefault(k, Long.MIN_VALUE) >= second) {
+                    read.add(k);
+                }
+            }
+            return read;
         }
 
         /** True when every tick of the lane's Kafka partitions stamped before {@code second} has reached it. */

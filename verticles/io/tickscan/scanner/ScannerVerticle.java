@@ -178,10 +178,8 @@ public final class ScannerVerticle extends VerticleBase {
                     lanes = new CatchUpLanes(engine, () -> new ScanEngine(ruleSet, settings, 64), watermarks,
                             scanner.getInteger("hold_ticks"), scanner.getLong("watermark_wait_ms"),
                             scanner.getLong("grace_ms"), clock,
-                            this::scanLane, this::applyHeld, this::takeRestored, (p, complete) -> {
-                                if (complete) {
-                                    accepted.rereadDone(p);
-                                }
+                            this::scanLane, this::applyHeld, this::takeRestored, (p, readThrough) -> {
+                                accepted.rereadDone(p, readThrough);
                                 if (checkpoints != null) {
                                     checkpoints.changed(p);
                                 }

@@ -159,7 +159,7 @@ class AcceptedOffsetsTest {
 
         offsets.restore(1, new JsonObject().put("1", 100L), null, 0);
         offsets.awaitReread(1, java.util.Set.of(1), 0);
-        offsets.rereadDone(1);
+        offsets.rereadDone(1, java.util.Set.of(1));
         assertThat(offsets.export(1, acknowledged)).as("caught up").isEqualTo(new JsonObject().put("0", 499L)
                 .put("1", 599L));
     }

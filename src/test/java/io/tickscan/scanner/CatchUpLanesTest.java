@@ -34,7 +34,7 @@ class CatchUpLanesTest {
     private final CatchUpLanes lanes = new CatchUpLanes(scanner, () -> new ScanEngine(RULES, EngineSettings.DEFAULTS),
             watermarks, 100, WAIT, 50, now::get, this::scanLane, (engine, symbol, ts, price, size, at) ->
             engine.apply(symbol, ts, price, size, at), (symbol, ts, price, size, at) -> heldByScanner.add(symbol),
-            (p, complete) -> joined.add("p" + p));
+            (p, read) -> joined.add("p" + p + read));
 
     /** As the scanner does: held ticks before the second, the scan and its alerts, then those before the next. */
     private void scanLane(CatchUpLanes.Lane lane, long t) {
@@ -111,7 +111,7 @@ class CatchUpLanesTest {
         assertThat(scans).containsSubsequence("scan@4", "ACME@5", "scan@5", "ACME@69", "scan@69", "scan@70");
         assertThat(scans).doesNotContain("ACME@70").last().isEqualTo("scan@70");
         assertThat(lanes.of(7)).isNull();
-        assertThat(joined).containsExactly("p7");
+        assertThat(joined).as("Kafka partition 0 read through the join").containsExactly("p7[0]");
         assertThat(lanes.caughtUp()).isEqualTo(1);
         assertThat(scanner.snapshot("ACME", 2).last()).as("the held tick was applied in the lane at 69 s")
                 .isEqualTo(98);
@@ -163,7 +163,7 @@ class CatchUpLanesTest {
         assertThat(lanes.size()).isEqualTo(3);
 
         lanes.finish(2);
-        assertThat(joined).containsExactly("p2");
+        assertThat(joined).containsExactly("p2[]");
         assertThat(heldByScanner).as("held for the scanner's next scan").containsExactly("ACME");
         lanes.discard(3);
         assertThat(lanes.of(3)).isNull();
@@ -175,7 +175,7 @@ class CatchUpLanesTest {
         now.addAndGet(1);
         lanes.advance();
         assertThat(lanes.of(1)).isNull();
-        assertThat(joined).containsExactly("p2", "p1");
+        assertThat(joined).containsExactly("p2[]", "p1[]");
         assertThat(lanes.forced()).isEqualTo(2);
         assertThat(scans).filteredOn(s -> s.startsWith("ACME")).as("up fired at every second caught up, twice")
                 .hasSize(2 * 8);
