@@ -87,6 +87,11 @@ public final class KafkaSourceVerticle extends VerticleBase {
      */
     static final long REPLY_TIMEOUT_MS = 2_000;
     private static final long RESUME_CHECK_MS = 5;
+    /**
+     * How long after a seek back records past the offset taken before it count as fetched before it: a poll under
+     * way returns its records within this; a new reading whose first records are gone (retention) begins after it.
+     */
+    private static final long STALE_MS = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceVerticle.class);
 
     private final MeterRegistry registry;
@@ -270,10 +275,10 @@ public final class KafkaSourceVerticle extends VerticleBase {
             book.committedAt = offset; // where reading started: the committed offset
         }
         if (book.staleAbove >= 0) {
-            if (offset > book.staleAbove) {
+            if (offset > book.staleAbove && clock.getAsLong() < book.staleUntil) {
                 return; // fetched before a seek back, by a poll under way: the new reading comes to it again
             }
-            book.staleAbove = -1; // the new reading has begun
+            book.staleAbove = -1; // the new reading has begun (or its first records are gone: it begins here)
         }
         if (offset <= book.taken) {
             return; // fetched before a rewind: read again from the offset the rewind set
@@ -420,7 +425,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
      * lost owner took after it. A later rewind goes back there too, until a commit passes it. Every partition of
      * the request this source reads begins a new reading ({@link Book#readingSeq}), also one not yet past the
      * offset, which goes on from where it is: the scanner catching the partition up follows the marks of the
-     * readings begun after its request ({@code io.tickscan.scanner.CatchUpLane}).
+     * readings begun after its request ({@code io.tickscan.scanner.CatchUpLanes}).
      */
     private void onReread(JsonObject request) {
         if (!kafka.getString("topic").equals(request.getString("topic"))) {
@@ -455,6 +460,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
         TopicPartition partition = book.partition;
         if (from <= book.taken) {
             book.staleAbove = Math.max(book.staleAbove, book.taken);
+            book.staleUntil = clock.getAsLong() + STALE_MS;
         }
         book.uncommitted = -1;
         book.taken = from - 1;
@@ -711,6 +717,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
          * record the new reading brings up to it; they are skipped until the first record at or below it comes.
          */
         long staleAbove = -1;
+        /** Until when records above {@link #staleAbove} are taken for stale. */
+        long staleUntil;
         /** The reading under way: its number among this source's readings, and the offset it began at. */
         long readingSeq;
         long readingFrom;

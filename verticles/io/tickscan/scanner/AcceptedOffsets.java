@@ -46,8 +46,6 @@ final class AcceptedOffsets {
      * what it has opens a gap rather than moving its offset on.
      */
     private final Set<Integer>[] unlinked;
-    /** Since when each partition of {@link #unlinked} waits. */
-    private final long[] unlinkedSince;
     private long gapsGivenUp;
 
     /** @param partitions P, the partition count */
@@ -57,7 +55,6 @@ final class AcceptedOffsets {
         Arrays.fill(highest, NONE);
         gaps = new Map[partitions];
         unlinked = new Set[partitions];
-        unlinkedSince = new long[partitions];
     }
 
     /**
@@ -252,15 +249,15 @@ final class AcceptedOffsets {
      * Kafka partition is not raised to what the sources acknowledged ({@link #export}), which may be ticks only
      * its lost owner had.
      */
-    void awaitReread(int p, Set<Integer> sources, long now) {
+    void awaitReread(int p, Set<Integer> sources) {
         unlinked[p] = sources.isEmpty() ? null : new HashSet<>(sources);
-        unlinkedSince[p] = now;
     }
 
     /**
      * Partition {@code p} has every tick its checkpoint lacked of Kafka partitions {@code sources}: it caught up
-     * with the readings it asked for (its lane read them through the second it joined at). It waits no more for
-     * those, and its offsets of them may be raised to what the sources acknowledged.
+     * with the readings it asked for (its lane read them through the second it joined at, or later, see
+     * {@link CatchUpLanes}). It waits no more for those, and its offsets of them may be raised to what the
+     * sources acknowledged.
      */
     void rereadDone(int p, Set<Integer> sources) {
         for (Integer source : sources) {
@@ -270,17 +267,7 @@ final class AcceptedOffsets {
         }
     }
 
-    /**
-     * Stops waiting for the re-read of the partitions that have waited more than {@value #GAP_WAIT_MS} ms (a
-     * Kafka partition with no tick of theirs never links): their offsets may be raised again.
-     */
-    void expireRereadWaits(long now) {
-        for (int p = 0; p < unlinked.length; p++) {
-            if (unlinked[p] != null && now - unlinkedSince[p] > GAP_WAIT_MS) {
-                unlinked[p] = null;
-            }
-        }
-    }
+
 
     private void linked(int p, int source) {
         unlinked[p].remove(source);

@@ -7,6 +7,7 @@ import io.tickscan.rules.RuleSet;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,12 +29,15 @@ import org.slf4j.LoggerFactory;
  * <em>lane</em>: a new engine that resumes the checkpoint with its clock ({@link ScanEngine#resume}), takes the
  * partition's ticks as they come (holding those stamped at or after its next scan), and is scanned second after
  * second from the checkpoint's, each second once the Kafka partitions the checkpoint has offsets of are delivered
- * past it by a reading that began after the lane asked for them (so it cannot be a reading whose ticks went to the
- * lost owner) at or before the checkpoint's offset. Its alerts are published as the scanner's. When it has scanned
- * the scanner's last second, its state is imported into the scanner's engine ({@link ScanEngine#importState}, the
- * same second, so crosses and cooldowns carry on) and its held ticks go to the scanner's. After
- * {@code scanner.watermark_wait_ms} (twice: the dead member's Kafka partitions first wait for the group's session
- * timeout) it stops waiting, scans up to the scanner's second with what it has and joins, counted as forced.
+ * past it by a reading that began after the lane asked for them (a reading number above any its source had reported
+ * when the lane opened) at or before the checkpoint's offset. Its alerts are published as the scanner's. When it has
+ * scanned the scanner's last second, its state is imported into the scanner's engine ({@link ScanEngine#importState},
+ * the same second, so crosses and cooldowns carry on) and its held ticks go to the scanner's. A second whose ticks
+ * lack only Kafka partitions nobody reports (a dead member's, until the group gives them to a survivor) is scanned
+ * once it is {@code scanner.watermark_wait_ms} late, as the scanner's own scans are; after twice that wait the lane
+ * scans up to the scanner's second with what it has and joins, counted as forced. A joined lane goes on watching the
+ * reports for the Kafka partitions it had not read through, and says when each has been
+ * ({@link AcceptedOffsets#rereadDone}).
  *
  * <p>Meanwhile the partition is not checkpointed (its state is in the lane; its stored checkpoint stays what the
  * lane resumed), and the scanner's queries do not see its symbols. Giving the partition away joins the lane first;
@@ -42,7 +46,7 @@ import org.slf4j.LoggerFactory;
 final class CatchUpLanes {
     private static final Logger LOG = LoggerFactory.getLogger(CatchUpLanes.class);
     /** A checkpoint further behind the scanner's clock than this is taken as it is: too far to catch up. */
-    static final long MAX_BEHIND_MS = 15 * 60_000;
+    static final long MAX_BEHIND_MS = 5 * 60_000;
     /**
      * How long a new lane waits before it may scan a second without its ticks: the sources that read its Kafka
      * partitions begin their readings for it within a few of their 20 ms reports.
@@ -81,7 +85,11 @@ final class CatchUpLanes {
     private final TickApplier applier;
     private final HeldTicks.Sink heldByScanner;
     private final Joined joined;
-    private final Map<Integer, Lane> lanes = new HashMap<>();
+    /** By partition: the lane catching it up, or null (nearly always). */
+    private final Lane[] lanes;
+    /** Joined lanes still watching for Kafka partitions they had not read through. */
+    private final List<Lane> watching = new ArrayList<>();
+    private int open;
     private long caughtUp;
     private long forced;
 
@@ -99,9 +107,11 @@ final class CatchUpLanes {
      * @param heldByScanner takes a lane's held ticks when it joins, as ticks just arrived
      * @param joined        told the partition of a lane that joined (its state changed), and what it had read
      */
-    CatchUpLanes(ScanEngine scanner, Supplier<ScanEngine> newEngine, SourceWatermarks watermarks, int holdTicks,
+    CatchUpLanes(int partitions, ScanEngine scanner, Supplier<ScanEngine> newEngine, SourceWatermarks watermarks,
+                 int holdTicks,
                  long waitMs, long graceMs, LongSupplier clock, LaneScan laneScan, TickApplier applier,
                  HeldTicks.Sink heldByScanner, Joined joined) {
+        this.lanes = new Lane[partitions];
         this.scanner = scanner;
         this.newEngine = newEngine;
         this.watermarks = watermarks;
@@ -134,7 +144,8 @@ final class CatchUpLanes {
         StateImport imported = engine.resume(state);
         Lane lane = new Lane(p, engine, new HeldTicks(holdTicks), imported, rereadFrom, watermarks.readingsSeen(),
                 clock.getAsLong(), applier);
-        lanes.put(p, lane);
+        lanes[p] = lane;
+        open++;
         LOG.info("partition {} restored from a checkpoint of {} catches up from there: {} s behind the scanner, "
                 + "{} symbols", p, Instant.ofEpochMilli(at), (now - at) / 1000, imported.restored());
         return lane;
@@ -142,12 +153,12 @@ final class CatchUpLanes {
 
     /** The lane of partition {@code p}, or null when it has none. */
     Lane of(int p) {
-        return lanes.get(p);
+        return lanes[p];
     }
 
     /** Partitions catching up now. */
     int size() {
-        return lanes.size();
+        return open;
     }
 
     /** Lanes that joined after catching up. */
@@ -162,12 +173,28 @@ final class CatchUpLanes {
 
     /** Takes a watermark report into every lane; true when one of them may scan further. */
     boolean observe(JsonObject report) {
-        if (lanes.isEmpty() || !watermarks.ofTopic(report)) {
+        if ((open == 0 && watching.isEmpty()) || !watermarks.ofTopic(report)) {
             return false;
         }
+        long now = clock.getAsLong();
         boolean moved = false;
-        for (Lane lane : lanes.values()) {
-            moved |= lane.observe(report);
+        for (Lane lane : lanes) {
+            if (lane != null) {
+                moved |= lane.observe(report, now);
+            }
+        }
+        for (Lane lane : List.copyOf(watching)) {
+            if (lane.observe(report, now)) {
+                Set<Integer> read = lane.readThrough(lane.joinedAt);
+                read.removeAll(lane.toldRead);
+                if (!read.isEmpty()) {
+                    lane.toldRead.addAll(read);
+                    joined.joined(lane.partition, read);
+                }
+                if (lane.toldRead.size() == lane.rereadFrom.size()) {
+                    watching.remove(lane);
+                }
+            }
         }
         return moved;
     }
@@ -178,29 +205,43 @@ final class CatchUpLanes {
      * the scanner may publish.
      */
     void advance() {
+        if (open == 0) {
+            return;
+        }
         long now = clock.getAsLong();
-        for (Lane lane : List.copyOf(lanes.values())) {
-            catchUp(lane, now, now - lane.openedAt >= 2 * waitMs);
+        for (Lane lane : lanes) {
+            if (lane != null) {
+                catchUp(lane, now, now - lane.openedAt >= 2 * waitMs);
+            }
         }
     }
 
     /** Scans partition {@code p}'s lane up to the scanner's last second without waiting, and joins it. */
     void finish(int p) {
-        Lane lane = lanes.get(p);
+        Lane lane = lanes[p];
         if (lane != null) {
             catchUp(lane, clock.getAsLong(), true);
         }
     }
 
-    /** Drops partition {@code p}'s lane, its state with it (the partition is given up without a hand-over). */
+    /**
+     * Drops partition {@code p}'s lane, its state with it, and stops watching for it: the partition is given up
+     * (after a hand-over, which joined the lane first, or without one).
+     */
     void discard(int p) {
-        lanes.remove(p);
+        if (lanes[p] != null) {
+            lanes[p] = null;
+            open--;
+        }
+        watching.removeIf(lane -> lane.partition == p);
     }
 
     /** Swaps a new rule set into every lane's engine, as into the scanner's. */
     void replaceRules(RuleSet rules) {
-        for (Lane lane : lanes.values()) {
-            lane.engine.replaceRules(rules);
+        for (Lane lane : lanes) {
+            if (lane != null) {
+                lane.engine.replaceRules(rules);
+            }
         }
     }
 
@@ -216,19 +257,24 @@ final class CatchUpLanes {
             long next = lane.nextScan();
             if (!lane.reached(next)) {
                 boolean overdue = now - lane.openedAt >= SETTLE_MS && now >= next + graceMs + waitMs
-                        && lane.lacksOnlyUnread(next);
+                        && lane.lacksOnlyUnread(next, now - SETTLE_MS);
                 if (!force && !overdue) {
                     return;
                 }
                 lane.forcedScans++;
             }
             laneScan.scan(lane, next);
+            if (lane.engine.lastScan() < next) {
+                lane.forcedScans++;
+                break; // the scan failed (counted, logged): the lane joins as it is rather than try it again
+            }
         }
         join(lane, lane.forcedScans > 0);
     }
 
     private void join(Lane lane, boolean waitedOut) {
-        lanes.remove(lane.partition);
+        lanes[lane.partition] = null;
+        open--;
         StateImport imported = scanner.importState(lane.engine.exportState(i -> true));
         lane.held.forEach(heldByScanner);
         if (waitedOut) {
@@ -236,7 +282,12 @@ final class CatchUpLanes {
         } else {
             caughtUp++;
         }
-        joined.joined(lane.partition, lane.readThrough(scanner.lastScan()));
+        lane.joinedAt = scanner.lastScan();
+        lane.toldRead.addAll(lane.readThrough(lane.joinedAt));
+        joined.joined(lane.partition, Set.copyOf(lane.toldRead));
+        if (lane.toldRead.size() < lane.rereadFrom.size()) {
+            watching.add(lane);
+        }
         LOG.info("partition {} caught up{} and joined the scanner at {}: {} symbols", lane.partition,
                 waitedOut ? " with " + lane.forcedScans + " seconds scanned before all their ticks were read again "
                         + "(forced)" : "", Instant.ofEpochMilli(scanner.lastScan()), imported.restored());
@@ -251,7 +302,13 @@ final class CatchUpLanes {
         final long openedAt;
         /** Applies a held tick to the lane's engine; never throws. */
         final HeldTicks.Sink apply;
-        private final Map<Integer, Long> rereadFrom;
+        final Map<Integer, Long> rereadFrom;
+        /** The scanner's second the lane joined at, once joined. */
+        long joinedAt;
+        /** The Kafka partitions told read through {@link #joinedAt}. */
+        final Set<Integer> toldRead = new HashSet<>();
+        /** Per Kafka partition, when a report last gave a mark of it (any source, any reading). */
+        private final Map<Integer, Long> reportedAt = new HashMap<>();
         private final Map<String, Long> seenBefore;
         /** Per Kafka partition, the sources whose readings count for this lane. */
         private final Map<Integer, Set<String>> counted = new HashMap<>();
@@ -281,7 +338,7 @@ final class CatchUpLanes {
          * after the lane opened (a number above any that source had reported before) and at or before the offset
          * the lane needs, or when it follows such a reading of the same source (a rewind of it).
          */
-        boolean observe(JsonObject report) {
+        boolean observe(JsonObject report, long now) {
             String source = report.getString("source");
             JsonObject readings = report.getJsonObject("readings");
             JsonObject reported = report.getJsonObject("marks");
@@ -293,6 +350,9 @@ final class CatchUpLanes {
                 String k = Integer.toString(need.getKey());
                 JsonArray reading = readings.getJsonArray(k);
                 Long mark = reported.getLong(k);
+                if (mark != null) {
+                    reportedAt.put(need.getKey(), now);
+                }
                 if (reading == null || mark == null || reading.getLong(0) <= seenBefore.getOrDefault(source, 0L)) {
                     continue;
                 }
@@ -310,12 +370,13 @@ final class CatchUpLanes {
         }
 
         /**
-         * True when the Kafka partitions not yet read past {@code second} for the lane are read by nobody for it:
-         * no reading of theirs has counted for it yet.
+         * True when the Kafka partitions not yet read past {@code second} for the lane are read by nobody: no
+         * reading of theirs has counted for it yet, and no source has reported one since {@code quietSince}.
          */
-        boolean lacksOnlyUnread(long second) {
+        boolean lacksOnlyUnread(long second, long quietSince) {
             for (Integer k : rereadFrom.keySet()) {
-                if (marks.getOrDefault(k, Long.MIN_VALUE) < second && !counted.getOrDefault(k, Set.of()).isEmpty()) {
+                if (marks.getOrDefault(k, Long.MIN_VALUE) < second && (!counted.getOrDefault(k, Set.of()).isEmpty()
+                        || reportedAt.getOrDefault(k, Long.MIN_VALUE) >= quietSince)) {
                     return false;
                 }
             }

@@ -140,7 +140,7 @@ final class Checkpoints {
      * Reads partition {@code p}'s checkpoint into the engine; completes (never fails) when done: a failed read is
      * counted, logged and tried again at each interval.
      */
-    private Future<Void> restore(int p) {
+    private Future<Void> restore(int p, boolean first) {
         String key = RedisKeys.state(p);
         int tenure = tenures[p];
         return tokenRequest(p, tenure, () -> redis.batch(List.of(Request.cmd(Command.INCR).arg(RedisKeys.owner(p)),
@@ -150,7 +150,7 @@ final class Checkpoints {
             } else if (tenure == tenures[p]) {
                 // the highest token taken wins (a failed read may have taken one before)
                 tokens[p] = Math.max(tokens[p], got.result().get(0).toLong());
-                adopt(p, got.result().get(1).get(0), got.result().get(1).get(1));
+                adopt(p, got.result().get(1).get(0), got.result().get(1).get(1), first);
             } else {
                 LOG.debug("scanner {}: the read of {} came back after the partition was given up: not taken",
                         instance, key);
@@ -185,7 +185,13 @@ final class Checkpoints {
         return request;
     }
 
-    private void adopt(int p, Response stored, Response offsets) {
+    /**
+     * @param first true for the read before the partition's consumer is registered; false for a read tried again
+     *              after a failure, while the partition has been taking ticks into the engine already: its state is
+     *              then merged into the engine as it is, never caught up in a lane (the ticks read again would be
+     *              skipped as taken, and the engine's newer symbols kept)
+     */
+    private void adopt(int p, Response stored, Response offsets, boolean first) {
         String key = RedisKeys.state(p);
         restored[p] = true;
         if (stored == null) {
@@ -196,7 +202,7 @@ final class Checkpoints {
         StoredOffsets checkpointed = storedOffsets(p, offsets);
         try {
             StateImport result = states.restore(p, stored.toBuffer(),
-                    checkpointed == null ? Map.of() : checkpointed.rereadFrom());
+                    checkpointed == null || !first ? Map.of() : checkpointed.rereadFrom());
             symbolsRestored += result.restored();
             LOG.debug("scanner {}: {} symbols restored from {} ({} known already)", instance, result.restored(),
                     key, result.known());
@@ -212,15 +218,22 @@ final class Checkpoints {
             return;
         }
         dirty[p] = true;
-        if (checkpointed != null) {
-            accepted.restore(p, checkpointed.offsets(), checkpointed.gaps(), System.currentTimeMillis());
-            accepted.awaitReread(p, checkpointed.rereadFrom().keySet(), System.currentTimeMillis());
-            // the ticks its owner took after this checkpoint: read again by whichever source reads them now
-            JsonObject from = new JsonObject();
-            checkpointed.rereadFrom().forEach((k, offset) -> from.put(Integer.toString(k), offset));
-            vertx.eventBus().publish(Addresses.KAFKA_REREAD, new JsonObject().put("topic", kafkaTopic)
-                    .put("from", from));
+        if (checkpointed == null) {
+            return;
         }
+        try {
+            accepted.restore(p, checkpointed.offsets(), checkpointed.gaps(), System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            // the state stays; without its offsets the partition's ticks are read from the committed offsets
+            failed("reading " + RedisKeys.offsets(p), e);
+            return;
+        }
+        accepted.awaitReread(p, checkpointed.rereadFrom().keySet());
+        // the ticks its owner took after this checkpoint: read again by whichever source reads them now
+        JsonObject from = new JsonObject();
+        checkpointed.rereadFrom().forEach((k, offset) -> from.put(Integer.toString(k), offset));
+        vertx.eventBus().publish(Addresses.KAFKA_REREAD, new JsonObject().put("topic", kafkaTopic)
+                .put("from", from));
     }
 
     /**
@@ -256,8 +269,8 @@ final class Checkpoints {
     }
 
     /**
-     * The offsets value of partition {@code p}, raised to what the node's Kafka source has acknowledged (one topic;
-     * none without a Kafka source).
+     * The offsets value of partition {@code p}, raised to what the Kafka sources have acknowledged
+     * ({@link #acknowledgedOfTopic}; none without a Kafka source).
      */
     private Buffer offsetsOf(int p, String topic, JsonObject acknowledgedOfTopic) {
         return new JsonObject().put("topic", topic).put("offsets", accepted.export(p, acknowledgedOfTopic))
@@ -302,7 +315,7 @@ final class Checkpoints {
      */
     Future<Void> take(int p) {
         owned = IntStream.concat(IntStream.of(owned), IntStream.of(p)).distinct().sorted().toArray();
-        return restore(p);
+        return restore(p, true);
     }
 
     /**
@@ -381,7 +394,7 @@ final class Checkpoints {
             if (tokenRequests.containsKey(p)) {
                 continue; // one token request at a time: its reply decides
             } else if (!restored[p]) {
-                reads.add(restore(p));
+                reads.add(restore(p, false));
             } else if (tokens[p] == 0) {
                 takeToken(p);
             }
@@ -411,16 +424,16 @@ final class Checkpoints {
      * partition when {@code slice} is -1; completes when every write has ended (failures are counted).
      *
      * <p>With a Kafka source on the node, the unchanged partitions of the slice get their offsets raised to what
-     * the source has acknowledged (their stored state is their state, so it holds every tick below), and when the
-     * Kafka partitions read change, every partition is written in this round: so every checkpoint says where its
-     * partition's ticks must be read again from, and none holds the source back for long.
+     * the cluster's sources have acknowledged ({@link #acknowledgedOfTopic}; their stored state is their state, so
+     * it holds every tick below), and when the Kafka partitions read change, every partition is written in this
+     * round: so every checkpoint says where its partition's ticks must be read again from, and none holds the
+     * source back for long. A partition catching up in a lane is not written ({@link CatchUpLanes}).
      */
     private Future<Void> write(int slice) {
         boolean all = slice < 0;
         boolean everyPartition = sourceChanged();
         String topic = kafkaTopic;
         JsonObject acknowledgedOfTopic = topic == null ? null : acknowledgedOfTopic(topic);
-        accepted.expireRereadWaits(System.currentTimeMillis());
         List<Future<?>> writes = new ArrayList<>();
         int written = 0;
         for (int k = 0; k < owned.length; k++) {

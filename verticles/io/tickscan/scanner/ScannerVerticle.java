@@ -175,7 +175,7 @@ public final class ScannerVerticle extends VerticleBase {
                             Counter.builder("scans_forced").description("Scans run without every tick before their "
                                     + "second delivered, after waiting scanner.watermark_wait_ms for a Kafka "
                                     + "partition's watermark").register(registry));
-                    lanes = new CatchUpLanes(engine, () -> new ScanEngine(ruleSet, settings, 64), watermarks,
+                    lanes = new CatchUpLanes(conf.getInteger("partition_count"), engine, () -> new ScanEngine(ruleSet, settings, 64), watermarks,
                             scanner.getInteger("hold_ticks"), scanner.getLong("watermark_wait_ms"),
                             scanner.getLong("grace_ms"), clock,
                             this::scanLane, this::applyHeld, this::takeRestored, (p, readThrough) -> {
@@ -442,16 +442,16 @@ public final class ScannerVerticle extends VerticleBase {
             releaseHeld(engine, held, releaser, t + 1000);
             return;
         }
-        if (pendingRules != null) {
-            swapRules();
-        }
         try {
+            if (pendingRules != null) {
+                swapRules();
+            }
             long started = System.nanoTime();
             firings.scanning(engine);
             engine.scan(t, firings);
             scanCycle.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             symbolsScanned.increment(engine.symbolCount());
-            publishFound();
+            publishFound(true);
         } catch (RuntimeException e) {
             scanFailures.increment();
             failures.failed("the scan by scanner " + instance, e);
@@ -472,14 +472,19 @@ public final class ScannerVerticle extends VerticleBase {
         }
     }
 
-    /** A lane's scan of second {@code t}, its alerts published as the scanner's. */
+    /**
+     * A lane's scan of second {@code t}, its alerts published as the scanner's (not while the lease has lapsed: a
+     * hand-over of a woken node joins its lanes without publishing); they are not timed in {@code tick_to_alert},
+     * being of seconds past.
+     */
     private void scanLane(CatchUpLanes.Lane lane, long t) {
         releaseHeld(lane.engine, lane.held, lane.apply, t);
         try {
             firings.scanning(lane.engine);
             lane.engine.scan(t, firings);
-            symbolsScanned.increment(lane.engine.symbolCount());
-            publishFound();
+            if (lease.holds()) {
+                publishFound(false);
+            }
         } catch (RuntimeException e) {
             scanFailures.increment();
             failures.failed("the scan of a catching-up partition by scanner " + instance, e);
@@ -512,11 +517,12 @@ public final class ScannerVerticle extends VerticleBase {
     }
 
     private void swapRules() {
-        engine.replaceRules(pendingRules);
-        lanes.replaceRules(pendingRules);
-        ruleSet = pendingRules;
+        RuleSet next = pendingRules;
+        pendingRules = null; // taken once, even if a lane fails it
+        engine.replaceRules(next);
+        ruleSet = next;
         rulesVersion = pendingVersion;
-        pendingRules = null;
+        lanes.replaceRules(next);
         LOG.info("scanner {} runs rules version {} ({} rules)", instance, rulesVersion, engine.rules().size());
         Set<String> ids = engine.rules().stream().map(CompiledRule::id).collect(Collectors.toSet());
         alertsByRule.entrySet().removeIf(e -> {
@@ -534,7 +540,8 @@ public final class ScannerVerticle extends VerticleBase {
         return Counter.builder("alerts_emitted").tag("rule", ruleId).register(registry);
     }
 
-    private void publishFound() {
+    /** Publishes the alerts found, timing each from its symbol's newest tick when {@code timed}. */
+    private void publishFound(boolean timed) {
         if (!found.isEmpty()) {
             for (RuleMeter meter : alertsByRule.values()) {
                 meter.flush();
@@ -543,7 +550,9 @@ public final class ScannerVerticle extends VerticleBase {
         long now = clock.getAsLong();
         for (int k = 0; k < found.size(); k++) {
             vertx.eventBus().publish(Addresses.ALERTS_FOUND, found.get(k), Addresses.local());
-            tickToAlert.record(Math.max(0, now - stamps[k]), TimeUnit.MILLISECONDS);
+            if (timed) {
+                tickToAlert.record(Math.max(0, now - stamps[k]), TimeUnit.MILLISECONDS);
+            }
         }
     }
 

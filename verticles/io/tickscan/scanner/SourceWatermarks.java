@@ -38,8 +38,11 @@ final class SourceWatermarks {
         if (!ofTopic(report)) {
             return false;
         }
-        report.getJsonObject("acknowledged", new JsonObject()).forEach(e -> acknowledged.put(e.getKey(),
-                Math.max(((Number) e.getValue()).longValue(), acknowledged.getLong(e.getKey(), Long.MIN_VALUE))));
+        JsonObject acknowledgedNow = report.getJsonObject("acknowledged");
+        if (acknowledgedNow != null) {
+            acknowledgedNow.forEach(e -> acknowledged.put(e.getKey(), Math.max(((Number) e.getValue()).longValue(),
+                    acknowledged.getLong(e.getKey(), Long.MIN_VALUE))));
+        }
         String source = report.getString("source");
         JsonObject reading = report.getJsonObject("readings");
         if (source != null && reading != null) {

@@ -31,7 +31,7 @@ class CatchUpLanesTest {
     private final List<String> scans = new ArrayList<>();
     private final List<String> joined = new ArrayList<>();
     private final List<String> heldByScanner = new ArrayList<>();
-    private final CatchUpLanes lanes = new CatchUpLanes(scanner, () -> new ScanEngine(RULES, EngineSettings.DEFAULTS),
+    private final CatchUpLanes lanes = new CatchUpLanes(16, scanner, () -> new ScanEngine(RULES, EngineSettings.DEFAULTS),
             watermarks, 100, WAIT, 50, now::get, this::scanLane, (engine, symbol, ts, price, size, at) ->
             engine.apply(symbol, ts, price, size, at), (symbol, ts, price, size, at) -> heldByScanner.add(symbol),
             (p, read) -> joined.add("p" + p + read));
@@ -192,5 +192,49 @@ class CatchUpLanesTest {
         scannerAt(2 + (int) (CatchUpLanes.MAX_BEHIND_MS / 1000) + 1);
         assertThat(lanes.open(1, checkpoint(2, 99), Map.of(0, 1L))).as("too far").isNull();
         assertThat(lanes.size()).isZero();
+    }
+
+    @Test
+    @DisplayName("a joined lane tells when a Kafka partition it lacked is read through its join; a Kafka partition "
+            + "another reading still reports is not taken for unread")
+    void watchesAfterTheJoinAndWaitsForAPartitionStillReported() {
+        now.set(T0 + 10_000);
+        scannerAt(10);
+        CatchUpLanes.Lane lane = lanes.open(1, checkpoint(2, 101), Map.of(0, 101L, 1, 51L));
+        lanes.observe(report("a", 1, 0, 101, T0 + 10_000));
+        now.addAndGet(CatchUpLanes.SETTLE_MS);
+        lanes.observe(report("old", 0, 1, 0, T0 + 10_000)); // a reading of before the lane: read, but not for it
+        lanes.advance();
+        assertThat(scans).as("Kafka partition 1 is read by someone: no scan without it").isEmpty();
+        now.addAndGet(CatchUpLanes.SETTLE_MS + 1);
+        lanes.advance();
+        assertThat(scans).as("quiet for a second: taken for unread").contains("scan@3");
+        now.addAndGet(2 * WAIT);
+        lanes.advance();
+        assertThat(joined).containsExactly("p1[0]");
+        assertThat(lane.joinedAt).isEqualTo(T0 + 10_000);
+        lanes.observe(report("b", 1, 1, 51, T0 + 9_000));
+        assertThat(joined).as("not yet through the join").hasSize(1);
+        lanes.observe(report("b", 1, 1, 51, T0 + 10_000));
+        assertThat(joined).containsExactly("p1[0]", "p1[1]");
+        lanes.observe(report("b", 1, 1, 51, T0 + 11_000));
+        assertThat(joined).as("told once").hasSize(2);
+    }
+
+    @Test
+    @DisplayName("a lane whose scan fails joins as it is instead of trying the same second again")
+    void aFailingScanJoinsTheLane() {
+        List<Long> tried = new ArrayList<>();
+        CatchUpLanes failing = new CatchUpLanes(16, scanner, () -> new ScanEngine(RULES, EngineSettings.DEFAULTS),
+                watermarks, 100, WAIT, 50, now::get, (lane, t) -> tried.add(t), (engine, symbol, ts, price, size,
+                at) -> engine.apply(symbol, ts, price, size, at), (symbol, ts, price, size, at) -> { },
+                (p, read) -> joined.add("p" + p));
+        scannerAt(10);
+        failing.open(4, checkpoint(2, 101), Map.of(0, 101L));
+        failing.finish(4);
+        assertThat(tried).containsExactly(T0 + 3_000);
+        assertThat(failing.of(4)).isNull();
+        assertThat(joined).containsExactly("p4");
+        assertThat(failing.forced()).isEqualTo(1);
     }
 }
