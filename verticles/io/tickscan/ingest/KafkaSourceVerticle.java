@@ -92,6 +92,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
      * way returns its records within this; a new reading whose first records are gone (retention) begins after it.
      */
     private static final long STALE_MS = 1_000;
+    /** How long re-read requests are gathered before the partitions they name are sought. */
+    static final long REREAD_GATHER_MS = 20;
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceVerticle.class);
 
     private final MeterRegistry registry;
@@ -147,6 +149,9 @@ public final class KafkaSourceVerticle extends VerticleBase {
     private boolean outOfGroup;
     private MessageConsumer<JsonObject> ownership;
     private MessageConsumer<JsonObject> reread;
+    /** Re-read requests gathered: the lowest offset asked per partition. */
+    private final Map<Integer, Long> rereads = new HashMap<>();
+    private long rereadTimer = -1;
     private JsonObject health;
 
     /**
@@ -425,7 +430,9 @@ public final class KafkaSourceVerticle extends VerticleBase {
      * lost owner took after it. A later rewind goes back there too, until a commit passes it. Every partition of
      * the request this source reads begins a new reading ({@link Book#readingSeq}), also one not yet past the
      * offset, which goes on from where it is: the scanner catching the partition up follows the marks of the
-     * readings begun after its request ({@code io.tickscan.scanner.CatchUpLanes}).
+     * readings begun after its request ({@code io.tickscan.scanner.CatchUpLanes}). The requests of a failover come
+     * by the dozen within milliseconds: they are gathered for {@value #REREAD_GATHER_MS} ms, and each partition is
+     * sought once, to the lowest offset asked, rather than once a request.
      */
     private void onReread(JsonObject request) {
         if (!kafka.getString("topic").equals(request.getString("topic"))) {
@@ -433,11 +440,21 @@ public final class KafkaSourceVerticle extends VerticleBase {
         }
         JsonObject from = request.getJsonObject("from", new JsonObject());
         for (String partition : from.fieldNames()) {
-            Book book = bookOf(Integer.parseInt(partition));
-            if (book == null || !book.owned) {
-                continue;
-            }
-            long offset = from.getLong(partition);
+            rereads.merge(Integer.parseInt(partition), from.getLong(partition), Math::min);
+        }
+        if (rereadTimer < 0) {
+            rereadTimer = vertx.setTimer(REREAD_GATHER_MS, id -> {
+                rereadTimer = -1;
+                Map<Integer, Long> gathered = new HashMap<>(rereads);
+                rereads.clear();
+                gathered.forEach(this::reread);
+            });
+        }
+    }
+
+    private void reread(int partition, long offset) {
+        Book book = bookOf(partition);
+        if (book != null && book.owned) {
             if (offset <= book.taken) {
                 book.committedAt = book.committedAt < 0 ? offset : Math.min(book.committedAt, offset);
                 readAgain(book, offset);
