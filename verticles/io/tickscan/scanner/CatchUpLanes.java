@@ -52,6 +52,11 @@ final class CatchUpLanes {
      * partitions begin their readings for it within a few of their 20 ms reports.
      */
     static final long SETTLE_MS = 1000;
+    /**
+     * How long a joined lane watches for the Kafka partitions it had not read through; past it, they are taken as
+     * read (as a gap is given up), so that the partition's offsets of them are raised again.
+     */
+    static final long WATCH_MS = 60_000;
 
     /**
      * Runs a lane's scan of second {@code t} and publishes its alerts: its held ticks stamped before {@code t}
@@ -184,7 +189,14 @@ final class CatchUpLanes {
             }
         }
         for (Lane lane : List.copyOf(watching)) {
-            if (lane.observe(report, now)) {
+            if (now - lane.openedAt > WATCH_MS) {
+                Set<Integer> rest = new HashSet<>(lane.rereadFrom.keySet());
+                rest.removeAll(lane.toldRead);
+                LOG.warn("partition {}: Kafka partitions {} were not read again through {} within {} s; taken as read",
+                        lane.partition, rest, Instant.ofEpochMilli(lane.joinedAt), WATCH_MS / 1000);
+                watching.remove(lane);
+                joined.joined(lane.partition, rest);
+            } else if (lane.observe(report, now)) {
                 Set<Integer> read = lane.readThrough(lane.joinedAt);
                 read.removeAll(lane.toldRead);
                 if (!read.isEmpty()) {

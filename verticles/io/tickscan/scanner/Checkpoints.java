@@ -228,7 +228,9 @@ final class Checkpoints {
             failed("reading " + RedisKeys.offsets(p), e);
             return;
         }
-        accepted.awaitReread(p, checkpointed.rereadFrom().keySet());
+        if (states.catchingUp(p)) { // its lane says when each Kafka partition has been read again
+            accepted.awaitReread(p, checkpointed.rereadFrom().keySet());
+        }
         // the ticks its owner took after this checkpoint: read again by whichever source reads them now
         JsonObject from = new JsonObject();
         checkpointed.rereadFrom().forEach((k, offset) -> from.put(Integer.toString(k), offset));

@@ -237,4 +237,21 @@ class CatchUpLanesTest {
         assertThat(joined).containsExactly("p4");
         assertThat(failing.forced()).isEqualTo(1);
     }
+
+    @Test
+    @DisplayName("a joined lane stops watching after a minute and takes what it lacked for read")
+    void watchingEnds() {
+        scannerAt(10);
+        lanes.open(2, checkpoint(2, 101), Map.of(0, 101L, 1, 51L));
+        lanes.finish(2);
+        assertThat(joined).containsExactly("p2[]");
+        now.addAndGet(CatchUpLanes.WATCH_MS);
+        lanes.observe(report("a", 1, 0, 0, T0 + 1_000));
+        assertThat(joined).hasSize(1);
+        now.addAndGet(1);
+        lanes.observe(report("a", 1, 0, 0, T0 + 1_000));
+        assertThat(joined).containsExactly("p2[]", "p2[0, 1]");
+        lanes.observe(report("a", 1, 0, 0, T0 + 1_000));
+        assertThat(joined).hasSize(2);
+    }
 }
