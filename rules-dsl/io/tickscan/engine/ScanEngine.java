@@ -251,6 +251,12 @@ public final class ScanEngine {
             restored++;
         }
         StateCheckpoint.restoreIndicators(d, index, indicators, states);
+        if (mayTake) {
+            // holding nothing, its crosses' previous values are of no symbol: the state's, of its scan, are taken
+            for (Node.Cross cross : crosses) {
+                cross.previousScan = Long.MIN_VALUE;
+            }
+        }
         StateCheckpoint.restoreCrosses(d, index, crosses);
         StateCheckpoint.restoreCooldowns(d, index, rules);
         if (lastScan == Screen.NO_SCAN && d.scanMinute > scanMinute) {

@@ -274,6 +274,30 @@ class StateCheckpointTest {
     }
 
     @Test
+    @DisplayName("an engine that held nothing and takes a handed-over state's clock takes its crosses' previous "
+            + "values too: a cross fires at the first scan after the hand-over")
+    void aCrossCarriesOnThroughAHandOverToAnEngineThatHeldNothing() {
+        long t0 = EngineHarness.T0;
+        EngineHarness giver = EngineHarness.of(0, "last crosses_above vwap");
+        giver.tick("ACME", t0 + 500, 100, 1);
+        giver.scan(t0 + 1_000);
+        giver.tick("ACME", t0 + 1_500, 90, 1);
+        assertThat(giver.scan(t0 + 2_000)).isEmpty();
+        byte[] acme = giver.engine.exportState(i -> true);
+        giver.tick("ACME", t0 + 2_500, 120, 1);
+        assertThat(giver.scan(t0 + 3_000)).as("the giver, had it kept it").extracting(Alert::symbol)
+                .containsExactly("ACME");
+
+        EngineHarness taker = EngineHarness.of(0, "last crosses_above vwap"); // woken: it scanned long ago
+        taker.tick("OTHER", t0 - 9_500, 100, 1);
+        taker.scan(t0 - 9_000);
+        taker.engine.release(i -> true);
+        assertThat(taker.engine.importState(acme, true).clockTaken()).isTrue();
+        taker.tick("ACME", t0 + 2_500, 120, 1);
+        assertThat(taker.scan(t0 + 3_000)).extracting(Alert::symbol).containsExactly("ACME");
+    }
+
+    @Test
     @DisplayName("an engine that holds nothing takes the scan of a state handed over, one that holds symbols or reads "
             + "a checkpoint keeps its own")
     void anEngineHoldingNothingTakesTheClockOfTheStateItTakes() {
