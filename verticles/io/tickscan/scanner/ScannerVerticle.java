@@ -175,9 +175,9 @@ public final class ScannerVerticle extends VerticleBase {
                             Counter.builder("scans_forced").description("Scans run without every tick before their "
                                     + "second delivered, after waiting scanner.watermark_wait_ms for a Kafka "
                                     + "partition's watermark").register(registry));
-                    lanes = new CatchUpLanes(conf.getInteger("partition_count"), engine, () -> new ScanEngine(ruleSet, settings, 64), watermarks,
-                            scanner.getInteger("hold_ticks"), scanner.getLong("watermark_wait_ms"),
-                            scanner.getLong("grace_ms"), clock,
+                    lanes = new CatchUpLanes(conf.getInteger("partition_count"), engine,
+                            () -> new ScanEngine(ruleSet, settings, 64), watermarks, scanner.getInteger("hold_ticks"),
+                            scanner.getLong("watermark_wait_ms"), scanner.getLong("grace_ms"), clock,
                             this::scanLane, this::applyHeld, this::takeRestored, (p, readThrough) -> {
                                 accepted.rereadDone(p, readThrough);
                                 if (checkpoints != null) {

@@ -31,8 +31,9 @@ class CatchUpLanesTest {
     private final List<String> scans = new ArrayList<>();
     private final List<String> joined = new ArrayList<>();
     private final List<String> heldByScanner = new ArrayList<>();
-    private final CatchUpLanes lanes = new CatchUpLanes(16, scanner, () -> new ScanEngine(RULES, EngineSettings.DEFAULTS),
-            watermarks, 100, WAIT, 50, now::get, this::scanLane, (engine, symbol, ts, price, size, at) ->
+    private final CatchUpLanes lanes = new CatchUpLanes(16, scanner,
+            () -> new ScanEngine(RULES, EngineSettings.DEFAULTS), watermarks, 100, WAIT, 50, now::get, this::scanLane,
+            (engine, symbol, ts, price, size, at) ->
             engine.apply(symbol, ts, price, size, at), (symbol, ts, price, size, at) -> heldByScanner.add(symbol),
             (p, read) -> joined.add("p" + p + read));
 
