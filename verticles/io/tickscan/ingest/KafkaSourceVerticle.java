@@ -438,10 +438,17 @@ public final class KafkaSourceVerticle extends VerticleBase {
         if (!kafka.getString("topic").equals(request.getString("topic"))) {
             return;
         }
-        JsonObject from = request.getJsonObject("from", new JsonObject());
-        for (String partition : from.fieldNames()) {
-            rereads.merge(Integer.parseInt(partition), from.getLong(partition), Math::min);
+        Map<Integer, Long> asked = new HashMap<>();
+        try {
+            JsonObject from = request.getJsonObject("from", new JsonObject());
+            for (String partition : from.fieldNames()) {
+                asked.put(Integer.parseInt(partition), from.getLong(partition));
+            }
+        } catch (RuntimeException e) {
+            failures.failed("reading a re-read request " + request.encode(), e);
+            return;
         }
+        asked.forEach((partition, offset) -> rereads.merge(partition, offset, Math::min));
         if (rereadTimer < 0) {
             rereadTimer = vertx.setTimer(REREAD_GATHER_MS, id -> {
                 rereadTimer = -1;

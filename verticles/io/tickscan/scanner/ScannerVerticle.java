@@ -189,14 +189,8 @@ public final class ScannerVerticle extends VerticleBase {
                 .compose(taken -> {
                     consumers.add(vertx.eventBus().localConsumer(Addresses.SCANNERS_START, m -> schedule.start()));
                     if (conf.getString("kafka_topic") != null) {
-                        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.KAFKA_WATERMARKS, m -> {
-                            if (lanes.observe(m.body()) && lease.holds()) {
-                                advanceLanes();
-                            }
-                            if (watermarks.update(m.body())) {
-                                schedule.poke();
-                            }
-                        }));
+                        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.KAFKA_WATERMARKS,
+                                m -> onWatermarks(m.body())));
                     }
                     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.OWNERSHIP, m ->
                             owned.apply(m.body()).onComplete(applied -> ownershipApplied(m.body().getLong("epoch")))));
@@ -259,6 +253,23 @@ public final class ScannerVerticle extends VerticleBase {
         }
         // hand-over: no tick comes any more; the held ones are written with the state the next owner reads
         return unregistered.compose(v -> checkpoints.stop());
+    }
+
+    /**
+     * Takes a Kafka source's watermark report into the lanes and the scan schedule's gate; a report that cannot be
+     * read (another version's, say) is dropped whole and logged, once per kind of fault.
+     */
+    private void onWatermarks(JsonObject report) {
+        try {
+            if (lanes.observe(report) && lease.holds()) {
+                advanceLanes();
+            }
+            if (watermarks.update(report)) {
+                schedule.poke();
+            }
+        } catch (RuntimeException e) {
+            failures.failed("reading a Kafka watermark report on scanner " + instance, e);
+        }
     }
 
     /** Tells the node's ownership verticle how many partitions this instance holds now, after a table or a loss. */
