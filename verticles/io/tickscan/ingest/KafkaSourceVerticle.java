@@ -74,6 +74,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
     /** How long a poll waits for records: an idle partition's watermark moves at each poll. */
     private static final Duration POLL_MS = Duration.ofMillis(50);
     private static final long HEALTH_MS = 500;
+    /** How long without a poll coming back the source counts as cut off from its broker. */
+    private static final long POLL_STALL_MS = 5_000;
     /**
      * How long a revocation waits for the acknowledgement of the ticks read from the revoked partitions before it
      * commits nothing (they are read again by the next owner, and skipped where taken already): a scanner that died
@@ -581,6 +583,10 @@ public final class KafkaSourceVerticle extends VerticleBase {
         } else if (!nativeConsumer.connected()) {
             reportHealth(false, "no connection to a broker at " + kafka.getString("bootstrap_servers")
                     + " (retrying)");
+        } else if (nativeConsumer.polledAt() != Long.MIN_VALUE
+                && clock.getAsLong() - nativeConsumer.polledAt() > POLL_STALL_MS) {
+            reportHealth(false, "no poll came back for " + POLL_STALL_MS / 1000 + " s: a call to the broker at "
+                    + kafka.getString("bootstrap_servers") + " waits");
         } else {
             reportHealth(true, ownedCount() + " partitions of " + kafka.getString("topic"));
         }

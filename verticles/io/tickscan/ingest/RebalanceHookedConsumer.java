@@ -61,9 +61,13 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
     record CaughtUp(long at, long end) {
     }
 
+    /** How long a look-up after a poll (a position, the topic's partitions) may wait for the broker. */
+    private static final Duration LOOKUP_TIMEOUT = Duration.ofMillis(200);
     private final Hooks hooks;
     private final LongSupplier clock;
     private volatile boolean connected;
+    /** When the last poll returned (the clock's), {@link Long#MIN_VALUE} before the first. */
+    private volatile long polledAt = Long.MIN_VALUE;
     /** By partition number, the partitions the last poll left at their end. */
     private volatile Map<Integer, CaughtUp> caughtUp = Map.of();
     /** The partition count of the topic read, once known (0 before). */
@@ -85,6 +89,15 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
         return connected;
     }
 
+    /**
+     * When the last poll returned, by the clock; {@link Long#MIN_VALUE} before the first. A poll that does not come
+     * back (the polling thread waits on a broker call, a commit say, with the broker gone) leaves
+     * {@link #connected()} as it was: this tells.
+     */
+    long polledAt() {
+        return polledAt;
+    }
+
     /** Notes the partitions this poll left at their end; a failure here only keeps the last note. */
     private void noteEnds() {
         try {
@@ -92,10 +105,13 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
             for (TopicPartition partition : assignment()) {
                 OptionalLong lag = currentLag(partition);
                 if (lag.isPresent() && lag.getAsLong() == 0 && previousPollStarted != Long.MIN_VALUE) {
-                    ends.put(partition.partition(), new CaughtUp(previousPollStarted, position(partition)));
+                    ends.put(partition.partition(), new CaughtUp(previousPollStarted,
+                            position(partition, LOOKUP_TIMEOUT)));
                 }
                 if (topicPartitions == 0) {
-                    topicPartitions = partitionsFor(partition.topic()).size();
+                    // bounded: with the broker gone, the default wait (a minute) would hold this poll, and the
+                    // connection state the health check reads, that long
+                    topicPartitions = partitionsFor(partition.topic(), LOOKUP_TIMEOUT).size();
                 }
             }
             caughtUp = ends;
@@ -129,6 +145,7 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
                     .map(Map.Entry::getValue).findFirst().orElse(null);
         }
         connected = connections != null && ((Number) connections.metricValue()).doubleValue() > 0;
+        polledAt = clock.getAsLong();
         return records;
     }
 
