@@ -23,6 +23,7 @@ public final class CompiledRule {
     private long[] unknown = new long[0];
     private long[] lastFired = new long[0];
     private long[] listed;
+    private long nextFiring = Long.MIN_VALUE;
 
     CompiledRule(RuleDefinition definition, Node condition, int[] metricSlots, boolean hasCross) {
         this.definition = definition;
@@ -155,6 +156,7 @@ public final class CompiledRule {
      *                  cross then keeps its truth, and only the cooldown can change what fires
      */
     void scan(MetricColumns columns, long[] present, int n, long t, boolean unchanged, FiringListener listener) {
+        nextFiring = t + 1000; // until this scan is through
         long[] care = listed != null ? listed : present;
         if (!unchanged || hasCross) {
             condition.eval(columns, truth, unknown, care, n, t);
@@ -162,6 +164,7 @@ public final class CompiledRule {
         long quietSince = t - cooldownMs;
         double[] last = columns.last();
         long[] fired = lastFired;
+        long firstEnd = Long.MAX_VALUE;
         int words = Node.words(n);
         for (int w = 0; w < words; w++) {
             long hits = truth[w] & care[w];
@@ -169,11 +172,24 @@ public final class CompiledRule {
                 int i = (w << 6) + Long.numberOfTrailingZeros(hits);
                 hits &= hits - 1;
                 double price = last[i];
-                if (price >= minPrice && price <= maxPrice && fired[i] <= quietSince) {
-                    fired[i] = t;
-                    listener.fired(this, i, t);
+                if (price >= minPrice && price <= maxPrice) {
+                    if (fired[i] <= quietSince) {
+                        fired[i] = t;
+                        listener.fired(this, i, t);
+                    }
+                    firstEnd = Math.min(firstEnd, fired[i] + cooldownMs);
                 }
             }
         }
+        nextFiring = Math.max(firstEnd, t + 1000);
+    }
+
+    /**
+     * The earliest second after the latest scan at which this rule can fire with every metric as that scan saw
+     * it: the end of the first cooldown among the symbols it held for, {@code Long.MAX_VALUE} when it held for
+     * none.
+     */
+    long nextFiring() {
+        return nextFiring;
     }
 }

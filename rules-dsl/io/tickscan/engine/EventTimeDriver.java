@@ -5,7 +5,9 @@ package io.tickscan.engine;
  * every whole-second scan {@code t <= ts} not run yet runs first, starting with the second after the first
  * tick; {@link #finish()} runs the scans up to the second after the newest tick. A tick more than
  * {@code maxGapMs} after the newest tick so far is rejected as a jump, so one stray timestamp cannot start
- * years of scans.
+ * years of scans. Only the seconds at which something can change are evaluated
+ * ({@link ScanEngine#nextScanNeeded()}); the others are passed over as quiet, which fires exactly what scanning
+ * them would.
  */
 public final class EventTimeDriver {
     /** Default largest gap between a tick and the newest tick before it: 7 days. */
@@ -35,10 +37,7 @@ public final class EventTimeDriver {
         } else if (ts - newest > maxGapMs) {
             return TickOutcome.JUMP;
         }
-        while (nextScan <= ts) {
-            engine.scan(nextScan, listener);
-            nextScan += 1000;
-        }
+        scanThrough(Math.floorDiv(ts, 1000L) * 1000);
         if (ts > newest) {
             newest = ts;
         }
@@ -50,10 +49,23 @@ public final class EventTimeDriver {
         if (newest == Long.MIN_VALUE) {
             return;
         }
-        long end = secondAfter(newest);
+        scanThrough(secondAfter(newest));
+    }
+
+    /** Runs or passes over every second from the next one through {@code end}. */
+    private void scanThrough(long end) {
         while (nextScan <= end) {
-            engine.scan(nextScan, listener);
-            nextScan += 1000;
+            long needed = Math.max(engine.nextScanNeeded(), nextScan);
+            if (needed > end) {
+                engine.skipQuietScans(end);
+                nextScan = end + 1000;
+                return;
+            }
+            if (needed > nextScan) {
+                engine.skipQuietScans(needed - 1000);
+            }
+            engine.scan(needed, listener);
+            nextScan = needed + 1000;
         }
     }
 

@@ -35,9 +35,11 @@ public final class ScanEngine {
     private long scanMinute = Long.MIN_VALUE;
     private long lastSession = Long.MIN_VALUE;
     private boolean ticksSinceScan = true;
+    private boolean lastScanUnchanged;
     private long applied;
     private long late;
     private long scans;
+    private long quietScans;
 
     /**
      * @param rules    a validated rule set (its disabled rules are not evaluated)
@@ -131,11 +133,62 @@ public final class ScanEngine {
                 listener.failed(rule, t, e);
             }
         }
+        lastScanUnchanged = unchanged;
         ticksSinceScan = false;
         scannedSymbols = n;
         lastSession = session;
         lastScan = t;
         scans++;
+    }
+
+    /**
+     * The earliest second after the latest scan whose scan can differ from that one, if no tick is applied before
+     * it: every scan in between sees the metrics the latest scan saw and fires nothing, so it may be
+     * {@linkplain #skipQuietScans passed over}. That second is the next one after a tick, a rule swap or a scan
+     * that recomputed the metrics while a rule has a cross (whose previous values then change once more); else
+     * the first of: the next minute (bars complete), the next session (VWAP and the day's stats start again), and
+     * the end of the first cooldown of a rule that holds for a symbol. {@link Screen#NO_SCAN} before the first
+     * scan.
+     */
+    public long nextScanNeeded() {
+        if (lastScan == Screen.NO_SCAN) {
+            return Screen.NO_SCAN;
+        }
+        long next = lastScan + 1000;
+        if (ticksSinceScan || columnsStale || (!lastScanUnchanged && crosses.length > 0)) {
+            return next;
+        }
+        long needed = (scanMinute + 1) * SymbolStates.MINUTE_MS;
+        // the scan at t reads the session holding t - 1: the first such second in the next session
+        long nextSession = sessions.nextSessionStart(lastScan - 1);
+        needed = Math.min(needed, Math.floorDiv(nextSession, 1000) * 1000 + 1000);
+        for (CompiledRule rule : rules) {
+            needed = Math.min(needed, rule.nextFiring());
+        }
+        return Math.max(needed, next);
+    }
+
+    /**
+     * Passes over the quiet seconds after the latest scan up to {@code upTo}, all before {@link #nextScanNeeded()}:
+     * as if each were scanned, seeing what the latest scan saw and firing nothing. {@code replay} scans only the
+     * seconds at which something can change this way; the alerts are those of a scan at every second.
+     *
+     * @throws IllegalArgumentException when {@code upTo} is not a whole second after the latest scan and before
+     *                                  the next one needed
+     */
+    public void skipQuietScans(long upTo) {
+        long needed = nextScanNeeded();
+        if (upTo % 1000 != 0 || upTo <= lastScan || needed == Screen.NO_SCAN || upTo >= needed) {
+            throw new IllegalArgumentException("cannot pass over the scans after " + lastScan + " up to " + upTo
+                    + ": the next scan needed is at " + needed);
+        }
+        for (Node.Cross cross : crosses) {
+            if (cross.previousScan == lastScan) {
+                cross.previousScan = upTo; // the sides at upTo are those of the latest scan
+            }
+        }
+        quietScans += (upTo - lastScan) / 1000;
+        lastScan = upTo;
     }
 
     /**
@@ -423,6 +476,11 @@ public final class ScanEngine {
     /** Scans run. */
     public long scans() {
         return scans;
+    }
+
+    /** Seconds {@linkplain #skipQuietScans passed over} as quiet. */
+    public long quietScans() {
+        return quietScans;
     }
 
     /** The settings the engine runs with. */

@@ -50,6 +50,12 @@ final class SessionCalendar {
         return cachedStart;
     }
 
+    /** Epoch milliseconds at which the session after the one holding {@code ts} starts. */
+    long nextSessionStart(long ts) {
+        sessionStart(ts);
+        return cachedEnd;
+    }
+
     private long startOf(LocalDate day) {
         return day.atTime(start).atZone(zone).toInstant().toEpochMilli();
     }

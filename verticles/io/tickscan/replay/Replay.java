@@ -104,7 +104,7 @@ public final class Replay {
             flush(out);
             out.flush();
             return new ReplaySummary(reader.rows(), engine.appliedTicks(), rejected, engine.lateTicks(),
-                    engine.symbolCount(), engine.scans(), alerts, System.nanoTime() - started);
+                    engine.symbolCount(), engine.scans() + engine.quietScans(), engine.scans(), alerts, System.nanoTime() - started);
         } catch (TickCsvReader.FormatException e) {
             throw new ReplayException(options.ticks() + ": " + e.getMessage());
         } catch (IOException e) {

@@ -15,12 +15,13 @@ import java.util.stream.Collectors;
  * @param rejected rows refused, by reason (jumps included)
  * @param late     valid ticks dropped as late
  * @param symbols  distinct symbols seen
- * @param scans    scans run
+ * @param scans    seconds scanned, evaluated or passed over as quiet
+ * @param evaluated scans evaluated (the others, at which nothing could change, were passed over)
  * @param alerts   alerts written
  * @param nanos    elapsed wall time
  */
 public record ReplaySummary(long rows, long applied, Map<TickRejectReason, Long> rejected, long late, int symbols,
-                            long scans, long alerts, long nanos) {
+                            long scans, long evaluated, long alerts, long nanos) {
 
     /** Copies the reject counts. */
     public ReplaySummary {
@@ -41,8 +42,8 @@ public record ReplaySummary(long rows, long applied, Map<TickRejectReason, Long>
     public String format() {
         String reasons = rejected.isEmpty() ? "" : " (" + rejected.entrySet().stream()
                 .map(e -> e.getKey().label() + " " + e.getValue()).collect(Collectors.joining(", ")) + ")";
-        return String.format(Locale.ROOT, "replay: %d rows read, %d ticks applied, %d rejected%s, %d late, %d symbols, %d scans, "
-                        + "%d alerts in %.3f s (%.0f ticks/s)",
-                rows, applied, rejectedTotal(), reasons, late, symbols, scans, alerts, nanos / 1e9, ticksPerSecond());
+        return String.format(Locale.ROOT, "replay: %d rows read, %d ticks applied, %d rejected%s, %d late, %d symbols, %d scans "
+                        + "(%d evaluated), %d alerts in %.3f s (%.0f ticks/s)",
+                rows, applied, rejectedTotal(), reasons, late, symbols, scans, evaluated, alerts, nanos / 1e9, ticksPerSecond());
     }
 }

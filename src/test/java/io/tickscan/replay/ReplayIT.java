@@ -64,7 +64,7 @@ class ReplayIT {
         long lastSecond = trades.get(trades.size() - 1).seconds();
         long lines = new String(bytes, StandardCharsets.UTF_8).lines().count();
         assertThat(a.err()).containsPattern("replay: " + trades.size() + " rows read, " + trades.size()
-                + " ticks applied, 0 rejected, 0 late, 1 symbols, " + (lastSecond - firstSecond + 1) + " scans, "
+                + " ticks applied, 0 rejected, 0 late, 1 symbols, " + (lastSecond - firstSecond + 1) + " scans \\([0-9]+ evaluated\\), "
                 + lines + " alerts in [0-9.]+ s \\([0-9]+ ticks/s\\)");
     }
 
@@ -109,7 +109,7 @@ class ReplayIT {
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.err()).contains("replay: line 3: bad_price: oops")
                 .contains("replay: 7 rows read, 3 ticks applied, 4 rejected (malformed 1, bad_symbol 1, bad_price 1, "
-                        + "jump 1), 0 late, 2 symbols, 3 scans, 2 alerts");
+                        + "jump 1), 0 late, 2 symbols, 3 scans (3 evaluated), 2 alerts");
         assertThat(run.out().lines()).extracting(line -> line.replaceAll(".*\"alert_id\":\"([^\"]+)\".*", "$1"))
                 .containsExactly("any:AAPL:1700000001000", "any:MSFT:1700000002000");
     }
