@@ -4,7 +4,6 @@ import io.tickscan.rules.RuleLimits;
 import io.tickscan.scanner.RulesFile;
 import io.tickscan.codec.Alert;
 import io.tickscan.codec.AlertJson;
-import io.tickscan.engine.CompiledRule;
 import io.tickscan.engine.EngineSettings;
 import io.tickscan.engine.EventTimeDriver;
 import io.tickscan.engine.FiringListener;
@@ -17,11 +16,9 @@ import io.tickscan.rules.RuleSetException;
 import io.tickscan.rules.Symbols;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,33 +81,34 @@ public final class Replay {
 
     private ReplaySummary run() throws ReplayException {
         long started = System.nanoTime();
-        RuleSet rules = loadRules();
+        fileSize(options.rules(), "--rules");
         if (options.symbol() != null && !Symbols.isValid(options.symbol())) {
             throw new ReplayException("--symbol '" + options.symbol() + "' is not a symbol: 1 to 32 of "
                     + "A-Z a-z 0-9 . _ - / :");
         }
         long size = fileSize(options.ticks(), "--ticks");
-        ScanEngine engine = new ScanEngine(rules, options.settings());
-        FiringListener collect = (rule, symbol, t) -> pending.add(engine.alert(rule, symbol, t, Alert::new));
-        EventTimeDriver driver = new EventTimeDriver(engine, options.maxGapMs(), collect);
-        try (InputStream in = Files.newInputStream(options.ticks());
-             Writer out = openOutput()) {
-            Rows rows = new Rows(driver, out);
-            TickCsvReader reader = new TickCsvReader(in, options.symbol(), rows);
-            checkLayout(reader.readHeader());
-            rows.progress(reader, size, started);
-            reader.readRows();
-            driver.finish();
-            flush(out);
-            out.flush();
-            return new ReplaySummary(reader.rows(), engine.appliedTicks(), rejected, engine.lateTicks(),
-                    engine.symbolCount(), engine.scans() + engine.quietScans(), engine.scans(), alerts, System.nanoTime() - started);
+        // the file is read on its own thread from here on, while the rules load and then the engine runs
+        try (ParallelTickReader reader = new ParallelTickReader(Files.newInputStream(options.ticks()),
+                options.symbol(), this::reject)) {
+            RuleSet rules = loadRules();
+            checkLayout(reader.layout());
+            ScanEngine engine = new ScanEngine(rules, options.settings());
+            FiringListener collect = (rule, symbol, t) -> pending.add(engine.alert(rule, symbol, t, Alert::new));
+            EventTimeDriver driver = new EventTimeDriver(engine, options.maxGapMs(), collect);
+            try (Writer out = openOutput()) {
+                Rows rows = new Rows(driver, out, size, started);
+                long read = rows.drain(reader);
+                driver.finish();
+                flush(out);
+                out.flush();
+                return new ReplaySummary(read, engine.appliedTicks(), rejected(), engine.lateTicks(),
+                        engine.symbolCount(), engine.scans() + engine.quietScans(), engine.scans(), alerts,
+                        System.nanoTime() - started);
+            }
         } catch (TickCsvReader.FormatException e) {
             throw new ReplayException(options.ticks() + ": " + e.getMessage());
         } catch (IOException e) {
             throw new ReplayException("cannot read or write: " + describe(e));
-        } catch (UncheckedIOException e) {
-            throw new ReplayException("cannot write: " + describe(e.getCause()));
         }
     }
 
@@ -173,63 +171,69 @@ public final class Replay {
         return e instanceof NoSuchFileException ? "no such file " + e.getMessage() : e.toString();
     }
 
-    /** Feeds rows to the driver, counts rejects and reports progress. */
-    private final class Rows implements TickCsvReader.Sink {
+    /** Counts a rejected row and shows the first of its reason; called by the reading thread and the engine's. */
+    private synchronized void reject(TickRejectReason reason, long line, String detail) {
+        rejected.merge(reason, 1L, Long::sum);
+        if (reported.add(reason)) {
+            log.println("replay: " + (line > 0 ? "line " + line : "row") + ": " + reason.label() + ": " + detail
+                    + " (skipped; further " + reason.label() + " rows are counted, not shown)");
+        }
+    }
+
+    private synchronized Map<TickRejectReason, Long> rejected() {
+        return new EnumMap<>(rejected);
+    }
+
+    /** Feeds the parsed ticks to the driver in file order, writes alerts as they come and reports progress. */
+    private final class Rows {
         private final EventTimeDriver driver;
         private final Writer out;
-        private TickCsvReader reader;
-        private long fileSize;
+        private final long fileSize;
         private long lastProgress;
-        private int sinceCheck;
 
-        Rows(EventTimeDriver driver, Writer out) {
+        Rows(EventTimeDriver driver, Writer out, long fileSize, long started) {
             this.driver = driver;
             this.out = out;
-        }
-
-        void progress(TickCsvReader reader, long size, long started) {
-            this.reader = reader;
-            this.fileSize = size;
+            this.fileSize = fileSize;
             this.lastProgress = started;
         }
 
-        @Override
-        public void tick(String symbol, long ts, double price, double size) {
-            progress();
-            if (driver.offer(symbol, ts, price, size) == TickOutcome.JUMP) {
-                reject(TickRejectReason.JUMP, reader.line(), symbol + " at " + ts + " is more than the allowed gap after the "
-                        + "newest tick");
-            }
-            if (!pending.isEmpty()) {
-                try {
-                    flush(out);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+        /** Applies every chunk the reader hands over; returns the rows read. */
+        long drain(ParallelTickReader reader) throws IOException, TickCsvReader.FormatException {
+            while (true) {
+                ParallelTickReader.Chunk chunk = reader.next();
+                for (int i = 0, n = chunk.ticks; i < n; i++) {
+                    tick(chunk.symbol[i], chunk.ts[i], chunk.price[i], chunk.size[i], chunk.line[i]);
+                }
+                progress(chunk);
+                long rows = chunk.rows;
+                boolean last = chunk.last;
+                Exception failure = chunk.failure;
+                reader.recycle(chunk);
+                if (last) {
+                    ParallelTickReader.rethrow(failure);
+                    return rows;
                 }
             }
         }
 
-        /** A progress line every 2 s, the clock read every 65,536 rows. */
-        private void progress() {
-            if (++sinceCheck < 1 << 16) {
-                return;
+        private void tick(String symbol, long ts, double price, double size, long line) throws IOException {
+            if (driver.offer(symbol, ts, price, size) == TickOutcome.JUMP) {
+                reject(TickRejectReason.JUMP, line, symbol + " at " + ts + " is more than the allowed gap after "
+                        + "the newest tick");
             }
-            sinceCheck = 0;
+            if (!pending.isEmpty()) {
+                flush(out);
+            }
+        }
+
+        /** A progress line every 2 s, the clock read once a chunk. */
+        private void progress(ParallelTickReader.Chunk chunk) {
             long now = System.nanoTime();
             if (now - lastProgress >= PROGRESS_EVERY_NANOS) {
                 lastProgress = now;
                 log.printf(Locale.ROOT, "replay: %.0f%% (%d rows, %d alerts)%n",
-                        100.0 * reader.bytesRead() / Math.max(1, fileSize), reader.rows(), alerts);
-            }
-        }
-
-        @Override
-        public void reject(TickRejectReason reason, long line, String detail) {
-            progress();
-            rejected.merge(reason, 1L, Long::sum);
-            if (reported.add(reason)) {
-                log.println("replay: " + (line > 0 ? "line " + line : "row") + ": " + reason.label() + ": " + detail
-                        + " (skipped; further " + reason.label() + " rows are counted, not shown)");
+                        100.0 * chunk.bytesRead / Math.max(1, fileSize), chunk.rows, alerts);
             }
         }
     }
