@@ -69,11 +69,19 @@ public final class ReplayCommand implements Callable<Integer> {
      */
     private static final String VERTX_LOGGING = "vertx.logger-delegate-factory-class-name";
 
-    @Override
-    public Integer call() {
+    /**
+     * Readies a replay before its command line is read: Vert.x's logging, and the loading of what reading the
+     * rules needs, started on the second core.
+     */
+    static void prepare() {
         if (System.getProperty(VERTX_LOGGING) == null) {
             System.setProperty(VERTX_LOGGING, "io.vertx.core.logging.JULLogDelegateFactory");
         }
+        Replay.prepare();
+    }
+
+    @Override
+    public Integer call() {
         EngineSettings settings;
         try {
             settings = new EngineSettings(historyMinutes, sessionZone, sessionStart);

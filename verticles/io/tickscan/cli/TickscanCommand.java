@@ -16,6 +16,9 @@ public final class TickscanCommand implements Runnable {
     /** Runs the command line and exits with its code, unless it started a node that keeps running. */
     public static void main(String[] args) {
         System.setProperty("hazelcast.logging.type", "slf4j");
+        if (args.length > 0 && args[0].equals("replay")) {
+            ReplayCommand.prepare();
+        }
         int code = commandLine().execute(args);
         if (code != RunCommand.RUNNING) {
             System.exit(code);

@@ -42,6 +42,7 @@ public final class Replay {
     private static final Comparator<Alert> OUTPUT_ORDER = Comparator.comparingLong(Alert::ts)
             .thenComparing(Alert::ruleId).thenComparing(Alert::symbol);
     private static final long PROGRESS_EVERY_NANOS = 2_000_000_000L;
+    private static final String WARM_UP_RULES = "[{\"id\": \"warm-up\", \"when\": \"last > 0\"}]";
 
     /**
      * What to replay.
@@ -66,6 +67,22 @@ public final class Replay {
     private Replay(Options options, PrintStream log) {
         this.options = options;
         this.log = log;
+    }
+
+    /**
+     * Starts, on a thread of its own, what reading a rules file first needs (the JSON codec, the rules' JSON
+     * Schema, the rules reader), so that it is under way while the command line is still being read.
+     */
+    public static void prepare() {
+        Thread thread = new Thread(() -> {
+            try {
+                RulesFile.parse(WARM_UP_RULES, RuleLimits.withHistory(EngineSettings.DEFAULT_HISTORY_MINUTES));
+            } catch (RuntimeException e) {
+                // nothing to report: the replay's own loading of its rules meets and reports the same failure
+            }
+        }, "replay-prepare");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**
