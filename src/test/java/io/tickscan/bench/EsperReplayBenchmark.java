@@ -90,7 +90,7 @@ public final class EsperReplayBenchmark {
     }
 
     /** One Esper round: the alert ids in the order fired, the scans sent, the times in nanoseconds. */
-    private record EsperRun(List<String> ids, long scans, long deployNanos, long loopNanos) {
+    private record EsperRun(List<String> ids, long scans, long deployNanos, long loopNanos, long loopCpuNanos) {
     }
 
     /** One tickscan round: the alert ids of its output, its summary line, the process time in nanoseconds. */
@@ -139,6 +139,8 @@ public final class EsperReplayBenchmark {
             return;
         }
         System.out.printf(Locale.ROOT, "EPL compiled in %.2f s (once, not timed)%n", seconds(System.nanoTime() - c0));
+        System.out.printf(Locale.ROOT, "load average before the rounds: %.2f (%d cores); java %s%n", loadAverage(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         System.out.println("tickscan command: " + String.join(" ", command)
                 + " replay --ticks " + ticksFile + " --rules " + rulesFile + " --out TMP");
         System.out.println();
@@ -177,19 +179,21 @@ public final class EsperReplayBenchmark {
         double esperMedian = median(esperRates);
         double tickscanMedian = median(tickscanRates);
         System.out.println();
-        System.out.printf(Locale.ROOT, "median esper send loop        %,12.0f ticks/s (%d rounds; excludes JVM start, "
-                + "CSV reading, EPL compile and deploy)%n", esperMedian, rounds);
-        System.out.printf(Locale.ROOT, "median tickscan whole process %,12.0f ticks/s (%d rounds; JVM start, CSV "
-                + "parsing and alert writing included)%n", tickscanMedian, rounds);
+        System.out.printf(Locale.ROOT, "median esper send loop        %,12.0f ticks/s = %.3f s (%d rounds; excludes JVM "
+                + "start, CSV reading, EPL compile and deploy)%n", esperMedian, ticks.count() / esperMedian, rounds);
+        System.out.printf(Locale.ROOT, "median tickscan whole process %,12.0f ticks/s = %.3f s (%d rounds; JVM start, "
+                + "CSV parsing and alert writing included)%n", tickscanMedian, ticks.count() / tickscanMedian, rounds);
         System.out.printf(Locale.ROOT, "ratio (median) %.1fx  (tickscan ticks/s over Esper ticks/s)%n",
                 tickscanMedian / esperMedian);
+        System.out.printf(Locale.ROOT, "load average at the end: %.2f (%d cores)%n", loadAverage(),
+                Runtime.getRuntime().availableProcessors());
     }
 
     private static String describe(EsperRun run, Ticks ticks) {
-        return String.format(Locale.ROOT, "send loop %.3f s = %,.0f ticks/s (%,d ticks, %,d scans), %d alerts; "
-                        + "fresh runtime + deploy %.0f ms (not timed)", seconds(run.loopNanos()),
-                ticks.count() / seconds(run.loopNanos()), ticks.count(), run.scans(), run.ids().size(),
-                run.deployNanos() / 1e6);
+        return String.format(Locale.ROOT, "send loop %.3f s = %,.0f ticks/s (%,d ticks, %,d scans; thread CPU %.3f s), "
+                        + "%d alerts; fresh runtime + deploy %.0f ms (not timed)", seconds(run.loopNanos()),
+                ticks.count() / seconds(run.loopNanos()), ticks.count(), run.scans(), seconds(run.loopCpuNanos()),
+                run.ids().size(), run.deployNanos() / 1e6);
     }
 
     /** A fresh runtime, the module deployed, then the timed send loop in event time. */
@@ -217,6 +221,8 @@ public final class EsperReplayBenchmark {
         double[] size = ticks.size();
         int n = ticks.count();
         long scans = 0;
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuStart = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         long nextScan = secondAfter(ts[0]);
         long newest = Long.MIN_VALUE;
@@ -237,8 +243,9 @@ public final class EsperReplayBenchmark {
             scans++;
         }
         long loopNanos = System.nanoTime() - start;
+        long loopCpuNanos = threads.getCurrentThreadCpuTime() - cpuStart;
         runtime.destroy();
-        return new EsperRun(ids, scans, deployNanos, loopNanos);
+        return new EsperRun(ids, scans, deployNanos, loopNanos, loopCpuNanos);
     }
 
     /** The whole replay process, start to exit. */
@@ -378,6 +385,10 @@ public final class EsperReplayBenchmark {
 
     private static double seconds(long nanos) {
         return nanos / 1e9;
+    }
+
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static double median(double[] values) {
