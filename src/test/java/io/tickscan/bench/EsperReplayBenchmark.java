@@ -150,6 +150,7 @@ public final class EsperReplayBenchmark {
 
         double[] esperRates = new double[rounds];
         double[] tickscanRates = new double[rounds];
+        double[] esperCpuSeconds = new double[rounds];
         EsperRun esper = null;
         TickscanRun tickscan = null;
         List<String> firstEsper = warmUp.ids();
@@ -157,6 +158,7 @@ public final class EsperReplayBenchmark {
         for (int r = 1; r <= rounds; r++) {
             esper = runEsper(configuration, compiled, ticks, r);
             esperRates[r - 1] = ticks.count() / seconds(esper.loopNanos());
+            esperCpuSeconds[r - 1] = seconds(esper.loopCpuNanos());
             System.out.printf(Locale.ROOT, "round %d  esper    %s%n", r, describe(esper, ticks));
             if (!esper.ids().equals(firstEsper)) {
                 System.out.printf("round %d  esper    alert ids differ from the warm-up round's%n", r);
@@ -180,7 +182,8 @@ public final class EsperReplayBenchmark {
         double tickscanMedian = median(tickscanRates);
         System.out.println();
         System.out.printf(Locale.ROOT, "median esper send loop        %,12.0f ticks/s = %.3f s (%d rounds; excludes JVM "
-                + "start, CSV reading, EPL compile and deploy)%n", esperMedian, ticks.count() / esperMedian, rounds);
+                + "start, CSV reading, EPL compile and deploy); its thread CPU %.3f s%n", esperMedian,
+                ticks.count() / esperMedian, rounds, median(esperCpuSeconds));
         System.out.printf(Locale.ROOT, "median tickscan whole process %,12.0f ticks/s = %.3f s (%d rounds; JVM start, "
                 + "CSV parsing and alert writing included)%n", tickscanMedian, ticks.count() / tickscanMedian, rounds);
         System.out.printf(Locale.ROOT, "ratio (median) %.1fx  (tickscan ticks/s over Esper ticks/s)%n",
