@@ -49,7 +49,9 @@ import java.util.TreeSet;
  *       its standard error summary line is shown. Ticks/s = ticks / process wall time.</li>
  * </ul>
  * Then the medians of both and their ratio (tickscan's ticks/s over Esper's): the comparison favours Esper, whose
- * figure excludes JVM start, file reading, compilation and deployment.
+ * figure excludes JVM start, file reading, compilation and deployment. Esper's send loop is also shown as thread CPU
+ * time: when other processes share the cores, its wall time grows well past that (tickscan's child process has no
+ * such figure here), so note the load averages printed before and after.
  *
  * <p>The alert ids ({@code rule_id:symbol:ts}) of Esper's {@code alert} statement are compared with the
  * {@code alert_id} of every line tickscan writes: counts per rule, matched, only-Esper, only-tickscan, with up to
