@@ -64,21 +64,24 @@ import java.util.TreeSet;
  * bench/run io.tickscan.bench.EsperReplayBenchmark target/bench/ticks-1w.csv bench/esper-rules.json \
  *     bench/esper-rules.epl 5 /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -XX:SharedArchiveFile=app.jsa -jar target/tickscan.jar
  * </pre>
- * Arguments: {@code TICKS.csv RULES.json EPL|- ROUNDS [TICKSCAN-COMMAND...]}; {@code -} is
- * {@code bench/esper-rules.epl}; the command defaults to {@code java -jar target/tickscan.jar}. The tick file must
+ * Arguments: {@code TICKS.csv RULES.json EPL|- ROUNDS [TICKSCAN-COMMAND [-- TICKSCAN-COMMAND]...]}; {@code -} is
+ * {@code bench/esper-rules.epl}; the command defaults to {@code java -jar target/tickscan.jar}; several commands,
+ * separated by {@code --}, each run once a round after Esper, taking turns at going first, and each gets its median
+ * and ratio. The tick file must
  * have the {@code ts,symbol,price,size} layout with {@code ts} in epoch milliseconds; like {@code replay}, the
  * harness sends the rows in the file's order (the benchmark file steps back up to 3 ms across symbols within a
  * second, never within a symbol).
  */
 public final class EsperReplayBenchmark {
     private static final String USAGE = """
-            usage: EsperReplayBenchmark TICKS.csv RULES.json EPL|- ROUNDS [TICKSCAN-COMMAND...]
+            usage: EsperReplayBenchmark TICKS.csv RULES.json EPL|- ROUNDS [TICKSCAN-COMMAND [-- TICKSCAN-COMMAND]...]
               TICKS.csv         ts,symbol,price,size with ts in epoch milliseconds
               RULES.json        the rules tickscan replays (bench/esper-rules.json); the EPL must say the same
               EPL|-             the EPL module (- = bench/esper-rules.epl)
               ROUNDS            counted rounds, each Esper then tickscan, after one Esper warm-up round
               TICKSCAN-COMMAND  runs tickscan (default: java -jar target/tickscan.jar); gets
-                                replay --ticks TICKS.csv --rules RULES.json --out TMP appended
+                                replay --ticks TICKS.csv --rules RULES.json --out TMP appended;
+                                several, separated by --, take turns after Esper in every round
             """;
 
     private EsperReplayBenchmark() {
@@ -118,8 +121,7 @@ public final class EsperReplayBenchmark {
             System.exit(2);
             return;
         }
-        List<String> command = args.length > 4 ? List.of(Arrays.copyOfRange(args, 4, args.length))
-                : List.of("java", "-jar", "target/tickscan.jar");
+        List<List<String>> commands = commands(Arrays.copyOfRange(args, 4, args.length));
 
         long t0 = System.nanoTime();
         Ticks ticks = readTicks(ticksFile);
@@ -143,20 +145,23 @@ public final class EsperReplayBenchmark {
         System.out.printf(Locale.ROOT, "EPL compiled in %.2f s (once, not timed)%n", seconds(System.nanoTime() - c0));
         System.out.printf(Locale.ROOT, "load average before the rounds: %.2f (%d cores); java %s%n", loadAverage(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        System.out.println("tickscan command: " + String.join(" ", command)
-                + " replay --ticks " + ticksFile + " --rules " + rulesFile + " --out TMP");
+        for (int c = 0; c < commands.size(); c++) {
+            System.out.println("tickscan command " + (char) ('A' + c) + ": " + String.join(" ", commands.get(c))
+                    + " replay --ticks " + ticksFile + " --rules " + rulesFile + " --out TMP");
+        }
         System.out.println();
 
         EsperRun warmUp = runEsper(configuration, compiled, ticks, 0);
         System.out.printf(Locale.ROOT, "warm-up  esper    %s  (not counted)%n", describe(warmUp, ticks));
 
+        int k = commands.size();
         double[] esperRates = new double[rounds];
-        double[] tickscanRates = new double[rounds];
+        double[][] tickscanRates = new double[k][rounds];
         double[] esperCpuSeconds = new double[rounds];
         EsperRun esper = null;
-        TickscanRun tickscan = null;
+        TickscanRun[] tickscan = new TickscanRun[k];
         List<String> firstEsper = warmUp.ids();
-        List<String> firstTickscan = null;
+        List<List<String>> firstTickscan = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
             esper = runEsper(configuration, compiled, ticks, r);
             esperRates[r - 1] = ticks.count() / seconds(esper.loopNanos());
@@ -165,33 +170,63 @@ public final class EsperReplayBenchmark {
             if (!esper.ids().equals(firstEsper)) {
                 System.out.printf("round %d  esper    alert ids differ from the warm-up round's%n", r);
             }
-            tickscan = runTickscan(command, ticksFile, rulesFile);
-            tickscanRates[r - 1] = ticks.count() / seconds(tickscan.nanos());
-            System.out.printf(Locale.ROOT, "round %d  tickscan whole process %.3f s = %,.0f ticks/s, %d alerts, exit %d; "
-                            + "its summary: %s%n", r, seconds(tickscan.nanos()), tickscanRates[r - 1],
-                    tickscan.ids().size(), tickscan.exit(), tickscan.summary());
-            if (firstTickscan == null) {
-                firstTickscan = tickscan.ids();
-            } else if (!tickscan.ids().equals(firstTickscan)) {
-                System.out.printf("round %d  tickscan alert ids differ from round 1's%n", r);
+            for (int j = 0; j < k; j++) {
+                int c = (j + r - 1) % k; // the commands take turns at going first after Esper
+                tickscan[c] = runTickscan(commands.get(c), ticksFile, rulesFile);
+                tickscanRates[c][r - 1] = ticks.count() / seconds(tickscan[c].nanos());
+                System.out.printf(Locale.ROOT, "round %d  tickscan %c whole process %.3f s = %,.0f ticks/s, %d alerts, "
+                                + "exit %d; its summary: %s%n", r, (char) ('A' + c), seconds(tickscan[c].nanos()),
+                        tickscanRates[c][r - 1], tickscan[c].ids().size(), tickscan[c].exit(), tickscan[c].summary());
+                if (firstTickscan.size() <= c) {
+                    firstTickscan.add(tickscan[c].ids());
+                } else if (!tickscan[c].ids().equals(firstTickscan.get(c))) {
+                    System.out.printf("round %d  tickscan %c alert ids differ from round 1's%n", r, (char) ('A' + c));
+                }
             }
         }
 
-        System.out.println();
-        compare(esper.ids(), tickscan.ids(), ruleIds);
+        for (int c = 0; c < k; c++) {
+            System.out.println();
+            System.out.println("esper against tickscan " + (char) ('A' + c) + ":");
+            compare(esper.ids(), tickscan[c].ids(), ruleIds);
+        }
 
         double esperMedian = median(esperRates);
-        double tickscanMedian = median(tickscanRates);
         System.out.println();
-        System.out.printf(Locale.ROOT, "median esper send loop        %,12.0f ticks/s = %.3f s (%d rounds; excludes JVM "
+        System.out.printf(Locale.ROOT, "median esper send loop          %,12.0f ticks/s = %.3f s (%d rounds; excludes JVM "
                 + "start, CSV reading, EPL compile and deploy); its thread CPU %.3f s%n", esperMedian,
                 ticks.count() / esperMedian, rounds, median(esperCpuSeconds));
-        System.out.printf(Locale.ROOT, "median tickscan whole process %,12.0f ticks/s = %.3f s (%d rounds; JVM start, "
-                + "CSV parsing and alert writing included)%n", tickscanMedian, ticks.count() / tickscanMedian, rounds);
-        System.out.printf(Locale.ROOT, "ratio (median) %.1fx  (tickscan ticks/s over Esper ticks/s)%n",
-                tickscanMedian / esperMedian);
+        for (int c = 0; c < k; c++) {
+            double tickscanMedian = median(tickscanRates[c]);
+            System.out.printf(Locale.ROOT, "median tickscan %c whole process %,12.0f ticks/s = %.3f s (%d rounds; JVM "
+                    + "start, CSV parsing and alert writing included): ratio %.1fx%n", (char) ('A' + c),
+                    tickscanMedian, ticks.count() / tickscanMedian, rounds, tickscanMedian / esperMedian);
+        }
         System.out.printf(Locale.ROOT, "load average at the end: %.2f (%d cores)%n", loadAverage(),
                 Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The tickscan commands, separated by {@code --}; {@code java -jar target/tickscan.jar} when none. */
+    private static List<List<String>> commands(String[] args) {
+        List<List<String>> commands = new ArrayList<>();
+        List<String> current = new ArrayList<>();
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                if (!current.isEmpty()) {
+                    commands.add(List.copyOf(current));
+                }
+                current.clear();
+            } else {
+                current.add(arg);
+            }
+        }
+        if (!current.isEmpty()) {
+            commands.add(List.copyOf(current));
+        }
+        if (commands.isEmpty()) {
+            commands.add(List.of("java", "-jar", "target/tickscan.jar"));
+        }
+        return commands;
     }
 
     private static String describe(EsperRun run, Ticks ticks) {
