@@ -22,6 +22,9 @@ public final class AlertLogVerticle extends VerticleBase {
     }
 
     private static void log(Alert alert) {
+        if (!ALERTS.isInfoEnabled()) {
+            return; // formatting the metrics was an eighth of what a node at 1,000,000 ticks/s allocated
+        }
         StringBuilder metrics = new StringBuilder();
         for (int i = 0; i < alert.metricNames().size(); i++) {
             double v = alert.metricValues()[i];

@@ -94,6 +94,7 @@ public final class TickRouter {
         for (int p = 0; p < partitions; p++) {
             addresses[p] = Addresses.partition(p);
             queues[p] = new ArrayDeque<>();
+            pending[p] = new Pending(Math.min(FIRST_CAPACITY, batchSize));
         }
         epochs.add(new Epoch());
         this.inFlight = new int[partitions];
@@ -156,10 +157,7 @@ public final class TickRouter {
         }
         int p = partitioner.partitionOf(symbol);
         Pending batch = pending[p];
-        if (batch == null) {
-            batch = pending[p] = new Pending(Math.min(FIRST_CAPACITY, batchSize), arrivedAt);
-        }
-        batch.add(symbol, ts, price, size, origin, origin == TickOrigin.NONE ? -1 : previous(p, origin));
+        batch.add(symbol, ts, price, size, arrivedAt, origin, origin == TickOrigin.NONE ? -1 : previous(p, origin));
         held++;
         if (batch.count >= batchSize) {
             seal(p);
@@ -200,7 +198,7 @@ public final class TickRouter {
     /** Sends every batch being built now, without waiting for the flush timer. */
     public void flushAll() {
         for (int p = 0; p < pending.length; p++) {
-            if (pending[p] != null) {
+            if (pending[p].count > 0) {
                 seal(p);
             }
             pump(p);
@@ -293,11 +291,10 @@ public final class TickRouter {
     }
 
     private void seal(int p) {
-        TickBatch batch = pending[p].toBatch(p);
+        TickBatch batch = pending[p].seal(p);
         Epoch epoch = epochs.peekLast();
         epoch.unresolved += batch.size();
         queues[p].addLast(new Sealed(batch, epoch));
-        pending[p] = null;
     }
 
     private void pump(int p) {
@@ -365,28 +362,35 @@ public final class TickRouter {
         boolean readsLostAgain;
     }
 
-    /** A batch being built for one partition; its arrays grow by doubling. */
+    /**
+     * The batch being built for one partition: one per partition for the router's life, its arrays grown by doubling
+     * up to the batch size and kept, so that building a batch allocates nothing; a batch sealed is a copy of its
+     * ticks, sized to them.
+     */
     private static final class Pending {
         String[] symbols;
         long[] timestamps;
         double[] prices;
         double[] sizes;
-        /** Null until a tick with an origin is added. */
+        /** Null until a tick with an origin is added once; meaningful for this batch only when {@link #withOrigins}. */
         long[] origins;
         /** With {@link #origins}: each tick's previous offset ({@link TickBatch#previous()}). */
         long[] previous;
-        final long arrivedAt;
+        boolean withOrigins;
+        long arrivedAt;
         int count;
 
-        Pending(int capacity, long arrivedAt) {
+        Pending(int capacity) {
             symbols = new String[capacity];
             timestamps = new long[capacity];
             prices = new double[capacity];
             sizes = new double[capacity];
-            this.arrivedAt = arrivedAt;
         }
 
-        void add(String symbol, long ts, double price, double size, long origin, long previousOffset) {
+        void add(String symbol, long ts, double price, double size, long arrived, long origin, long previousOffset) {
+            if (count == 0) {
+                arrivedAt = arrived;
+            }
             if (count == symbols.length) {
                 int capacity = count * 2;
                 symbols = Arrays.copyOf(symbols, capacity);
@@ -398,13 +402,16 @@ public final class TickRouter {
                     previous = Arrays.copyOf(previous, capacity);
                 }
             }
-            if (origin != TickOrigin.NONE && origins == null) {
-                origins = new long[symbols.length];
+            if (origin != TickOrigin.NONE && !withOrigins) {
+                if (origins == null || origins.length < symbols.length) {
+                    origins = new long[symbols.length];
+                    previous = new long[symbols.length];
+                }
                 Arrays.fill(origins, 0, count, TickOrigin.NONE);
-                previous = new long[symbols.length];
                 Arrays.fill(previous, 0, count, -1);
+                withOrigins = true;
             }
-            if (origins != null) {
+            if (withOrigins) {
                 origins[count] = origin;
                 previous[count] = previousOffset;
             }
@@ -415,14 +422,16 @@ public final class TickRouter {
             count++;
         }
 
-        TickBatch toBatch(int partition) {
-            if (count == symbols.length) {
-                return new TickBatch(partition, arrivedAt, symbols, timestamps, prices, sizes, origins, previous);
-            }
-            return new TickBatch(partition, arrivedAt, Arrays.copyOf(symbols, count), Arrays.copyOf(timestamps, count),
-                    Arrays.copyOf(prices, count), Arrays.copyOf(sizes, count),
-                    origins == null ? null : Arrays.copyOf(origins, count),
-                    previous == null ? null : Arrays.copyOf(previous, count));
+        /** The batch of the ticks added since the last one, which starts the next. */
+        TickBatch seal(int partition) {
+            TickBatch batch = new TickBatch(partition, arrivedAt, Arrays.copyOf(symbols, count),
+                    Arrays.copyOf(timestamps, count), Arrays.copyOf(prices, count), Arrays.copyOf(sizes, count),
+                    withOrigins ? Arrays.copyOf(origins, count) : null,
+                    withOrigins ? Arrays.copyOf(previous, count) : null);
+            Arrays.fill(symbols, 0, count, null); // no symbol kept alive by a builder
+            count = 0;
+            withOrigins = false;
+            return batch;
         }
     }
 }

@@ -72,6 +72,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScannerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ScannerVerticle.class);
+    /** The second of a lane's scan, whose alerts are of seconds past and not timed. */
+    private static final long UNTIMED = Long.MIN_VALUE;
 
     private final MeterRegistry registry;
     private final LongSupplier clock;
@@ -94,6 +96,7 @@ public final class ScannerVerticle extends VerticleBase {
     private ScanSchedule schedule;
     private Timer scanCycle;
     private Timer tickToAlert;
+    private Timer alertDelay;
     private Counter symbolsScanned;
     private Counter processed;
     private Counter future;
@@ -309,6 +312,11 @@ public final class ScannerVerticle extends VerticleBase {
                         + "the publication of its alert").publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5))
                 .register(registry);
+        alertDelay = Timer.builder("alert_delay").description("From the end of the second a scan covers to the "
+                        + "publication of its alerts: what the node adds to the wait for the second itself")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5))
+                .register(registry);
         symbolsScanned = Counter.builder("symbols_scanned").register(registry);
         processed = Counter.builder("tick_processed").description("Ticks applied by scanners").register(registry);
         future = Counter.builder("ticks_rejected").tag("reason", TickRejectReason.FUTURE.label())
@@ -462,7 +470,7 @@ public final class ScannerVerticle extends VerticleBase {
             engine.scan(t, firings);
             scanCycle.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             symbolsScanned.increment(engine.symbolCount());
-            publishFound(true);
+            publishFound(t);
         } catch (RuntimeException e) {
             scanFailures.increment();
             failures.failed("the scan by scanner " + instance, e);
@@ -494,7 +502,7 @@ public final class ScannerVerticle extends VerticleBase {
             firings.scanning(lane.engine);
             lane.engine.scan(t, firings);
             if (lease.holds()) {
-                publishFound(false);
+                publishFound(UNTIMED);
             }
         } catch (RuntimeException e) {
             scanFailures.increment();
@@ -551,8 +559,12 @@ public final class ScannerVerticle extends VerticleBase {
         return Counter.builder("alerts_emitted").tag("rule", ruleId).register(registry);
     }
 
-    /** Publishes the alerts found, timing each from its symbol's newest tick when {@code timed}. */
-    private void publishFound(boolean timed) {
+    /**
+     * Publishes the alerts found by the scan of second {@code t}, timing each from its symbol's newest tick and from
+     * the second's end, unless {@code t} is {@link #UNTIMED}.
+     */
+    private void publishFound(long t) {
+        boolean timed = t != UNTIMED;
         if (!found.isEmpty()) {
             for (RuleMeter meter : alertsByRule.values()) {
                 meter.flush();
@@ -563,6 +575,7 @@ public final class ScannerVerticle extends VerticleBase {
             vertx.eventBus().publish(Addresses.ALERTS_FOUND, found.get(k), Addresses.local());
             if (timed) {
                 tickToAlert.record(Math.max(0, now - stamps[k]), TimeUnit.MILLISECONDS);
+                alertDelay.record(Math.max(0, now - t), TimeUnit.MILLISECONDS);
             }
         }
     }

@@ -73,6 +73,8 @@ public final class NodeBenchmark {
         Map<Timer, HistogramSnapshot> before = new HashMap<>();
         scans.forEach(t -> before.put(t, t.takeSnapshot()));
         before.put(alerts, alerts.takeSnapshot());
+        Timer delay = registry.find("alert_delay").timer();
+        before.put(delay, delay.takeSnapshot());
         long t0 = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         double ticks1 = count(registry.find("tick_processed").counters());
@@ -90,6 +92,9 @@ public final class NodeBenchmark {
         double[] latency = quantiles(before.get(alerts), alerts.takeSnapshot());
         System.out.printf(Locale.ROOT, "  tick_to_alert: %.0f alerts (%.0f/s), p50 <= %.1f ms, p99 <= %.1f ms%n",
                 latency[0], latency[0] / elapsed, latency[1], latency[2]);
+        double[] delays = quantiles(before.get(delay), delay.takeSnapshot());
+        System.out.printf(Locale.ROOT, "  alert_delay (from the end of the scanned second): p50 <= %.1f ms, p99 <= %.1f "
+                + "ms%n", delays[1], delays[2]);
         System.out.printf(Locale.ROOT, "  scans skipped: %.0f%n", count(registry.find("scans_skipped").counters()));
         node.stop().await(60, TimeUnit.SECONDS);
     }

@@ -266,8 +266,8 @@ class DockerFilesTest {
         assertThat(instructionsNamed("EXPOSE").get(0).split("\\s+")).contains("8080", "5801");
         String javaOpts = instructionsNamed("ENV").stream().filter(e -> e.startsWith("JAVA_OPTS=")).findFirst()
                 .orElseThrow();
-        assertThat(javaOpts).contains("-XX:+UseZGC", "-XX:MaxRAMPercentage=75", "-XX:+AlwaysPreTouch")
-                .doesNotContain("ZGenerational");
+        assertThat(javaOpts).contains("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=10", "-XX:MaxRAMPercentage=75",
+                "-XX:+AlwaysPreTouch").doesNotContain("ZGC");
         assertThat(finalStage).anyMatch(i -> i.startsWith("COPY --from=build ") && i.endsWith(" /app/tickscan.jar"));
         assertThat(new JsonArray(instructionsNamed("ENTRYPOINT").get(0)).getString(2))
                 .isEqualTo("exec java $JAVA_OPTS -jar /app/tickscan.jar \"$@\"");
