@@ -23,7 +23,6 @@ public final class CompiledRule {
     private long[] unknown = new long[0];
     private long[] lastFired = new long[0];
     private long[] listed;
-    private long nextFiring = Long.MIN_VALUE;
 
     CompiledRule(RuleDefinition definition, Node condition, int[] metricSlots, boolean hasCross) {
         this.definition = definition;
@@ -156,7 +155,6 @@ public final class CompiledRule {
      *                  cross then keeps its truth, and only the cooldown can change what fires
      */
     void scan(MetricColumns columns, long[] present, int n, long t, boolean unchanged, FiringListener listener) {
-        nextFiring = t + 1000; // until this scan is through
         long[] care = listed != null ? listed : present;
         if (!unchanged || hasCross) {
             condition.eval(columns, truth, unknown, care, n, t);
@@ -164,7 +162,6 @@ public final class CompiledRule {
         long quietSince = t - cooldownMs;
         double[] last = columns.last();
         long[] fired = lastFired;
-        long firstEnd = Long.MAX_VALUE;
         int words = Node.words(n);
         for (int w = 0; w < words; w++) {
             long hits = truth[w] & care[w];
@@ -172,24 +169,35 @@ public final class CompiledRule {
                 int i = (w << 6) + Long.numberOfTrailingZeros(hits);
                 hits &= hits - 1;
                 double price = last[i];
-                if (price >= minPrice && price <= maxPrice) {
-                    if (fired[i] <= quietSince) {
-                        fired[i] = t;
-                        listener.fired(this, i, t);
-                    }
-                    firstEnd = Math.min(firstEnd, fired[i] + cooldownMs);
+                if (price >= minPrice && price <= maxPrice && fired[i] <= quietSince) {
+                    fired[i] = t;
+                    listener.fired(this, i, t);
                 }
             }
         }
-        nextFiring = Math.max(firstEnd, t + 1000);
     }
 
     /**
-     * The earliest second after the latest scan at which this rule can fire with every metric as that scan saw
-     * it: the end of the first cooldown among the symbols it held for, {@code Long.MAX_VALUE} when it held for
-     * none.
+     * The earliest second after scan {@code t}, the latest, at which this rule can fire with every metric as that
+     * scan saw it: the end of the first cooldown among the symbols it held for at {@code t} (read from what that
+     * scan left), {@code Long.MAX_VALUE} when it held for none. Computed when asked, so that a scan pays nothing
+     * for it.
      */
-    long nextFiring() {
-        return nextFiring;
+    long nextFiring(MetricColumns columns, long[] present, int n, long t) {
+        long[] care = listed != null ? listed : present;
+        double[] last = columns.last();
+        long first = Long.MAX_VALUE;
+        for (int w = 0, words = Node.words(n); w < words; w++) {
+            long hits = truth[w] & care[w];
+            while (hits != 0) {
+                int i = (w << 6) + Long.numberOfTrailingZeros(hits);
+                hits &= hits - 1;
+                double price = last[i];
+                if (price >= minPrice && price <= maxPrice) {
+                    first = Math.min(first, lastFired[i] + cooldownMs);
+                }
+            }
+        }
+        return first == Long.MAX_VALUE ? first : Math.max(first, t + 1000);
     }
 }

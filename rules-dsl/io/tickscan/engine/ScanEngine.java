@@ -36,6 +36,7 @@ public final class ScanEngine {
     private long lastSession = Long.MIN_VALUE;
     private boolean ticksSinceScan = true;
     private boolean lastScanUnchanged;
+    private boolean lastScanFailed;
     private long applied;
     private long late;
     private long scans;
@@ -126,14 +127,17 @@ public final class ScanEngine {
             columns.update(t, barsChanged || columnsStale);
             columnsStale = false;
         }
+        boolean failed = false;
         for (CompiledRule rule : rules) {
             try {
                 rule.scan(columns, present, n, t, unchanged, listener);
             } catch (RuntimeException e) {
+                failed = true;
                 listener.failed(rule, t, e);
             }
         }
         lastScanUnchanged = unchanged;
+        lastScanFailed = failed;
         ticksSinceScan = false;
         scannedSymbols = n;
         lastSession = session;
@@ -155,15 +159,15 @@ public final class ScanEngine {
             return Screen.NO_SCAN;
         }
         long next = lastScan + 1000;
-        if (ticksSinceScan || columnsStale || (!lastScanUnchanged && crosses.length > 0)) {
-            return next;
+        if (ticksSinceScan || columnsStale || lastScanFailed || (!lastScanUnchanged && crosses.length > 0)) {
+            return next; // lastScanFailed: a rule that threw left its truth half made
         }
         long needed = (scanMinute + 1) * SymbolStates.MINUTE_MS;
         // the scan at t reads the session holding t - 1: the first such second in the next session
         long nextSession = sessions.nextSessionStart(lastScan - 1);
         needed = Math.min(needed, Math.floorDiv(nextSession, 1000) * 1000 + 1000);
         for (CompiledRule rule : rules) {
-            needed = Math.min(needed, rule.nextFiring());
+            needed = Math.min(needed, rule.nextFiring(columns, present, scannedSymbols, lastScan));
         }
         return Math.max(needed, next);
     }
