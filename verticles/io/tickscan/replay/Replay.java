@@ -62,6 +62,9 @@ public final class Replay {
     private final List<Alert> pending = new ArrayList<>();
     private final Map<TickRejectReason, Long> rejected = new EnumMap<>(TickRejectReason.class);
     private final Set<TickRejectReason> reported = EnumSet.noneOf(TickRejectReason.class);
+    /** The first rejected row of each reason found before {@link #showRejects}, in the order found. */
+    private final List<String> heldRejects = new ArrayList<>();
+    private boolean rejectsShown;
     private long alerts;
 
     private Replay(Options options, PrintStream log) {
@@ -109,6 +112,7 @@ public final class Replay {
                 options.symbol(), this::reject)) {
             RuleSet rules = loadRules();
             checkLayout(reader.layout());
+            showRejects(); // the file's rows are worth reporting now that the arguments and rules are good
             ScanEngine engine = new ScanEngine(rules, options.settings());
             FiringListener collect = (rule, symbol, t) -> pending.add(engine.alert(rule, symbol, t, Alert::new));
             EventTimeDriver driver = new EventTimeDriver(engine, options.maxGapMs(), collect);
@@ -188,13 +192,28 @@ public final class Replay {
         return e instanceof NoSuchFileException ? "no such file " + e.getMessage() : e.toString();
     }
 
-    /** Counts a rejected row and shows the first of its reason; called by the reading thread and the engine's. */
+    /**
+     * Counts a rejected row and shows the first of its reason, or holds it until {@link #showRejects} (the file is
+     * read while the rules load: a replay refused for its arguments or rules says nothing of the file's rows);
+     * called by the reading thread and the engine's.
+     */
     private synchronized void reject(TickRejectReason reason, long line, String detail) {
         rejected.merge(reason, 1L, Long::sum);
         if (reported.add(reason)) {
-            log.println("replay: " + (line > 0 ? "line " + line : "row") + ": " + reason.label() + ": " + detail
-                    + " (skipped; further " + reason.label() + " rows are counted, not shown)");
+            String text = "replay: " + (line > 0 ? "line " + line : "row") + ": " + reason.label() + ": " + detail
+                    + " (skipped; further " + reason.label() + " rows are counted, not shown)";
+            if (rejectsShown) {
+                log.println(text);
+            } else {
+                heldRejects.add(text);
+            }
         }
+    }
+
+    private synchronized void showRejects() {
+        rejectsShown = true;
+        heldRejects.forEach(log::println);
+        heldRejects.clear();
     }
 
     private synchronized Map<TickRejectReason, Long> rejected() {
