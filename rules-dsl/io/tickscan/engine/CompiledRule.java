@@ -23,6 +23,15 @@ public final class CompiledRule {
     private long[] unknown = new long[0];
     private long[] lastFired = new long[0];
     private long[] listed;
+    /** The symbols in their cooldown (a bit each), so that a scan passes over them at once. */
+    private long[] cooling = new long[0];
+    /** The firings of {@link #cooling}'s symbols, oldest first: a ring of symbols and their firing times. */
+    private int[] coolingSymbols = new int[16];
+    private long[] coolingSince = new long[16];
+    private int coolingHead;
+    private int coolingSize;
+    /** True when the firing times changed outside a scan: {@link #cooling} is made again at the next one. */
+    private boolean coolingStale = true;
 
     CompiledRule(RuleDefinition definition, Node condition, int[] metricSlots, boolean hasCross) {
         this.definition = definition;
@@ -76,6 +85,7 @@ public final class CompiledRule {
             unknown = Arrays.copyOf(unknown, words);
             lastFired = Arrays.copyOf(lastFired, capacity);
             Arrays.fill(lastFired, old, capacity, Long.MIN_VALUE);
+            cooling = Arrays.copyOf(cooling, words);
             if (listed != null) {
                 listed = Arrays.copyOf(listed, words);
             }
@@ -86,6 +96,7 @@ public final class CompiledRule {
     /** Takes over the firing times of the rule this one replaces, so a swap does not restart cooldowns. */
     void inheritCooldowns(CompiledRule previous) {
         System.arraycopy(previous.lastFired, 0, lastFired, 0, Math.min(lastFired.length, previous.lastFired.length));
+        coolingStale = true;
     }
 
     /** When the rule last fired for {@code symbol}, {@code Long.MIN_VALUE} if never: its cooldown. */
@@ -96,6 +107,7 @@ public final class CompiledRule {
     /** Sets when the rule last fired for {@code symbol}, as restored from a checkpoint. */
     void lastFired(int symbol, long t) {
         lastFired[symbol] = t;
+        coolingStale = true;
     }
 
     /** Marks which known symbols the universe lists. */
@@ -111,6 +123,7 @@ public final class CompiledRule {
             listed[symbol >>> 6] &= ~(1L << symbol);
         }
         lastFired[symbol] = Long.MIN_VALUE;
+        coolingStale = true;
     }
 
     void symbolAdded(int symbol, String name) {
@@ -160,21 +173,82 @@ public final class CompiledRule {
             condition.eval(columns, truth, unknown, care, n, t);
         }
         long quietSince = t - cooldownMs;
+        endCooldowns(quietSince);
         double[] last = columns.last();
         long[] fired = lastFired;
+        long[] resting = cooling;
         int words = Node.words(n);
         for (int w = 0; w < words; w++) {
-            long hits = truth[w] & care[w];
+            long hits = truth[w] & care[w] & ~resting[w];
             while (hits != 0) {
                 int i = (w << 6) + Long.numberOfTrailingZeros(hits);
                 hits &= hits - 1;
                 double price = last[i];
                 if (price >= minPrice && price <= maxPrice && fired[i] <= quietSince) {
                     fired[i] = t;
+                    startCooldown(i, t);
                     listener.fired(this, i, t);
                 }
             }
         }
+    }
+
+    /** Takes out of {@link #cooling} the symbols whose cooldown is over at the scan whose quiet span starts here. */
+    private void endCooldowns(long quietSince) {
+        if (coolingStale) {
+            coolAgain(quietSince);
+            return;
+        }
+        int mask = coolingSymbols.length - 1;
+        while (coolingSize > 0 && coolingSince[coolingHead] <= quietSince) {
+            int symbol = coolingSymbols[coolingHead];
+            if (lastFired[symbol] == coolingSince[coolingHead]) {
+                cooling[symbol >>> 6] &= ~(1L << symbol);
+            }
+            coolingHead = (coolingHead + 1) & mask;
+            coolingSize--;
+        }
+    }
+
+    /** Makes {@link #cooling} and its ring again from the firing times (after a swap, a restore or a release). */
+    private void coolAgain(long quietSince) {
+        Arrays.fill(cooling, 0);
+        coolingHead = 0;
+        coolingSize = 0;
+        coolingStale = false;
+        if (cooldownMs == 0) {
+            return;
+        }
+        Integer[] resting = java.util.stream.IntStream.range(0, lastFired.length)
+                .filter(i -> lastFired[i] > quietSince).boxed().toArray(Integer[]::new);
+        Arrays.sort(resting, (a, b) -> Long.compare(lastFired[a], lastFired[b]));
+        for (int symbol : resting) {
+            startCooldown(symbol, lastFired[symbol]);
+        }
+    }
+
+    /** Puts a symbol that fired at {@code t} in {@link #cooling}, at the end of the ring. */
+    private void startCooldown(int symbol, long t) {
+        if (cooldownMs == 0) {
+            return;
+        }
+        if (coolingSize == coolingSymbols.length) {
+            int[] symbols = new int[coolingSize * 2];
+            long[] since = new long[coolingSize * 2];
+            for (int k = 0; k < coolingSize; k++) {
+                int from = (coolingHead + k) & (coolingSymbols.length - 1);
+                symbols[k] = coolingSymbols[from];
+                since[k] = coolingSince[from];
+            }
+            coolingSymbols = symbols;
+            coolingSince = since;
+            coolingHead = 0;
+        }
+        int tail = (coolingHead + coolingSize) & (coolingSymbols.length - 1);
+        coolingSymbols[tail] = symbol;
+        coolingSince[tail] = t;
+        coolingSize++;
+        cooling[symbol >>> 6] |= 1L << symbol;
     }
 
     /**
