@@ -285,6 +285,11 @@ abstract class Node {
             if (previousScan != time - SCAN_INTERVAL_MS) {
                 Arrays.fill(pa, 0, n, Double.NaN);
             }
+            // crosses_above a b: a was <= b and is > b; crosses_below: b was <= a and is > a
+            double[] x = above ? a : b;
+            double[] y = above ? b : a;
+            double[] px = above ? pa : pb;
+            double[] py = above ? pb : pa;
             int words = words(n);
             for (int w = 0; w < words; w++) {
                 int base = w << 6;
@@ -293,18 +298,18 @@ abstract class Node {
                 long nan = 0;
                 for (int j = 0; j < end; j++) {
                     int i = base + j;
-                    double x = above ? a[i] : b[i];
-                    double y = above ? b[i] : a[i];
-                    double px = above ? pa[i] : pb[i];
-                    double py = above ? pb[i] : pa[i];
-                    hit |= (px <= py & x > y ? 1L : 0L) << j;
-                    nan |= (x != x | y != y | px != px | py != py ? 1L : 0L) << j;
-                    pa[i] = a[i];
-                    pb[i] = b[i];
+                    double xi = x[i];
+                    double yi = y[i];
+                    double pxi = px[i];
+                    double pyi = py[i];
+                    hit |= (pxi <= pyi & xi > yi ? 1L : 0L) << j;
+                    nan |= (xi != xi | yi != yi | pxi != pxi | pyi != pyi ? 1L : 0L) << j;
                 }
                 t[w] = hit & ~nan;
                 u[w] = nan;
             }
+            System.arraycopy(a, 0, pa, 0, n);
+            System.arraycopy(b, 0, pb, 0, n);
             previousScan = time;
         }
 
