@@ -5,6 +5,7 @@ import io.tickscan.rules.RuleDefinition;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * A rule compiled against one engine's metric columns: its condition as a {@link Node} tree, its cooldown,
@@ -142,9 +143,20 @@ public final class CompiledRule {
      * universe, with the values of the rule's metrics in {@code columns}.
      */
     List<Screen.Match> matches(MetricColumns columns, long[] present, int n, SymbolStates states) {
+        List<Screen.Match> matches = new ArrayList<>();
+        double[] last = columns.last();
+        forEachHolding(columns, present, n,
+                i -> matches.add(new Screen.Match(states.name(i), last[i], values(columns, i))));
+        return matches;
+    }
+
+    /**
+     * Hands {@code action} each symbol among {@code 0 .. n-1} for which the condition held at its latest
+     * evaluation and that passes the universe (its symbols and, with {@code last} in {@code columns}, its prices).
+     */
+    private void forEachHolding(MetricColumns columns, long[] present, int n, IntConsumer action) {
         long[] care = listed != null ? listed : present;
         double[] last = columns.last();
-        List<Screen.Match> matches = new ArrayList<>();
         for (int w = 0, words = Node.words(n); w < words; w++) {
             long hits = truth[w] & care[w];
             while (hits != 0) {
@@ -152,11 +164,10 @@ public final class CompiledRule {
                 hits &= hits - 1;
                 double price = last[i];
                 if (i < n && price >= minPrice && price <= maxPrice) {
-                    matches.add(new Screen.Match(states.name(i), price, values(columns, i)));
+                    action.accept(i);
                 }
             }
         }
-        return matches;
     }
 
     /**
@@ -258,20 +269,8 @@ public final class CompiledRule {
      * for it.
      */
     long nextFiring(MetricColumns columns, long[] present, int n, long t) {
-        long[] care = listed != null ? listed : present;
-        double[] last = columns.last();
-        long first = Long.MAX_VALUE;
-        for (int w = 0, words = Node.words(n); w < words; w++) {
-            long hits = truth[w] & care[w];
-            while (hits != 0) {
-                int i = (w << 6) + Long.numberOfTrailingZeros(hits);
-                hits &= hits - 1;
-                double price = last[i];
-                if (price >= minPrice && price <= maxPrice) {
-                    first = Math.min(first, lastFired[i] + cooldownMs);
-                }
-            }
-        }
-        return first == Long.MAX_VALUE ? first : Math.max(first, t + 1000);
+        long[] first = {Long.MAX_VALUE};
+        forEachHolding(columns, present, n, i -> first[0] = Math.min(first[0], lastFired[i] + cooldownMs));
+        return first[0] == Long.MAX_VALUE ? first[0] : Math.max(first[0], t + 1000);
     }
 }
