@@ -120,12 +120,14 @@ class NodeIT {
         String metrics = get("/metrics").body();
         assertThat(metrics).contains("alerts_emitted_total{rule=\"" + first.ruleId() + "\"}", "tick_processed_total",
                 "scan_cycle_seconds_bucket", "symbols_scanned_total", "ticks_rejected_total", "worker_queue_depth",
-                "tick_to_alert_seconds_bucket", "scan_failures_total 0.0", "batch_failures_total 0.0");
+                "tick_to_alert_seconds_bucket", "alert_delay_seconds_bucket", "scan_failures_total 0.0",
+                "batch_failures_total 0.0");
         assertThat(node.registry().get("alerts_emitted").tag("rule", first.ruleId()).counter().count())
                 .isGreaterThanOrEqualTo(1);
         assertThat(node.registry().get("tick_processed").counter().count()).isGreaterThan(1000);
         assertThat(node.registry().get("symbols_scanned").counter().count()).isGreaterThanOrEqualTo(500);
         assertThat(node.registry().get("tick_to_alert").timer().count()).isGreaterThanOrEqualTo(1);
+        assertThat(node.registry().get("alert_delay").timer().count()).isGreaterThanOrEqualTo(1);
     }
 
     @Test
