@@ -16,6 +16,7 @@ import io.tickscan.rules.RuleSetException;
 import io.tickscan.rules.Symbols;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
@@ -102,16 +103,25 @@ public final class Replay {
     private ReplaySummary run() throws ReplayException {
         long started = System.nanoTime();
         fileSize(options.rules(), "--rules");
-        if (options.symbol() != null && !Symbols.isValid(options.symbol())) {
+        boolean symbolValid = options.symbol() == null || Symbols.isValid(options.symbol());
+        if (!symbolValid || !Files.isRegularFile(options.ticks()) || !Files.isReadable(options.ticks())) {
+            loadRules(); // an invalid rules file is reported first, whatever else is wrong
+        }
+        if (!symbolValid) {
             throw new ReplayException("--symbol '" + options.symbol() + "' is not a symbol: 1 to 32 of "
                     + "A-Z a-z 0-9 . _ - / :");
         }
         long size = fileSize(options.ticks(), "--ticks");
+        InputStream in;
+        try {
+            in = Files.newInputStream(options.ticks());
+        } catch (IOException e) {
+            throw new ReplayException("cannot read --ticks " + options.ticks() + ": " + describe(e));
+        }
         // the file is read on its own thread from here on, while the rules load and then the engine runs
-        try (ParallelTickReader reader = new ParallelTickReader(Files.newInputStream(options.ticks()),
-                options.symbol(), this::reject)) {
+        try (ParallelTickReader reader = new ParallelTickReader(in, options.symbol(), this::reject)) {
             RuleSet rules = loadRules();
-            checkLayout(reader.layout());
+            checkLayout(layout(reader));
             showRejects(); // the file's rows are worth reporting now that the arguments and rules are good
             ScanEngine engine = new ScanEngine(rules, options.settings());
             FiringListener collect = (rule, symbol, t) -> pending.add(engine.alert(rule, symbol, t, Alert::new));
@@ -128,9 +138,23 @@ public final class Replay {
             }
         } catch (TickCsvReader.FormatException e) {
             throw new ReplayException(options.ticks() + ": " + e.getMessage());
-        } catch (IOException e) {
-            throw new ReplayException("cannot read or write: " + describe(e));
+        } catch (IOException e) { // reading failures are turned into ReplayException where they surface
+            throw new ReplayException("cannot write: " + describe(e));
         }
+    }
+
+    /** The tick file's layout, a read failure said as one. */
+    private TickCsvReader.Layout layout(ParallelTickReader reader) throws ReplayException,
+            TickCsvReader.FormatException {
+        try {
+            return reader.layout();
+        } catch (IOException e) {
+            throw readFailure(e);
+        }
+    }
+
+    private ReplayException readFailure(IOException e) {
+        return new ReplayException("cannot read --ticks " + options.ticks() + ": " + describe(e));
     }
 
     private RuleSet loadRules() throws ReplayException {
@@ -235,7 +259,7 @@ public final class Replay {
         }
 
         /** Applies every chunk the reader hands over; returns the rows read. */
-        long drain(ParallelTickReader reader) throws IOException, TickCsvReader.FormatException {
+        long drain(ParallelTickReader reader) throws IOException, TickCsvReader.FormatException, ReplayException {
             while (true) {
                 ParallelTickReader.Chunk chunk = reader.next();
                 for (int i = 0, n = chunk.ticks; i < n; i++) {
@@ -247,7 +271,11 @@ public final class Replay {
                 Exception failure = chunk.failure;
                 reader.recycle(chunk);
                 if (last) {
-                    ParallelTickReader.rethrow(failure);
+                    try {
+                        ParallelTickReader.rethrow(failure);
+                    } catch (IOException e) {
+                        throw readFailure(e);
+                    }
                     return rows;
                 }
             }
