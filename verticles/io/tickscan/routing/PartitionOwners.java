@@ -1,6 +1,6 @@
 package io.tickscan.routing;
 
-import java.nio.charset.StandardCharsets;
+import io.tickscan.codec.StableHash;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -66,7 +66,7 @@ public final class PartitionOwners {
         long indexMask = (1L << indexBits) - 1;
         long[] seeds = new long[n];
         for (int j = 0; j < n; j++) {
-            seeds[j] = seed(ids[j]);
+            seeds[j] = StableHash.fnv1a(ids[j]);
         }
         long[] keys = new long[pairs];
         for (int p = 0; p < partitions; p++) {
@@ -116,21 +116,6 @@ public final class PartitionOwners {
 
     /** The rendezvous weight of partition {@code p} for the instance whose id hashes to {@code seed}. */
     private static long weight(long seed, int p) {
-        return mix(seed ^ (p * 0x9E3779B97F4A7C15L));
-    }
-
-    private static long seed(String id) {
-        long h = 0xcbf29ce484222325L; // FNV-1a over the UTF-8 bytes: stable across JVMs
-        for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (b & 0xff)) * 0x100000001b3L;
-        }
-        return h;
-    }
-
-    /** SplitMix64's finaliser. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
+        return StableHash.mix(seed ^ (p * 0x9E3779B97F4A7C15L));
     }
 }
