@@ -60,7 +60,7 @@ final class StoredHistory {
             List<EncodedAlert> missed = new ArrayList<>(alerts.size());
             for (int i = 0; i < alerts.size(); i++) {
                 JsonObject json = alerts.getJsonObject(i);
-                missed.add(new EncodedAlert(AlertJson.parse(json), json.encode()));
+                missed.add(EncodedAlert.of(AlertJson.parse(json), json.encode()));
             }
             return missed;
         });
