@@ -122,6 +122,8 @@ class NodeIT {
                 "scan_cycle_seconds_bucket", "symbols_scanned_total", "ticks_rejected_total", "worker_queue_depth",
                 "tick_to_alert_seconds_bucket", "alert_delay_seconds_bucket", "scan_failures_total 0.0",
                 "batch_failures_total 0.0");
+        // Vert.x's own meters, but not those of its event bus, looked up for every message (NodeVertx)
+        assertThat(metrics).contains("vertx_http_server_", "jvm_memory_used_bytes").doesNotContain("vertx_eventbus_");
         assertThat(node.registry().get("alerts_emitted").tag("rule", first.ruleId()).counter().count())
                 .isGreaterThanOrEqualTo(1);
         assertThat(node.registry().get("tick_processed").counter().count()).isGreaterThan(1000);
