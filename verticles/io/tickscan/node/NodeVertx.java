@@ -29,8 +29,8 @@ record NodeVertx(Vertx vertx, ClusterManager clusterManager) {
         VertxBuilder builder = Vertx.builder()
                 .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
                                 .setJvmMetricsEnabled(true)
-                                // its per-address meters are looked up for every message: a third of what a
-                                // publication costs in a burst of alerts (JFR), and nothing reads them
+                                // its per-address meters are looked up for every message: most of what a
+                                // publication cost in a burst of alerts (JFR), and nothing reads them
                                 .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS))
                         .setEventBusOptions(new EventBusOptions().setHost(config.cluster().getString("host"))
                                 .setPort(config.cluster().getInteger("bus_port"))))

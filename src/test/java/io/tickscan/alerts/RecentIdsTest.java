@@ -3,8 +3,9 @@ package io.tickscan.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -51,23 +52,24 @@ class RecentIdsTest {
     void refusesNonPositiveBounds() {
         assertThatThrownBy(() -> new RecentIds(0, 1000)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new RecentIds(10, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RecentIds((1 << 28) + 1, 1000)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
-    @DisplayName("answers as a plain queue of ids would, over random ids, times, capacities and ttls")
-    void answersAsAPlainQueue() {
+    @DisplayName("answers as the map of id strings it replaced, over random ids, times, capacities and ttls")
+    void answersAsTheMapItReplaced() {
         Random random = new Random(11);
         for (int round = 0; round < 300; round++) {
             int capacity = 1 + random.nextInt(round < 150 ? 8 : 300);
             long ttl = 1 + random.nextInt(200);
             RecentIds ids = new RecentIds(capacity, ttl);
-            Queue model = new Queue(capacity, ttl);
+            MapOfStrings model = new MapOfStrings(capacity, ttl);
             int pool = 1 + random.nextInt(2 * capacity + 5);
             long now = 0;
             for (int op = 0; op < 2_000; op++) {
                 now += random.nextInt(4);
                 String id = "r:S" + random.nextInt(pool) + ":" + (random.nextInt(3) * 60_000);
-                if (random.nextInt(4) == 0) {
+                if (random.nextInt(3) == 0) {
                     ids.remember(id, now);
                     model.remember(id, now);
                 } else {
@@ -79,21 +81,49 @@ class RecentIdsTest {
         }
     }
 
-    /** The meaning of {@link RecentIds}, written plainly: a queue of ids in the order they were first added. */
-    private static final class Queue {
+    @Test
+    @DisplayName("an id Redis decided on again moves to the end: the ids seen less recently are forgotten first")
+    void anIdSeenAgainIsForgottenLast() {
+        RecentIds ids = new RecentIds(2, 1_000_000);
+        ids.firstTime("A", 0);
+        ids.firstTime("B", 1);
+        ids.remember("A", 2);
+        assertThat(ids.firstTime("C", 3)).isTrue(); // forgets B, not A
+        assertThat(ids.firstTime("A", 4)).isFalse();
+        assertThat(ids.firstTime("B", 5)).isTrue();
+    }
+
+    @Test
+    @DisplayName("keeps its bounds after many more sightings than places (the ring compacted)")
+    void compactsAfterManySightings() {
+        RecentIds ids = new RecentIds(3, 1_000_000);
+        for (int i = 0; i < 1_000; i++) {
+            ids.remember("A", i);
+            ids.remember("B", i);
+            assertThat(ids.size()).isEqualTo(2);
+        }
+        assertThat(ids.firstTime("C", 2_000)).isTrue();
+        assertThat(ids.firstTime("A", 2_001)).isFalse();
+        assertThat(ids.firstTime("D", 2_002)).isTrue(); // forgets A, last seen (remembered) just before B
+        assertThat(ids.firstTime("B", 2_003)).isFalse();
+        assertThat(ids.firstTime("A", 2_004)).isTrue();
+        assertThat(ids.size()).isEqualTo(3);
+    }
+
+    /** The dedupe as it was written before, a map of id strings in the order last seen: the meaning to keep. */
+    private static final class MapOfStrings {
         private final int capacity;
         private final long ttl;
-        private final ArrayDeque<Object[]> entries = new ArrayDeque<>();
+        private final LinkedHashMap<String, Long> seen = new LinkedHashMap<>();
 
-        Queue(int capacity, long ttl) {
+        MapOfStrings(int capacity, long ttl) {
             this.capacity = capacity;
             this.ttl = ttl;
         }
 
         boolean firstTime(String id, long now) {
             expire(now);
-            Object[] entry = find(id);
-            if (entry != null && now - (long) entry[1] < ttl) {
+            if (seen.containsKey(id)) {
                 return false;
             }
             remember(id, now);
@@ -102,34 +132,26 @@ class RecentIdsTest {
 
         void remember(String id, long now) {
             expire(now);
-            Object[] entry = find(id);
-            if (entry != null) {
-                entry[1] = now;
-                return;
+            seen.remove(id);
+            seen.put(id, now);
+            if (seen.size() > capacity) {
+                Iterator<String> oldest = seen.keySet().iterator();
+                oldest.next();
+                oldest.remove();
             }
-            if (entries.size() == capacity) {
-                entries.removeFirst();
-            }
-            entries.addLast(new Object[] {id, now});
         }
 
         int size() {
-            return entries.size();
-        }
-
-        private Object[] find(String id) {
-            for (Iterator<Object[]> it = entries.iterator(); it.hasNext(); ) {
-                Object[] entry = it.next();
-                if (entry[0].equals(id)) {
-                    return entry;
-                }
-            }
-            return null;
+            return seen.size();
         }
 
         private void expire(long now) {
-            while (!entries.isEmpty() && now - (long) entries.peekFirst()[1] >= ttl) {
-                entries.removeFirst();
+            Iterator<Map.Entry<String, Long>> oldest = seen.entrySet().iterator();
+            while (oldest.hasNext()) {
+                if (now - oldest.next().getValue() < ttl) {
+                    return;
+                }
+                oldest.remove();
             }
         }
     }
