@@ -168,7 +168,7 @@ class KafkaRedisIT {
 
     Socket open(TickscanNode node, String query) throws Exception {
         Socket socket = new Socket();
-        websockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.httpPort())
+        TestNodes.connect(websockets, new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.httpPort())
                 .setURI("/ws/alerts" + query)).onSuccess(ws -> {
                     socket.ws = ws;
                     ws.textMessageHandler(text -> socket.frames.add(new JsonObject(text)));

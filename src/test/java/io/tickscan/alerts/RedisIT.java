@@ -189,7 +189,7 @@ class RedisIT {
     /** The first frame after {@code hello} of a websocket that resumes after {@code alertId}. */
     JsonObject resumeFrame(TickscanNode node, String alertId) throws Exception {
         LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
-        websockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        TestNodes.connect(websockets, new WebSocketConnectOptions().setHost("127.0.0.1")
                 .setPort(node.httpPort()).setURI("/ws/alerts?token=" + TOKEN + "&resume=" + alertId))
                 .onSuccess(ws -> ws.textMessageHandler(text -> frames.add(new JsonObject(text))))
                 .await(10, TimeUnit.SECONDS);

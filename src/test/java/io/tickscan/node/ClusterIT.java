@@ -193,19 +193,9 @@ class ClusterIT {
     /** Counts the alert ids that reach a websocket subscriber of {@code node}'s {@code /ws/alerts}. */
     static void subscribe(TickscanNode node) {
         clients = Vertx.vertx();
-        io.vertx.core.http.WebSocketClient client = clients.createWebSocketClient();
-        io.vertx.core.http.WebSocket socket = null;
-        for (int attempt = 1; socket == null; attempt++) {
-            try {
-                socket = client.connect(node.httpPort(), "127.0.0.1", "/ws/alerts").await();
-            } catch (RuntimeException e) {
-                // Vert.x 5's client now and then drops its connection in the handshake ("Connection evicted",
-                // eclipse-vertx/vert.x#5839): the node refused nothing, so try again, as a browser would
-                if (attempt == 3) {
-                    throw e;
-                }
-            }
-        }
+        io.vertx.core.http.WebSocket socket = TestNodes.connect(clients.createWebSocketClient(),
+                new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.httpPort())
+                        .setURI("/ws/alerts")).await();
         socket.textMessageHandler(text -> {
             JsonObject frame = new JsonObject(text);
             if ("alerts".equals(frame.getString("type"))) {

@@ -2,7 +2,12 @@ package io.tickscan.node;
 
 import io.tickscan.config.NodeConfig;
 import io.tickscan.config.NodeConfigLoader;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +19,21 @@ import java.util.concurrent.TimeUnit;
 /** Real nodes for the {@code *IT} suites, configured as a user would: a {@code --conf} file over the defaults. */
 public final class TestNodes {
     private TestNodes() {
+    }
+
+    /**
+     * Connects {@code client} as {@code options} say, trying again (three times in all) when Vert.x 5's client
+     * drops its connection during the handshake ("Connection evicted", eclipse-vertx/vert.x#5839, seen in CI); a
+     * refusal by the node, an HTTP status, is not tried again.
+     */
+    public static Future<WebSocket> connect(WebSocketClient client, WebSocketConnectOptions options) {
+        return connect(client, options, 3);
+    }
+
+    private static Future<WebSocket> connect(WebSocketClient client, WebSocketConnectOptions options, int attempts) {
+        return client.connect(options).recover(e -> attempts > 1 && e instanceof WebSocketHandshakeException
+                && String.valueOf(e.getMessage()).contains("Connection closed while handshake in process")
+                ? connect(client, options, attempts - 1) : Future.failedFuture(e));
     }
 
     /** The configuration a node gets from {@code conf} written as {@code dir/<name>} and layered on the defaults. */

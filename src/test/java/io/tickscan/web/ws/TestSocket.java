@@ -41,7 +41,7 @@ final class TestSocket {
     }
 
     static Future<TestSocket> open(WebSocketClient client, WebSocketConnectOptions options) {
-        return client.connect(options).map(TestSocket::new);
+        return io.tickscan.node.TestNodes.connect(client, options).map(TestSocket::new);
     }
 
     /** The next frame, waiting up to {@code seconds}. */
