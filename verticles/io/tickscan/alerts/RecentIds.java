@@ -14,7 +14,9 @@ import java.util.Arrays;
  * for another is about one in 10^14.
  *
  * <p>The ids are a ring in the order they were last seen. An id seen again moves to the ring's end: its old place
- * is left dead, and the ring, twice the capacity long, is compacted when dead places fill it.
+ * is left dead, and the ring, twice the capacity long, is compacted when dead places fill it: after at least
+ * {@code capacity} ids seen again, through two temporary arrays of the live ones, the only allocation after
+ * construction.
  */
 final class RecentIds {
     private final int capacity;
