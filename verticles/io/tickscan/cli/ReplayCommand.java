@@ -5,6 +5,8 @@ import io.tickscan.engine.EventTimeDriver;
 import io.tickscan.replay.Replay;
 import io.tickscan.replay.ReplayException;
 import io.tickscan.replay.ReplaySummary;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -62,6 +64,32 @@ public final class ReplayCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private final Path workingDirectory;
+    private final OutputStream stdout;
+    private final PrintStream stderr;
+    private final boolean rehearsal;
+
+    /** A replay on the command line: the process's own directory and standard streams. */
+    public ReplayCommand() {
+        this(null, System.out, System.err, false);
+    }
+
+    /**
+     * A replay run for someone else (the {@link ReplayDaemon}'s client), or a rehearsal of one.
+     *
+     * @param workingDirectory what relative file names are resolved against, or null for this process's own
+     * @param stdout           where the alerts go without {@code --out}
+     * @param stderr           where warnings, progress, the summary and errors go
+     * @param rehearsal        whether the alerts go to {@code stdout} even with {@code --out}: a rehearsal
+     *                         writes no file
+     */
+    ReplayCommand(Path workingDirectory, OutputStream stdout, PrintStream stderr, boolean rehearsal) {
+        this.workingDirectory = workingDirectory;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.rehearsal = rehearsal;
+    }
+
     /**
      * Vert.x (whose JSON and JSON Schema classes read the rules) logs through {@code java.util.logging} during a
      * replay, to standard error, rather than through the node's logback set-up, whose appender writes to standard
@@ -88,20 +116,25 @@ public final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--history-minutes: " + e.getMessage());
         }
-        String unwritable = unwritable(out);
+        Path outFile = rehearsal ? null : resolve(out);
+        String unwritable = unwritable(outFile);
         if (unwritable != null) {
-            System.err.println("tickscan replay: cannot write --out " + out + ": " + unwritable);
+            stderr.println("tickscan replay: cannot write --out " + outFile + ": " + unwritable);
             return 1;
         }
         try {
-            ReplaySummary summary = Replay.run(new Replay.Options(ticks, rules, symbol, out, maxGapMs, settings),
-                    System.err);
-            System.err.println(summary.format());
+            ReplaySummary summary = Replay.run(new Replay.Options(resolve(ticks), resolve(rules), symbol, outFile,
+                    maxGapMs, settings), stdout, stderr);
+            stderr.println(summary.format());
             return 0;
         } catch (ReplayException e) {
-            System.err.println("tickscan replay: " + e.getMessage());
+            stderr.println("tickscan replay: " + e.getMessage());
             return 1;
         }
+    }
+
+    private Path resolve(Path file) {
+        return file == null || workingDirectory == null ? file : workingDirectory.resolve(file);
     }
 
     /** Why alerts cannot be written to {@code file}, or null when they can (or go to standard output). */

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The one entry point of {@code tickscan.jar}: {@code run} a node, {@code replay} a file. */
 @Command(name = "tickscan", mixinStandardHelpOptions = true, versionProvider = TickscanCommand.Version.class,
         description = "A clustered real-time market scanner.",
-        subcommands = {RunCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ReplayCommand.class, ReplayDaemonCommand.class,
+            CommandLine.HelpCommand.class})
 public final class TickscanCommand implements Runnable {
 
     @CommandLine.Spec
@@ -16,7 +17,7 @@ public final class TickscanCommand implements Runnable {
     /** Runs the command line and exits with its code, unless it started a node that keeps running. */
     public static void main(String[] args) {
         System.setProperty("hazelcast.logging.type", "slf4j");
-        if (args.length > 0 && args[0].equals("replay")) {
+        if (args.length > 0 && (args[0].equals("replay") || args[0].equals(ReplayDaemonCommand.NAME))) {
             ReplayCommand.prepare();
         }
         int code = commandLine().execute(args);
@@ -30,7 +31,12 @@ public final class TickscanCommand implements Runnable {
      * {@code --help} (not the whole usage) and gives exit code 2.
      */
     public static CommandLine commandLine() {
-        return new CommandLine(new TickscanCommand()).setCaseInsensitiveEnumValuesAllowed(true)
+        return commandLine(CommandLine.defaultFactory());
+    }
+
+    /** The configured command line, its commands made by {@code factory}. */
+    static CommandLine commandLine(CommandLine.IFactory factory) {
+        return new CommandLine(new TickscanCommand(), factory).setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler(TickscanCommand::argumentError);
     }
 

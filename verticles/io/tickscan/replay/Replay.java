@@ -43,6 +43,7 @@ public final class Replay {
     private static final Comparator<Alert> OUTPUT_ORDER = Comparator.comparingLong(Alert::ts)
             .thenComparing(Alert::ruleId).thenComparing(Alert::symbol);
     private static final long PROGRESS_EVERY_NANOS = 2_000_000_000L;
+    private static final int INITIAL_SYMBOLS = 16;
     private static final String WARM_UP_RULES = "[{\"id\": \"warm-up\", \"when\": \"last > 0\"}]";
 
     /**
@@ -59,6 +60,7 @@ public final class Replay {
     }
 
     private final Options options;
+    private final OutputStream stdout;
     private final PrintStream log;
     private final List<Alert> pending = new ArrayList<>();
     private final Map<TickRejectReason, Long> rejected = new EnumMap<>(TickRejectReason.class);
@@ -68,8 +70,9 @@ public final class Replay {
     private boolean rejectsShown;
     private long alerts;
 
-    private Replay(Options options, PrintStream log) {
+    private Replay(Options options, OutputStream stdout, PrintStream log) {
         this.options = options;
+        this.stdout = stdout;
         this.log = log;
     }
 
@@ -92,12 +95,13 @@ public final class Replay {
     /**
      * Runs a replay.
      *
-     * @param log receives warnings, progress and nothing else (standard error on the command line)
+     * @param stdout receives the alerts when {@link Options#out} is null (flushed, never closed)
+     * @param log    receives warnings, progress and nothing else (standard error on the command line)
      * @throws ReplayException when a file is missing or unreadable, the rules are invalid or the arguments do not
      *                         fit the file
      */
-    public static ReplaySummary run(Options options, PrintStream log) throws ReplayException {
-        return new Replay(options, log).run();
+    public static ReplaySummary run(Options options, OutputStream stdout, PrintStream log) throws ReplayException {
+        return new Replay(options, stdout, log).run();
     }
 
     private ReplaySummary run() throws ReplayException {
@@ -123,7 +127,9 @@ public final class Replay {
             RuleSet rules = loadRules();
             checkLayout(layout(reader));
             showRejects(); // the file's rows are worth reporting now that the arguments and rules are good
-            ScanEngine engine = new ScanEngine(rules, options.settings());
+            // sized for few symbols: the engine grows with the file's, and a replay of four symbols does not
+            // pay for zeroing the bar rings of a thousand
+            ScanEngine engine = new ScanEngine(rules, options.settings(), INITIAL_SYMBOLS);
             FiringListener collect = (rule, symbol, t) -> pending.add(engine.alert(rule, symbol, t, Alert::new));
             EventTimeDriver driver = new EventTimeDriver(engine, options.maxGapMs(), collect);
             try (Writer out = openOutput()) {
@@ -195,7 +201,7 @@ public final class Replay {
     }
 
     private Writer openOutput() throws IOException {
-        OutputStream stream = options.out() == null ? new NonClosing(System.out) : Files.newOutputStream(options.out());
+        OutputStream stream = options.out() == null ? new NonClosing(stdout) : Files.newOutputStream(options.out());
         return new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
     }
 
@@ -302,7 +308,7 @@ public final class Replay {
         }
     }
 
-    /** Standard output that a try-with-resources flushes but never closes. */
+    /** The replay's standard output, which a try-with-resources flushes but never closes. */
     private static final class NonClosing extends java.io.FilterOutputStream {
         NonClosing(OutputStream out) {
             super(out);

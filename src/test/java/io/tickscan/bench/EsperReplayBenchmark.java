@@ -36,7 +36,7 @@ import java.util.TreeSet;
  * {@code bench/esper-rules.json}, written by hand in EPL in {@code bench/esper-rules.epl} with tickscan's semantics),
  * the alert ids of both compared.
  *
- * <p>What is measured, in alternating rounds after one Esper warm-up round that is not counted:
+ * <p>What is measured, in alternating rounds after one warm-up round of each side that is not counted:
  * <ul>
  *   <li><b>Esper</b>: the send loop only. The CSV is read once into arrays and the EPL compiled once before the
  *       rounds; each round makes a fresh runtime (internal timer off) and deploys the compiled module, untimed. The
@@ -44,9 +44,12 @@ import java.util.TreeSet;
  *       {@code ts >= t}, for every whole second {@code t} from the second after the first tick to the second after
  *       the last, calls {@code advanceTime(t)} and sends {@code Scan(t)} (tickscan's {@code EventTimeDriver}
  *       schedule). Ticks/s = ticks / loop time.</li>
- *   <li><b>tickscan</b>: the whole {@code replay} child process, JVM start to exit (reading and parsing the CSV and
+ *   <li><b>tickscan</b>: the whole {@code replay} child process, start to exit (reading and parsing the CSV and
  *       writing the alerts included), run as {@code TICKSCAN-COMMAND replay --ticks TICKS --rules RULES --out TMP};
- *       its standard error summary line is shown. Ticks/s = ticks / process wall time.</li>
+ *       its standard error summary line is shown. Ticks/s = ticks / process wall time. With {@code java -jar} that
+ *       is a JVM's start to its exit; with {@code bin/tickscan} it is the launcher's, which sends the replay to its
+ *       replay daemon, a JVM kept warm between replays and started by the warm-up round (with
+ *       {@code TICKSCAN_NO_DAEMON=1}, the launcher's own JVM, its start-up cache written by the warm-up round).</li>
  * </ul>
  * Then the medians of both and their ratio (tickscan's ticks/s over Esper's): the comparison favours Esper, whose
  * figure excludes JVM start, file reading, compilation and deployment. Esper's send loop is also shown as thread CPU
@@ -78,7 +81,7 @@ public final class EsperReplayBenchmark {
               TICKS.csv         ts,symbol,price,size with ts in epoch milliseconds
               RULES.json        the rules tickscan replays (bench/esper-rules.json); the EPL must say the same
               EPL|-             the EPL module (- = bench/esper-rules.epl)
-              ROUNDS            counted rounds, each Esper then tickscan, after one Esper warm-up round
+              ROUNDS            counted rounds, each Esper then tickscan, after one warm-up round of each
               TICKSCAN-COMMAND  runs tickscan (default: java -jar target/tickscan.jar); gets
                                 replay --ticks TICKS.csv --rules RULES.json --out TMP appended;
                                 several, separated by --, take turns after Esper in every round
@@ -151,10 +154,17 @@ public final class EsperReplayBenchmark {
         }
         System.out.println();
 
+        int k = commands.size();
+        for (int c = 0; c < k; c++) {
+            TickscanRun first = runTickscan(commands.get(c), ticksFile, rulesFile);
+            System.out.printf(Locale.ROOT, "warm-up  tickscan %c whole process %.3f s, exit %d  (not counted: the "
+                    + "first replay of bin/tickscan starts its daemon or writes its start-up cache)%n",
+                    (char) ('A' + c), seconds(first.nanos()), first.exit());
+        }
         EsperRun warmUp = runEsper(configuration, compiled, ticks, 0);
         System.out.printf(Locale.ROOT, "warm-up  esper    %s  (not counted)%n", describe(warmUp, ticks));
+        waitForQuietCores();
 
-        int k = commands.size();
         double[] esperRates = new double[rounds];
         double[][] tickscanRates = new double[k][rounds];
         double[] esperCpuSeconds = new double[rounds];
@@ -198,8 +208,8 @@ public final class EsperReplayBenchmark {
                 ticks.count() / esperMedian, rounds, median(esperCpuSeconds));
         for (int c = 0; c < k; c++) {
             double tickscanMedian = median(tickscanRates[c]);
-            System.out.printf(Locale.ROOT, "median tickscan %c whole process %,12.0f ticks/s = %.3f s (%d rounds; JVM "
-                    + "start, CSV parsing and alert writing included): ratio %.1fx%n", (char) ('A' + c),
+            System.out.printf(Locale.ROOT, "median tickscan %c whole process %,12.0f ticks/s = %.3f s (%d rounds; start "
+                    + "to exit, CSV parsing and alert writing included): ratio %.1fx%n", (char) ('A' + c),
                     tickscanMedian, ticks.count() / tickscanMedian, rounds, tickscanMedian / esperMedian);
         }
         System.out.printf(Locale.ROOT, "load average at the end: %.2f (%d cores)%n", loadAverage(),
@@ -425,6 +435,34 @@ public final class EsperReplayBenchmark {
 
     private static double seconds(long nanos) {
         return nanos / 1e9;
+    }
+
+    /**
+     * Waits, up to 20 s, until the cores are quiet: less than a fifth of their time busy over half a second. Work
+     * left over from the warm-up rounds (bin/tickscan's replay daemon rehearses its first replay in the background
+     * for up to 3 s) must not slow the first counted round of either side.
+     */
+    private static void waitForQuietCores() throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        double busy = 1;
+        while (busy >= 0.2 && System.nanoTime() - started < 20_000_000_000L) {
+            long[] before = cpuTimes();
+            Thread.sleep(500);
+            long[] after = cpuTimes();
+            busy = 1 - (double) (after[1] - before[1]) / Math.max(1, after[0] - before[0]);
+        }
+        System.out.printf(Locale.ROOT, "waited %.1f s for quiet cores (busy %.0f%% over the last half second)%n",
+                seconds(System.nanoTime() - started), 100 * busy);
+    }
+
+    /** All the cores' time and their idle time (with I/O wait), in clock ticks, from {@code /proc/stat}. */
+    private static long[] cpuTimes() throws IOException {
+        String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < fields.length; i++) {
+            total += Long.parseLong(fields[i]);
+        }
+        return new long[] {total, Long.parseLong(fields[4]) + Long.parseLong(fields[5])};
     }
 
     private static double loadAverage() {
