@@ -5,14 +5,17 @@ import io.tickscan.engine.EventTimeDriver;
 import io.tickscan.replay.Replay;
 import io.tickscan.replay.ReplayException;
 import io.tickscan.replay.ReplaySummary;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.DateTimeException;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -64,30 +67,42 @@ public final class ReplayCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private final Path workingDirectory;
-    private final OutputStream stdout;
-    private final PrintStream stderr;
+    private final Caller caller;
     private final boolean rehearsal;
+    private boolean replayed;
 
     /** A replay on the command line: the process's own directory and standard streams. */
     public ReplayCommand() {
-        this(null, System.out, System.err, false);
+        this(null, false);
     }
 
     /**
-     * A replay run for someone else (the {@link ReplayDaemon}'s client), or a rehearsal of one.
+     * A replay run for another process (the {@link ReplayDaemon}'s client), or a rehearsal of one.
      *
-     * @param workingDirectory what relative file names are resolved against, or null for this process's own
-     * @param stdout           where the alerts go without {@code --out}
-     * @param stderr           where warnings, progress, the summary and errors go
-     * @param rehearsal        whether the alerts go to {@code stdout} even with {@code --out}: a rehearsal
-     *                         writes no file
+     * @param caller    where it reads and writes, or null for this process's own directory and standard streams
+     * @param rehearsal whether the alerts go to the caller's standard output even with {@code --out}: a rehearsal
+     *                  writes no file
      */
-    ReplayCommand(Path workingDirectory, OutputStream stdout, PrintStream stderr, boolean rehearsal) {
-        this.workingDirectory = workingDirectory;
-        this.stdout = stdout;
-        this.stderr = stderr;
+    ReplayCommand(Caller caller, boolean rehearsal) {
+        this.caller = caller;
         this.rehearsal = rehearsal;
+    }
+
+    /**
+     * Where a replay run for another process reads and writes.
+     *
+     * @param directory   what relative file names are read from: the caller's working directory
+     * @param stdout      where the alerts go without {@code --out}
+     * @param stderr      where warnings, progress, the summary and errors go
+     * @param newFileMode the permissions of an {@code --out} file the replay creates: those the caller's umask
+     *                    gives, which this process's own may not
+     */
+    record Caller(Path directory, OutputStream stdout, PrintStream stderr, Set<PosixFilePermission> newFileMode) {
+    }
+
+    /** Whether the command ran a replay to its end (not an error, not {@code --help}). */
+    boolean replayed() {
+        return replayed;
     }
 
     /**
@@ -116,25 +131,38 @@ public final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--history-minutes: " + e.getMessage());
         }
-        Path outFile = rehearsal ? null : resolve(out);
+        PrintStream stderr = caller == null ? System.err : caller.stderr();
+        Replay.Options options = new Replay.Options(ticks, rules, symbol, rehearsal ? null : out, maxGapMs, settings,
+                caller == null ? null : caller.directory());
+        Path outFile = options.file(options.out());
         String unwritable = unwritable(outFile);
         if (unwritable != null) {
-            stderr.println("tickscan replay: cannot write --out " + outFile + ": " + unwritable);
+            stderr.println("tickscan replay: cannot write --out " + options.out() + ": " + unwritable);
             return 1;
         }
+        boolean creates = outFile != null && caller != null && !Files.exists(outFile);
         try {
-            ReplaySummary summary = Replay.run(new Replay.Options(resolve(ticks), resolve(rules), symbol, outFile,
-                    maxGapMs, settings), stdout, stderr);
+            ReplaySummary summary = Replay.run(options, caller == null ? System.out : caller.stdout(), stderr);
             stderr.println(summary.format());
+            replayed = true;
             return 0;
         } catch (ReplayException e) {
             stderr.println("tickscan replay: " + e.getMessage());
             return 1;
+        } finally {
+            if (creates) {
+                giveMode(outFile, caller.newFileMode());
+            }
         }
     }
 
-    private Path resolve(Path file) {
-        return file == null || workingDirectory == null ? file : workingDirectory.resolve(file);
+    /** Gives a file this replay created the caller's permissions (it was created with this process's umask). */
+    private static void giveMode(Path file, Set<PosixFilePermission> mode) {
+        try {
+            Files.setPosixFilePermissions(file, mode);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not created after all (the replay failed first), or a file system without POSIX permissions
+        }
     }
 
     /** Why alerts cannot be written to {@code file}, or null when they can (or go to standard output). */

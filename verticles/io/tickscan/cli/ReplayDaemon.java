@@ -14,21 +14,24 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,28 +43,36 @@ import picocli.CommandLine;
  * Runs {@code replay} command lines sent by {@code bin/tickscan} in this JVM, which stays warm between them: a
  * trader who replays a file again and again pays the JVM's start and the compiler's warm-up once, not every time.
  *
- * <p>It listens on 127.0.0.1 at a port of the system's choosing and writes {@code PORT TOKEN PID} to its state
- * file, readable by its owner alone; a connection that does not open with that random token is closed unread.
- * Every connection opens with {@code tickscan-replay-1 NUL TOKEN NUL KIND NUL NONCE NUL}:
+ * <p>It listens on 127.0.0.1 at a port of the system's choosing and writes {@code PORT TOKEN PID ANSWER} to its
+ * state file, readable by its owner alone. A client proves it read the file with {@code TOKEN}; a connection that
+ * does not is closed unread. The daemon proves it is the one the file names with {@code ANSWER}: whatever else
+ * listens on that port later cannot pass for it. Every connection opens with
+ * {@code tickscan-replay-1 NUL TOKEN NUL KIND NUL NONCE NUL}:
  * <ul>
- *   <li>{@code run}: then {@code JAVA NUL DIRECTORY NUL ARGC NUL} and the arguments, each followed by NUL (the java
- *       command the client would have run, which must be this JVM's; the client's working directory, which
- *       resolves relative file names). Answered with the line {@code a} once it runs, then one line
- *       {@code e TEXT} per line of standard error, and {@code o TEXT} per line of standard output when the
- *       nonce is {@code -}, then {@code x CODE}, the exit code;</li>
+ *   <li>{@code run}: then {@code JAVA NUL UMASK NUL DIRECTORY NUL ARGC NUL} and the arguments, each followed by NUL
+ *       (the java command the client would have run, which must be the one this daemon was started for; the
+ *       client's umask, which the permissions of an {@code --out} file the replay creates follow; its working
+ *       directory, which relative file names are read from). Answered with the line {@code a ANSWER} once it runs,
+ *       then one line {@code e TEXT} per line of standard error, and {@code o TEXT} per line of standard output when
+ *       the nonce is {@code -}, then {@code x CODE}, the exit code. When the client closes the connection before
+ *       that (Ctrl-C), the replay is stopped.</li>
  *   <li>{@code out}, with the nonce of a {@code run} connection: that replay's standard output, sent back as raw
  *       bytes (faster for a client to copy than lines) and closed before its exit code is sent.</li>
  * </ul>
  * A request it does not answer with {@code a} (a daemon whose jar has changed answers none) has not run; its client
- * may run it elsewhere. Only {@code replay} is served. Replays sent at the same time run at the same time, each on a thread of its own.
+ * may run it elsewhere. Only {@code replay} is served. Replays sent at the same time run at the same time, each on a
+ * thread of its own; at most {@link #MAX_UNPROVEN} connections at a time are still to show the token, each for
+ * {@link #HEADER_MILLIS} at the most.
  */
 final class ReplayDaemon implements Closeable {
     static final String MAGIC = "tickscan-replay-1";
     /** The nonce of a replay whose standard output comes back as lines on its own connection. */
     static final String LINES = "-";
+    private static final int MAX_UNPROVEN = 64;
     private static final int MAX_FIELD_BYTES = 1 << 16;
     private static final int MAX_ARGS = 1024;
-    private static final int HEADER_TIMEOUT_MS = 10_000;
+    private static final long HEADER_MILLIS = 5_000;
+    private static final int READ_TIMEOUT_MS = 1_000;
     private static final long PAIRING_TIMEOUT_MS = 10_000;
     private static final int REHEARSALS = 30;
     private static final long REHEARSAL_NANOS = TimeUnit.SECONDS.toNanos(3);
@@ -72,42 +83,52 @@ final class ReplayDaemon implements Closeable {
     private final Path stateFile;
     private final String state;
     private final byte[] token;
+    private final String answer;
+    private final String java;
     private final BooleanSupplier jarUnchanged;
     private final ExecutorService connections = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "replay-daemon-connection");
         thread.setDaemon(true);
         return thread;
     });
+    private final Semaphore unproven = new Semaphore(MAX_UNPROVEN);
     /** Output connections by nonce, until their run connection claims them. */
     private final ConcurrentMap<String, CompletableFuture<Socket>> outputs = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicBoolean rehearsed = new AtomicBoolean();
     private volatile long lastUsedNanos = System.nanoTime();
 
-    private ReplayDaemon(ServerSocket server, Path stateFile, String token, BooleanSupplier jarUnchanged) {
+    private ReplayDaemon(ServerSocket server, Path stateFile, String java, BooleanSupplier jarUnchanged) {
+        HexFormat hex = HexFormat.of();
+        SecureRandom random = new SecureRandom();
+        byte[] secret = new byte[16];
+        random.nextBytes(secret);
+        String tokenText = hex.formatHex(secret);
+        random.nextBytes(secret);
         this.server = server;
-        this.jarUnchanged = jarUnchanged;
         this.stateFile = stateFile;
-        this.token = token.getBytes(StandardCharsets.US_ASCII);
-        this.state = server.getLocalPort() + " " + token + " " + ProcessHandle.current().pid() + "\n";
+        this.token = tokenText.getBytes(StandardCharsets.US_ASCII);
+        this.answer = hex.formatHex(secret);
+        this.java = java;
+        this.jarUnchanged = jarUnchanged;
+        this.state = server.getLocalPort() + " " + tokenText + " " + ProcessHandle.current().pid() + " " + answer
+                + "\n";
     }
 
     /**
      * Listens, then writes the state file (under a name of its own, then renamed, so that a client never reads a
      * half-written one).
      *
+     * @param java         the java command this daemon answers for, as its clients name it
      * @param jarUnchanged whether the jar it runs from is still the one it started from: when not, it answers no
      *                     more replays (its client starts a new daemon)
      */
-    static ReplayDaemon start(Path stateFile, BooleanSupplier jarUnchanged) throws IOException {
-        byte[] secret = new byte[16];
-        new SecureRandom().nextBytes(secret);
+    static ReplayDaemon start(Path stateFile, String java, BooleanSupplier jarUnchanged) throws IOException {
         ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        ReplayDaemon daemon = new ReplayDaemon(server, stateFile.toAbsolutePath().normalize(), HexFormat.of().formatHex(secret),
-                jarUnchanged);
+        ReplayDaemon daemon = new ReplayDaemon(server, stateFile.toAbsolutePath().normalize(), java, jarUnchanged);
         try {
-            Path partial = daemon.stateFile.resolveSibling(daemon.stateFile.getFileName() + "." + ProcessHandle.current()
-                    .pid());
+            Path partial = daemon.stateFile.resolveSibling(daemon.stateFile.getFileName() + "."
+                    + ProcessHandle.current().pid());
             Files.deleteIfExists(partial);
             Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(partial, daemon.state);
@@ -133,7 +154,11 @@ final class ReplayDaemon implements Closeable {
             } catch (IOException e) {
                 continue; // closed: the loop ends; otherwise a failed accept costs nothing but that connection
             }
-            connections.execute(() -> handle(socket));
+            if (unproven.tryAcquire()) {
+                connections.execute(() -> handle(socket));
+            } else {
+                closeQuietly(socket); // too many connections still to show the token
+            }
         }
         connections.shutdown();
         connections.awaitTermination(1, TimeUnit.DAYS);
@@ -163,23 +188,32 @@ final class ReplayDaemon implements Closeable {
     }
 
     private void handle(Socket socket) {
+        boolean proven = false;
         try {
-            socket.setSoTimeout(HEADER_TIMEOUT_MS);
+            socket.setSoTimeout(READ_TIMEOUT_MS);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HEADER_MILLIS);
             InputStream in = new BufferedInputStream(socket.getInputStream());
-            if (!MAGIC.equals(field(in))
-                    || !MessageDigest.isEqual(token, field(in).getBytes(StandardCharsets.US_ASCII))) {
+            if (!MAGIC.equals(field(in, MAGIC.length(), deadline))
+                    || !MessageDigest.isEqual(token, field(in, token.length, deadline)
+                    .getBytes(StandardCharsets.US_ASCII))) {
                 socket.close();
                 return;
             }
-            String kind = field(in);
-            String nonce = field(in);
+            proven = true;
+            unproven.release();
+            String kind = field(in, MAX_FIELD_BYTES, deadline);
+            String nonce = field(in, MAX_FIELD_BYTES, deadline);
             switch (kind) {
                 case "out" -> offerOutput(nonce, socket);
-                case "run" -> run(socket, in, nonce);
+                case "run" -> run(socket, in, nonce, deadline);
                 default -> socket.close();
             }
         } catch (IOException | RuntimeException e) {
             closeQuietly(socket);
+        } finally {
+            if (!proven) {
+                unproven.release();
+            }
         }
     }
 
@@ -197,18 +231,19 @@ final class ReplayDaemon implements Closeable {
         });
     }
 
-    private void run(Socket control, InputStream in, String nonce) throws IOException {
-        Path java = Path.of(field(in));
-        Path directory = Path.of(field(in));
-        int argc = Integer.parseInt(field(in));
-        if (!directory.isAbsolute() || argc < 0 || argc > MAX_ARGS || !jarUnchanged.getAsBoolean()
-                || !isThisJvm(java)) {
+    private void run(Socket control, InputStream in, String nonce, long deadline) throws IOException {
+        String client = field(in, MAX_FIELD_BYTES, deadline);
+        Set<PosixFilePermission> newFileMode = newFileMode(field(in, MAX_FIELD_BYTES, deadline));
+        Path directory = Path.of(field(in, MAX_FIELD_BYTES, deadline));
+        int argc = Integer.parseInt(field(in, MAX_FIELD_BYTES, deadline));
+        if (!directory.isAbsolute() || argc < 0 || argc > MAX_ARGS || !client.equals(java)
+                || !jarUnchanged.getAsBoolean()) {
             control.close();
             return;
         }
         String[] args = new String[argc];
         for (int i = 0; i < argc; i++) {
-            args[i] = field(in);
+            args[i] = field(in, MAX_FIELD_BYTES, deadline);
         }
         Socket output = nonce.equals(LINES) ? null : claimOutput(nonce);
         if (output == null && !nonce.equals(LINES)) {
@@ -216,30 +251,36 @@ final class ReplayDaemon implements Closeable {
             return;
         }
         running.incrementAndGet();
-        boolean firstToRehearse = false;
+        ReplayCommand[] command = new ReplayCommand[1];
+        long started = System.nanoTime();
+        int code;
         try (control; Closeable outputClosed = output == null ? () -> { } : output) {
-            OutputStream answer = control.getOutputStream();
-            answer.write("a\n".getBytes(StandardCharsets.US_ASCII));
-            answer.flush();
-            PrintStream stderr = new PrintStream(new Lines('e', answer), true, StandardCharsets.UTF_8);
-            OutputStream stdout = output == null ? new Lines('o', answer)
-                    : new BufferedOutputStream(output.getOutputStream(), 1 << 16);
-            long started = System.nanoTime();
-            int code = execute(directory, args, stdout, stderr, false);
-            boolean rehearse = code == 0 && System.nanoTime() - started < REHEARSE_BELOW_NANOS;
+            control.setSoTimeout(0);
+            OutputStream answers = control.getOutputStream();
+            answers.write(("a " + answer + "\n").getBytes(StandardCharsets.US_ASCII));
+            answers.flush();
+            // like System.out and System.err, these streams swallow write failures: a closed standard output
+            // (| head) does not stop the replay, as it does not stop one run by the jar
+            PrintStream stderr = new PrintStream(new Lines('e', answers), true, StandardCharsets.UTF_8);
+            PrintStream stdout = new PrintStream(output == null ? new Lines('o', answers)
+                    : new BufferedOutputStream(output.getOutputStream(), 1 << 16), false, StandardCharsets.UTF_8);
+            try (Interruption interruption = new Interruption(control)) {
+                code = execute(new ReplayCommand.Caller(directory, stdout, stderr, newFileMode), args, false,
+                        command);
+            }
             stdout.close();
             stderr.close();
             outputClosed.close();
-            answer.write(("x " + code + "\n").getBytes(StandardCharsets.US_ASCII));
-            answer.flush();
-            firstToRehearse = rehearse && !rehearsed.getAndSet(true);
-        } catch (SocketException e) {
-            // the client went away (interrupted): nothing is left to tell it
+            answers.write(("x " + code + "\n").getBytes(StandardCharsets.US_ASCII));
+            answers.flush();
+        } catch (IOException e) {
+            return; // the client went away: nothing is left to tell it
         } finally {
             running.decrementAndGet();
             lastUsedNanos = System.nanoTime();
         }
-        if (firstToRehearse) {
+        if (code == 0 && command[0] != null && command[0].replayed()
+                && System.nanoTime() - started < REHEARSE_BELOW_NANOS && !rehearsed.getAndSet(true)) {
             connections.execute(() -> rehearse(directory, args));
         }
     }
@@ -259,13 +300,20 @@ final class ReplayDaemon implements Closeable {
         }
     }
 
-    /** Whether {@code java} is this JVM's launcher (a daemon answers only for the JDK it runs on). */
-    private static boolean isThisJvm(Path java) {
-        try {
-            return java.toRealPath().equals(Path.of(System.getProperty("java.home"), "bin", "java").toRealPath());
-        } catch (IOException e) {
-            return false;
+    /** The permissions {@code umask} (octal, as the shell's {@code umask} prints it) leaves of {@code rw-rw-rw-}. */
+    private static Set<PosixFilePermission> newFileMode(String umask) {
+        int mask = Integer.parseInt(umask.strip(), 8);
+        Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = {PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE};
+        int[] values = {0400, 0200, 040, 020, 04, 02};
+        for (int i = 0; i < bits.length; i++) {
+            if ((mask & values[i]) == 0) {
+                mode.add(bits[i]);
+            }
         }
+        return mode;
     }
 
     /**
@@ -274,44 +322,53 @@ final class ReplayDaemon implements Closeable {
      * takes about 20 rounds to reach its compiled speed, twice that of its first rounds). Only a first replay that
      * took less than {@link #REHEARSE_BELOW_NANOS} is rehearsed (a longer one warmed the compiler by itself), at
      * most {@link #REHEARSALS} times and for {@link #REHEARSAL_NANOS}, and the rehearsal stops before its next
-     * round when a replay comes.
+     * round when a replay comes, and when a round fails (its files changed).
      */
     private void rehearse(Path directory, String[] args) {
         long deadline = System.nanoTime() + REHEARSAL_NANOS;
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
-        for (int i = 0; i < REHEARSALS && running.get() == 0 && System.nanoTime() < deadline; i++) {
-            execute(directory, args, OutputStream.nullOutputStream(), discard, true);
+        ReplayCommand.Caller nowhere = new ReplayCommand.Caller(directory, discard, discard, null);
+        int code = 0;
+        for (int i = 0; i < REHEARSALS && code == 0 && running.get() == 0 && System.nanoTime() < deadline; i++) {
+            code = execute(nowhere, args, true, new ReplayCommand[1]);
         }
     }
 
-    /** Runs one {@code replay} command line as the process {@code tickscan} would; returns its exit code. */
-    static int execute(Path directory, String[] args, OutputStream stdout, PrintStream stderr, boolean rehearsal) {
+    /**
+     * Runs one {@code replay} command line as the process {@code tickscan} would; returns its exit code.
+     *
+     * @param made receives the command made to run it
+     */
+    static int execute(ReplayCommand.Caller caller, String[] args, boolean rehearsal, ReplayCommand[] made) {
         if (args.length == 0 || !args[0].equals("replay")) {
-            stderr.println("tickscan " + ReplayDaemonCommand.NAME + ": serves replay alone");
+            caller.stderr().println("tickscan " + ReplayDaemonCommand.NAME + ": serves replay alone");
             return 2;
         }
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> type) throws Exception {
-                return type == ReplayCommand.class ? type.cast(new ReplayCommand(directory, stdout, stderr, rehearsal))
-                        : CommandLine.defaultFactory().create(type);
+                if (type == ReplayCommand.class) {
+                    made[0] = new ReplayCommand(caller, rehearsal);
+                    return type.cast(made[0]);
+                }
+                return CommandLine.defaultFactory().create(type);
             }
         };
         CommandLine commandLine = TickscanCommand.commandLine(factory);
-        commandLine.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true));
-        commandLine.setErr(new PrintWriter(stderr, true));
+        commandLine.setOut(new PrintWriter(new OutputStreamWriter(caller.stdout(), StandardCharsets.UTF_8), true));
+        commandLine.setErr(new PrintWriter(caller.stderr(), true));
         return commandLine.execute(args);
     }
 
-    /** One field of a request: UTF-8 up to a NUL. */
-    private static String field(InputStream in) throws IOException {
+    /** One field of a request: UTF-8 up to a NUL, at most {@code max} bytes, read before {@code deadline}. */
+    private static String field(InputStream in, int max, long deadline) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int b = in.read(); b != 0; b = in.read()) {
             if (b < 0) {
                 throw new EOFException("the request ended inside a field");
             }
-            if (bytes.size() == MAX_FIELD_BYTES) {
-                throw new IOException("a field of the request is longer than " + MAX_FIELD_BYTES + " bytes");
+            if (bytes.size() == max || System.nanoTime() > deadline) {
+                throw new IOException("a field of the request is too long or too slow");
             }
             bytes.write(b);
         }
@@ -323,6 +380,41 @@ final class ReplayDaemon implements Closeable {
             socket.close();
         } catch (IOException e) {
             // closing is all that was left to do with it
+        }
+    }
+
+    /**
+     * While open, interrupts the thread that opened it when the client closes its control connection (Ctrl-C): the
+     * replay stops at its next chunk of ticks, as a replay run by the jar stops with its process.
+     */
+    private final class Interruption implements AutoCloseable {
+        private final Thread replaying = Thread.currentThread();
+        private boolean open = true;
+
+        Interruption(Socket control) throws IOException {
+            InputStream in = control.getInputStream();
+            connections.execute(() -> {
+                try {
+                    while (in.read() >= 0) {
+                        // the client sends nothing more; reading waits for it to close
+                    }
+                } catch (IOException e) {
+                    // closed: by the client, or by this daemon once the replay ended
+                }
+                interrupt();
+            });
+        }
+
+        private synchronized void interrupt() {
+            if (open) {
+                replaying.interrupt();
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            open = false;
+            Thread.interrupted(); // an interruption that came as the replay ended is not the next task's
         }
     }
 

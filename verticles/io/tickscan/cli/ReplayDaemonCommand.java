@@ -30,6 +30,11 @@ public final class ReplayDaemonCommand implements Callable<Integer> {
             description = "Where to write PORT TOKEN PID once listening.")
     Path stateFile;
 
+    @Option(names = "--java", paramLabel = "COMMAND",
+            description = "The java command, as bin/tickscan names it, whose replays this daemon runs (default: this "
+                    + "JVM's own bin/java).")
+    String java;
+
     @Option(names = "--idle-minutes", paramLabel = "N", defaultValue = "30",
             description = "Stop after this many minutes without a replay (default: ${DEFAULT-VALUE}).")
     long idleMinutes;
@@ -44,7 +49,16 @@ public final class ReplayDaemonCommand implements Callable<Integer> {
         }
         Path jar = ownJar();
         String built = jar == null ? "" : stamp(jar);
-        ReplayDaemon daemon = ReplayDaemon.start(stateFile, () -> jar == null || stamp(jar).equals(built));
+        String javaCommand = java != null ? java : Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ReplayDaemon daemon = ReplayDaemon.start(stateFile, javaCommand,
+                () -> jar == null || stamp(jar).equals(built));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                daemon.close(); // stopped by a signal: the state file must not name a port nobody listens on
+            } catch (IOException e) {
+                System.err.println("replay daemon: " + e);
+            }
+        }, "replay-daemon-stop"));
         System.err.printf("replay daemon: pid %d listening on 127.0.0.1:%d, state %s; stops after %d minutes idle%n",
                 ProcessHandle.current().pid(), daemon.port(), stateFile.toAbsolutePath().normalize(), idleMinutes);
         ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(runnable -> {

@@ -55,8 +55,15 @@ public final class Replay {
      * @param out      where to write alerts, or null for standard output
      * @param maxGapMs largest jump forward accepted between a tick and the newest before it
      * @param settings engine settings
+     * @param directory what relative file names are read from (the caller's working directory, for a replay run
+     *                  for another process), or null for this process's own; messages name the files as given
      */
-    public record Options(Path ticks, Path rules, String symbol, Path out, long maxGapMs, EngineSettings settings) {
+    public record Options(Path ticks, Path rules, String symbol, Path out, long maxGapMs, EngineSettings settings,
+                          Path directory) {
+        /** The file {@code name} stands for: resolved against {@link #directory}, or as given. */
+        public Path file(Path name) {
+            return directory == null || name == null ? name : directory.resolve(name);
+        }
     }
 
     private final Options options;
@@ -108,7 +115,8 @@ public final class Replay {
         long started = System.nanoTime();
         fileSize(options.rules(), "--rules");
         boolean symbolValid = options.symbol() == null || Symbols.isValid(options.symbol());
-        if (!symbolValid || !Files.isRegularFile(options.ticks()) || !Files.isReadable(options.ticks())) {
+        Path ticks = options.file(options.ticks());
+        if (!symbolValid || !Files.isRegularFile(ticks) || !Files.isReadable(ticks)) {
             loadRules(); // an invalid rules file is reported first, whatever else is wrong
         }
         if (!symbolValid) {
@@ -118,7 +126,7 @@ public final class Replay {
         long size = fileSize(options.ticks(), "--ticks");
         InputStream in;
         try {
-            in = Files.newInputStream(options.ticks());
+            in = Files.newInputStream(ticks);
         } catch (IOException e) {
             throw new ReplayException("cannot read --ticks " + options.ticks() + ": " + describe(e));
         }
@@ -166,7 +174,8 @@ public final class Replay {
     private RuleSet loadRules() throws ReplayException {
         fileSize(options.rules(), "--rules");
         try {
-            return RulesFile.load(options.rules(), RuleLimits.withHistory(options.settings().historyMinutes()));
+            return RulesFile.load(options.file(options.rules()),
+                    RuleLimits.withHistory(options.settings().historyMinutes()));
         } catch (IOException e) {
             throw new ReplayException("cannot read --rules " + options.rules() + ": " + describe(e));
         } catch (RuleSetException e) {
@@ -174,18 +183,20 @@ public final class Replay {
         }
     }
 
-    private static long fileSize(Path file, String option) throws ReplayException {
+    /** The size of the file {@code name} stands for; failures name it as given. */
+    private long fileSize(Path name, String option) throws ReplayException {
+        Path file = options.file(name);
         if (!Files.isRegularFile(file)) {
-            throw new ReplayException("cannot read " + option + " " + file + ": "
+            throw new ReplayException("cannot read " + option + " " + name + ": "
                     + (Files.exists(file) ? "not a regular file" : "no such file"));
         }
         if (!Files.isReadable(file)) {
-            throw new ReplayException("cannot read " + option + " " + file + ": permission denied");
+            throw new ReplayException("cannot read " + option + " " + name + ": permission denied");
         }
         try {
             return Files.size(file);
         } catch (IOException e) {
-            throw new ReplayException("cannot read " + option + " " + file + ": " + describe(e));
+            throw new ReplayException("cannot read " + option + " " + name + ": " + describe(e));
         }
     }
 
@@ -201,7 +212,8 @@ public final class Replay {
     }
 
     private Writer openOutput() throws IOException {
-        OutputStream stream = options.out() == null ? new NonClosing(stdout) : Files.newOutputStream(options.out());
+        OutputStream stream = options.out() == null ? new NonClosing(stdout)
+                : Files.newOutputStream(options.file(options.out()));
         return new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
     }
 

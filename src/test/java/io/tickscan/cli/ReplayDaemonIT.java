@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,11 +60,7 @@ class ReplayDaemonIT {
         assertThat(expected.out()).isNotEmpty();
     }
 
-    @BeforeEach
-    void noDaemonRuns() throws Exception {
-        stopDaemons();
-    }
-
+    /** Stops the daemons of the test's jar; the tests that need none running say so, the others share one. */
     @AfterAll
     static void stopDaemons() throws Exception {
         for (long pid : daemonPids()) {
@@ -78,6 +73,7 @@ class ReplayDaemonIT {
 
     @Test
     void theFirstReplayStartsTheDaemonAndEveryReplayGivesTheBytesAndSummaryOfTheJar() throws Exception {
+        stopDaemons();
         Run first = launcher(dir, bitstamp());
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(first.err()).contains(STARTED);
@@ -110,21 +106,18 @@ class ReplayDaemonIT {
     void whatTheShellWritesAfterTheReplayIntoTheSameFileComesAfterItsAlerts() throws Exception {
         Path file = dir.resolve("then-done.txt");
         String script = "{ \"$0\" " + String.join(" ", bitstamp()) + "; echo done; } > " + file;
-        ProcessBuilder shell = new ProcessBuilder("bash", "-c", script, launcherPath().toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        environment(shell.environment());
-        assertThat(shell.start().waitFor()).isZero();
+        assertThat(shell(script, launcherPath().toString()).exit()).isZero();
         assertThat(Files.readString(file)).isEqualTo(expected.out() + "done\n");
     }
 
     @Test
     void errorsAndExitCodesAreThoseOfTheJar() throws Exception {
-        String[] missing = {"replay", "--ticks", dir.resolve("nope.csv").toString(), "--rules", rules.toString()};
+        String[] missing = {"replay", "--ticks", "nope.csv", "--rules", rules.toString()};
         Run daemonMissing = launcher(dir, missing);
         Run directMissing = direct(missing);
         assertThat(daemonMissing.exit()).isEqualTo(directMissing.exit()).isEqualTo(1);
         assertThat(withoutStart(daemonMissing.err())).isEqualTo(directMissing.err())
-                .startsWith("tickscan replay: cannot read --ticks ");
+                .isEqualTo("tickscan replay: cannot read --ticks nope.csv: no such file\n");
 
         String[] noTicks = {"replay", "--rules", rules.toString()};
         Run daemonNoTicks = launcher(dir, noTicks);
@@ -188,17 +181,75 @@ class ReplayDaemonIT {
         assertThat(launcher(dir, bitstamp()).exit()).isZero();
         Path state = stateFiles().get(0);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state))).isEqualTo("rw-------");
-        int port = Integer.parseInt(Files.readString(state).split(" ")[0]);
+        String[] fields = Files.readString(state).strip().split(" ");
+        int port = Integer.parseInt(fields[0]);
+        String token = fields[1];
+        String answer = fields[3];
+        assertThat(firstAnswer(port, token)).as("with the token").isEqualTo("a " + answer);
+        String wrong = (token.charAt(0) == '0' ? "1" : "0") + token.substring(1);
+        assertThat(firstAnswer(port, wrong)).as("with another token").isNull();
+    }
+
+    @Test
+    void aClosedStandardOutputEndsTheReplayAsItEndsOneRunByTheJar() throws Exception {
+        String pipeline = "set -o pipefail; \"$0\" " + String.join(" ", bitstamp()) + " | head -1";
+        Run daemon = shell(pipeline, launcherPath().toString());
+        Run direct = shell(pipeline.replace("\"$0\"", "\"$0\" -jar \"$1\""),
+                ProcessHandle.current().info().command().orElse("java"), jar.toString());
+        assertThat(daemon.exit()).isEqualTo(direct.exit()).isZero();
+        assertThat(daemon.out()).isEqualTo(direct.out()).isEqualTo(expected.out().lines().findFirst().orElseThrow()
+                + "\n");
+        assertThat(withoutStart(daemon.err()).replaceAll(" in [0-9.]+ s.*", ""))
+                .isEqualTo(direct.err().replaceAll(" in [0-9.]+ s.*", ""));
+    }
+
+    @Test
+    void aFileOfTheCallersOwnProcessIsReadOrWrittenByTheCaller() throws Exception {
+        String[] toStdout = {"replay", "--ticks", ticks.toString(), "--rules", rules.toString(), "--symbol", "BTCUSD",
+            "--out", "/dev/stdout"};
+        Run run = launcher(dir, toStdout);
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo(expected.out());
+    }
+
+    @Test
+    void anOutFileTheReplayCreatesHasThePermissionsOfTheCallersUmask() throws Exception {
+        for (String umask : List.of("077", "022")) {
+            Path out = dir.resolve("umask-" + umask + ".ndjson");
+            String script = "umask " + umask + " && \"$0\" " + String.join(" ", bitstamp()) + " --out " + out;
+            assertThat(shell(script, launcherPath().toString()).exit()).isZero();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out)))
+                    .isEqualTo(umask.equals("077") ? "rw-------" : "rw-r--r--");
+            assertThat(Files.readString(out)).isEqualTo(expected.out());
+        }
+    }
+
+    /** The daemon's first line to a request with {@code token}, or null when it closes the connection instead. */
+    private static String firstAnswer(int port, String token) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
-            String request = String.join("\0", ReplayDaemon.MAGIC, "0123456789abcdef0123456789abcdef", "run",
-                    ReplayDaemon.LINES, "/usr/bin/java", dir.toString(), "1", "replay") + "\0";
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String request = String.join("\0", ReplayDaemon.MAGIC, token, "run", ReplayDaemon.LINES, java, "0022",
+                    dir.toString(), "2", "replay", "--version") + "\0";
             out.write(request.getBytes(StandardCharsets.UTF_8));
             out.flush();
             InputStream in = socket.getInputStream();
-            assertThat(in.read()).as("the daemon's answer").isEqualTo(-1);
+            StringBuilder line = new StringBuilder();
+            for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
+                line.append((char) b);
+            }
+            return line.length() == 0 ? null : line.toString();
         }
+    }
+
+    /** {@code bash -c script} with {@code $0}, {@code $1}... set to {@code args}, the launcher's environment. */
+    private static Run shell(String script, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", "-c", script));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+        environment(builder.environment());
+        return run(builder);
     }
 
     private static String[] bitstamp() {
@@ -225,7 +276,7 @@ class ReplayDaemonIT {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-jar", jar.toString()));
         command.addAll(List.of(args));
-        return run(new ProcessBuilder(command));
+        return run(new ProcessBuilder(command).directory(dir.toFile()));
     }
 
     private static List<String> command(Path program, String... args) {
