@@ -75,7 +75,7 @@ final class ReplayDaemon implements Closeable {
     private static final int READ_TIMEOUT_MS = 1_000;
     private static final long PAIRING_TIMEOUT_MS = 10_000;
     private static final int REHEARSALS = 30;
-    private static final long REHEARSAL_NANOS = TimeUnit.SECONDS.toNanos(3);
+    private static final long REHEARSAL_NANOS = TimeUnit.SECONDS.toNanos(15);
     /** A first replay this long warmed the compiler by itself, and a rehearsal of it would be in the way. */
     private static final long REHEARSE_BELOW_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -319,10 +319,10 @@ final class ReplayDaemon implements Closeable {
     /**
      * Replays the daemon's first replay again, its output discarded, while no other runs: the compiler learns on
      * the work this daemon is for, so that the next replays run compiled code (in one JVM a 400,000-tick replay
-     * takes about 20 rounds to reach its compiled speed, twice that of its first rounds). Only a first replay that
-     * took less than {@link #REHEARSE_BELOW_NANOS} is rehearsed (a longer one warmed the compiler by itself), at
-     * most {@link #REHEARSALS} times and for {@link #REHEARSAL_NANOS}, and the rehearsal stops before its next
-     * round when a replay comes, and when a round fails (its files changed).
+     * takes 20 to 30 rounds to reach its compiled speed, in steps, twice that of its first rounds). Only a first
+     * replay that took less than {@link #REHEARSE_BELOW_NANOS} is rehearsed (a longer one warmed the compiler by
+     * itself), {@link #REHEARSALS} times at most and for {@link #REHEARSAL_NANOS}; it stops before its next round
+     * when a replay comes, and when a round fails (its files changed).
      */
     private void rehearse(Path directory, String[] args) {
         long deadline = System.nanoTime() + REHEARSAL_NANOS;

@@ -440,7 +440,7 @@ public final class EsperReplayBenchmark {
     /**
      * Waits, up to 20 s, until the cores are quiet: less than a fifth of their time busy over half a second. Work
      * left over from the warm-up rounds (bin/tickscan's replay daemon rehearses its first replay in the background
-     * for up to 3 s) must not slow the first counted round of either side.
+     * up to 30 times) must not slow the first counted round of either side.
      */
     private static void waitForQuietCores() throws IOException, InterruptedException {
         long started = System.nanoTime();
