@@ -11,6 +11,15 @@ import java.util.List;
  * per distinct metric (NaN for undefined), plus one constant column per distinct number the rules compare
  * with. Each metric is computed once per symbol per scan, however many rules read it; metrics that read only
  * complete bars are recomputed only when the minute changes.
+ *
+ * <p>The windows of complete bars ({@code volume}, {@code sma}, {@code high}, {@code low}, {@code rel_volume}) are
+ * prepared for the next minute in the scans before it, one metric a scan: every bar of the window but the newest,
+ * combined oldest first (a {@code rel_volume}'s baseline whole). The minute's first scan then combines only the
+ * newest bar with them, the very operations in the very order of a window combined from scratch, so the values are
+ * the same bits (sums are added left to right, spec "Arithmetic"), and the cost of recomputing every window no
+ * longer falls on that one scan. A prepared window holds for its minute and the symbols there were when it was
+ * prepared: bars complete before the current minute never change (late ticks are dropped), and whatever else
+ * changes the state ({@link #forgetPrepared}) drops it.
  */
 final class MetricColumns {
     private final SymbolStates states;
@@ -21,6 +30,16 @@ final class MetricColumns {
     private double[][] values;
     private double[] last = new double[0];
     private double[] scratch = new double[0];
+    /** Per metric slot: its window but the newest bar, prepared for {@link #preparedMinute}; null when not. */
+    private final double[][] prepared;
+    /** Per metric slot: a {@code rel_volume}'s baseline sum, prepared with {@link #prepared}. */
+    private final double[][] preparedBaseline;
+    /** Per metric slot: the minute whose first scan may use {@link #prepared}, or {@link Long#MIN_VALUE}. */
+    private final long[] preparedMinute;
+    /** Per metric slot: how many symbols {@link #prepared} covers. */
+    private final int[] preparedCount;
+    /** The slot the next scan looks at first for a window to prepare. */
+    private int nextToPrepare;
 
     private MetricColumns(SymbolStates states, Indicators indicators, SessionCalendar sessions,
                           List<MetricRef> metrics, List<Double> constants) {
@@ -30,6 +49,11 @@ final class MetricColumns {
         this.metrics = metrics.toArray(new MetricRef[0]);
         this.constants = constants.stream().mapToDouble(Double::doubleValue).toArray();
         this.values = new double[this.metrics.length + this.constants.length][];
+        this.prepared = new double[this.metrics.length][];
+        this.preparedBaseline = new double[this.metrics.length][];
+        this.preparedMinute = new long[this.metrics.length];
+        Arrays.fill(preparedMinute, Long.MIN_VALUE);
+        this.preparedCount = new int[this.metrics.length];
         ensureCapacity(states.capacity());
     }
 
@@ -78,9 +102,69 @@ final class MetricColumns {
         for (int slot = 0; slot < metrics.length; slot++) {
             MetricRef metric = metrics[slot];
             if (barsChanged || !metric.kind().readsCompleteBarsOnly()) {
-                compute(metric, values[slot], n, minute, session);
+                compute(metric, slot, values[slot], n, minute, session);
             }
         }
+        if (!barsChanged) {
+            prepareNext(minute + 1, n);
+        }
+    }
+
+    /** Drops every prepared window: the state changed other than by ticks and scans (imported, released). */
+    void forgetPrepared() {
+        Arrays.fill(preparedMinute, Long.MIN_VALUE);
+    }
+
+    /** Prepares, for {@code minute}, the first window from {@link #nextToPrepare} on that is not yet. */
+    private void prepareNext(long minute, int n) {
+        for (int tried = 0; tried < metrics.length; tried++) {
+            int slot = nextToPrepare;
+            nextToPrepare = slot + 1 == metrics.length ? 0 : slot + 1;
+            if (preparable(metrics[slot]) && !isPrepared(slot, minute, n)) {
+                prepare(slot, minute, n);
+                return;
+            }
+        }
+    }
+
+    private static boolean preparable(MetricRef metric) {
+        return metric.window() >= 2 && switch (metric.kind()) {
+            case VOLUME, SMA, HIGH, LOW, REL_VOLUME -> true;
+            default -> false;
+        };
+    }
+
+    private boolean isPrepared(int slot, long minute, int n) {
+        return slot >= 0 && preparedMinute[slot] == minute && preparedCount[slot] == n;
+    }
+
+    /** The window of {@code slot} for {@code minute} but its newest bar, {@code minute - 1}. */
+    private void prepare(int slot, long minute, int n) {
+        MetricRef metric = metrics[slot];
+        int w = metric.window();
+        double[] out = prepared[slot] = room(prepared[slot]);
+        SymbolStates s = states;
+        switch (metric.kind()) {
+            case VOLUME -> sumBars(s.ringVolume, out, n, minute - w, w - 1);
+            case SMA -> sumBars(s.ringClose, out, n, minute - w, w - 1);
+            case HIGH -> extremeBars(s.ringHigh, out, n, minute - w, w - 1, true);
+            case LOW -> extremeBars(s.ringLow, out, n, minute - w, w - 1, false);
+            case REL_VOLUME -> {
+                sumBars(s.ringVolume, out, n, minute - w, w - 1);
+                double[] baseline = preparedBaseline[slot] = room(preparedBaseline[slot]);
+                int b = MetricKind.REL_VOLUME_BASELINE_MINUTES;
+                sumBars(s.ringVolume, baseline, n, minute - w - b, b);
+            }
+            default -> throw new IllegalStateException("not a window of complete bars: " + metric);
+        }
+        preparedMinute[slot] = minute;
+        preparedCount[slot] = n;
+    }
+
+    /** {@code column}, or a new one when it is missing or shorter than the symbols' capacity. */
+    private double[] room(double[] column) {
+        int capacity = states.capacity();
+        return column != null && column.length >= capacity ? column : new double[capacity];
     }
 
     /**
@@ -99,7 +183,7 @@ final class MetricColumns {
             if (from >= 0) {
                 System.arraycopy(scanned.values[from], 0, values[slot], 0, n);
             } else {
-                compute(metrics[slot], values[slot], n, minute, session);
+                compute(metrics[slot], -1, values[slot], n, minute, session);
             }
         }
     }
@@ -114,17 +198,23 @@ final class MetricColumns {
         return -1;
     }
 
-    private void compute(MetricRef metric, double[] out, int n, long minute, long session) {
+    /**
+     * Computes one metric column.
+     *
+     * @param slot the metric's slot, whose prepared window it may use, or -1 to compute from scratch
+     */
+    private void compute(MetricRef metric, int slot, double[] out, int n, long minute, long session) {
         SymbolStates s = states;
         int w = metric.window();
+        boolean fromPrepared = isPrepared(slot, minute, n);
         switch (metric.kind()) {
             case LAST -> System.arraycopy(last, 0, out, 0, n);
             case CHANGE_PCT -> changePct(out, n, minute, w);
-            case VOLUME -> windowSum(s.ringVolume, out, n, minute - w, w, 1);
-            case SMA -> windowSum(s.ringClose, out, n, minute - w, w, w);
-            case HIGH -> windowExtreme(s.ringHigh, out, n, minute, w, true);
-            case LOW -> windowExtreme(s.ringLow, out, n, minute, w, false);
-            case REL_VOLUME -> relVolume(out, n, minute, w);
+            case VOLUME -> windowSum(s.ringVolume, out, n, minute, w, 1, fromPrepared ? prepared[slot] : null);
+            case SMA -> windowSum(s.ringClose, out, n, minute, w, w, fromPrepared ? prepared[slot] : null);
+            case HIGH -> windowExtreme(s.ringHigh, out, n, minute, w, true, fromPrepared ? prepared[slot] : null);
+            case LOW -> windowExtreme(s.ringLow, out, n, minute, w, false, fromPrepared ? prepared[slot] : null);
+            case REL_VOLUME -> relVolume(out, n, minute, w, fromPrepared ? slot : -1);
             case EMA -> System.arraycopy(indicators.ema(w).value, 0, out, 0, n);
             case RSI -> System.arraycopy(indicators.rsi(w).value, 0, out, 0, n);
             case VWAP -> {
@@ -165,9 +255,21 @@ final class MetricColumns {
         undefinedBefore(out, n, k);
     }
 
-    /** Sum of bars {@code from .. from+count-1}, left to right, divided by {@code divisor}. */
-    private void windowSum(double[][] ring, double[] out, int n, long from, int count, int divisor) {
-        sumBars(ring, out, n, from, count);
+    /**
+     * Sum of the {@code window} bars before {@code minute}, left to right, divided by {@code divisor}: from scratch,
+     * or the newest bar added to {@code prepared}, the others' sum.
+     */
+    private void windowSum(double[][] ring, double[] out, int n, long minute, int window, int divisor,
+                           double[] prepared) {
+        long from = minute - window;
+        if (prepared == null) {
+            sumBars(ring, out, n, from, window);
+        } else {
+            double[] newest = ring[states.slot(minute - 1)];
+            for (int i = 0; i < n; i++) {
+                out[i] = prepared[i] + newest[i];
+            }
+        }
         if (divisor != 1) {
             for (int i = 0; i < n; i++) {
                 out[i] /= divisor;
@@ -176,30 +278,59 @@ final class MetricColumns {
         undefinedBefore(out, n, from);
     }
 
-    private void windowExtreme(double[][] ring, double[] out, int n, long minute, int window, boolean max) {
+    /**
+     * Highest (or lowest) of the {@code window} bars before {@code minute}: from scratch, or of {@code prepared}, the
+     * others' extreme, and the newest bar.
+     */
+    private void windowExtreme(double[][] ring, double[] out, int n, long minute, int window, boolean max,
+                               double[] prepared) {
         long from = minute - window;
-        System.arraycopy(ring[states.slot(from)], 0, out, 0, n);
-        for (long k = from + 1; k < minute; k++) {
-            double[] bar = ring[states.slot(k)];
-            if (max) {
-                for (int i = 0; i < n; i++) {
-                    out[i] = Math.max(out[i], bar[i]);
-                }
-            } else {
-                for (int i = 0; i < n; i++) {
-                    out[i] = Math.min(out[i], bar[i]);
-                }
-            }
+        if (prepared == null) {
+            extremeBars(ring, out, n, from, window, max);
+        } else {
+            System.arraycopy(prepared, 0, out, 0, n);
+            combineExtreme(out, ring[states.slot(minute - 1)], n, max);
         }
         undefinedBefore(out, n, from);
     }
 
-    private void relVolume(double[] out, int n, long minute, int window) {
+    /** {@code out[i]} = the highest (or lowest) of bars {@code from .. from+count-1}, oldest first. */
+    private void extremeBars(double[][] ring, double[] out, int n, long from, int count, boolean max) {
+        System.arraycopy(ring[states.slot(from)], 0, out, 0, n);
+        for (long k = from + 1; k < from + count; k++) {
+            combineExtreme(out, ring[states.slot(k)], n, max);
+        }
+    }
+
+    private static void combineExtreme(double[] out, double[] bar, int n, boolean max) {
+        if (max) {
+            for (int i = 0; i < n; i++) {
+                out[i] = Math.max(out[i], bar[i]);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                out[i] = Math.min(out[i], bar[i]);
+            }
+        }
+    }
+
+    /** {@code rel_volume}: from scratch, or from the window and baseline prepared in {@code slot} (-1: none). */
+    private void relVolume(double[] out, int n, long minute, int window, int slot) {
         int baseline = MetricKind.REL_VOLUME_BASELINE_MINUTES;
         long from = minute - window - baseline;
-        double[] before = scratch;
-        sumBars(states.ringVolume, before, n, from, baseline);
-        sumBars(states.ringVolume, out, n, minute - window, window);
+        double[] before;
+        if (slot < 0) {
+            before = scratch;
+            sumBars(states.ringVolume, before, n, from, baseline);
+            sumBars(states.ringVolume, out, n, minute - window, window);
+        } else {
+            before = preparedBaseline[slot];
+            double[] start = prepared[slot];
+            double[] newest = states.ringVolume[states.slot(minute - 1)];
+            for (int i = 0; i < n; i++) {
+                out[i] = start[i] + newest[i];
+            }
+        }
         for (int i = 0; i < n; i++) {
             double b = before[i];
             out[i] = b == 0 ? Double.NaN : (out[i] / window) / (b / baseline);

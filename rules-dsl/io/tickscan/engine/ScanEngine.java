@@ -333,6 +333,7 @@ public final class ScanEngine {
             }
         }
         columnsStale = true;
+        columns.forgetPrepared();
         ticksSinceScan = true;
         return new StateImport(restored, index.length - restored, !sameSessions && restored > 0,
                 d.historyMinutes != settings.historyMinutes(), clockTaken);
@@ -523,6 +524,7 @@ public final class ScanEngine {
         }
         if (released > 0) {
             columnsStale = true;
+            columns.forgetPrepared();
         }
         return released;
     }

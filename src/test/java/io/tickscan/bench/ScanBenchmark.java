@@ -28,8 +28,10 @@ import org.openjdk.jmh.infra.Blackhole;
  *       one in sixty is also a minute boundary, as in live mode.</li>
  *   <li>{@code scanIdle}: a scan with nothing changed since the previous second (no tick, same minute), which
  *       reuses the metrics and the truth of the rules without a cross: what most scans of a sparse replay are.</li>
- *   <li>{@code scanAtMinuteBoundary}: every call crosses a minute, so every symbol's bars roll and every
- *       bar metric is recomputed: the worst scan of each minute.</li>
+ *   <li>{@code scanAtMinuteBoundary}: every call crosses a minute with no scan between, so every symbol's bars
+ *       roll and every bar metric is computed from scratch. In live mode the scans of a minute prepare its
+ *       boundary's windows; {@code scan} with {@code -bm sample} shows those boundary scans at its p0.99 (one scan
+ *       in sixty, with the burst of firings whose cooldowns end together).</li>
  *   <li>{@code scanWithTicks}: 10,000 ticks (one per symbol) applied, then the scan.</li>
  * </ul>
  * ns per (symbol, rule) = the time of one scan / (symbols x rules).
