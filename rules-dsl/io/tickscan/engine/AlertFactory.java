@@ -12,9 +12,9 @@ import java.util.List;
 public interface AlertFactory<A> {
 
     /**
-     * One alert.
+     * One alert, whose id is {@code rule_id + ":" + symbol + ":" + ts} (the same everywhere; the engine does not make
+     * it: most are wanted later, on other threads).
      *
-     * @param alertId      {@link #alertId(String, String, long)}
      * @param ruleId       the rule's id
      * @param ruleName     the rule's name
      * @param symbol       the symbol
@@ -23,11 +23,6 @@ public interface AlertFactory<A> {
      * @param metricNames  canonical names of the metrics the rule reads, in order of first appearance
      * @param metricValues their values (NaN for undefined), same order; a fresh array the alert may keep
      */
-    A create(String alertId, String ruleId, String ruleName, String symbol, long ts, double price,
-             List<String> metricNames, double[] metricValues);
-
-    /** The deterministic id of a firing: {@code rule_id + ":" + symbol + ":" + ts}, the same everywhere. */
-    static String alertId(String ruleId, String symbol, long ts) {
-        return ruleId + ":" + symbol + ":" + ts;
-    }
+    A create(String ruleId, String ruleName, String symbol, long ts, double price, List<String> metricNames,
+             double[] metricValues);
 }

@@ -351,8 +351,7 @@ public final class ScanEngine {
     public <A> A alert(CompiledRule rule, int symbol, long t, AlertFactory<A> factory) {
         double[] values = rule.values(columns, symbol);
         String name = states.name(symbol);
-        return factory.create(AlertFactory.alertId(rule.id(), name, t), rule.id(), rule.name(), name, t,
-                states.last(symbol), rule.metricNames(), values);
+        return factory.create(rule.id(), rule.name(), name, t, states.last(symbol), rule.metricNames(), values);
     }
 
     /**
