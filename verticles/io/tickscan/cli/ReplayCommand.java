@@ -96,8 +96,11 @@ public final class ReplayCommand implements Callable<Integer> {
      * @param stderr      where warnings, progress, the summary and errors go
      * @param newFileMode the permissions of an {@code --out} file the replay creates: those the caller's umask
      *                    gives, which this process's own may not
+     * @param outputDone  called once the replay has written its last alert to {@code stdout}, before anything more
+     *                    goes to {@code stderr} (the summary comes after the alerts, as from the jar)
      */
-    record Caller(Path directory, OutputStream stdout, PrintStream stderr, Set<PosixFilePermission> newFileMode) {
+    record Caller(Path directory, OutputStream stdout, PrintStream stderr, Set<PosixFilePermission> newFileMode,
+                  Runnable outputDone) {
     }
 
     /** Whether the command ran a replay to its end (not an error, not {@code --help}). */
@@ -142,7 +145,14 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         boolean creates = outFile != null && caller != null && !Files.exists(outFile);
         try {
-            ReplaySummary summary = Replay.run(options, caller == null ? System.out : caller.stdout(), stderr);
+            ReplaySummary summary;
+            try {
+                summary = Replay.run(options, caller == null ? System.out : caller.stdout(), stderr);
+            } finally {
+                if (caller != null) {
+                    caller.outputDone().run();
+                }
+            }
             stderr.println(summary.format());
             replayed = true;
             return 0;

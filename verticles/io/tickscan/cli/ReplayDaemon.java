@@ -49,18 +49,21 @@ import picocli.CommandLine;
  * listens on that port later cannot pass for it. Every connection opens with
  * {@code tickscan-replay-1 NUL TOKEN NUL KIND NUL NONCE NUL}:
  * <ul>
- *   <li>{@code run}: then {@code JAVA NUL UMASK NUL DIRECTORY NUL ARGC NUL} and the arguments, each followed by NUL
- *       (the java command the client would have run, which must be the one this daemon was started for; the
- *       client's umask, which the permissions of an {@code --out} file the replay creates follow; its working
- *       directory, which relative file names are read from). Answered with the line {@code a ANSWER} once it runs,
- *       then one line {@code e TEXT} per line of standard error, and {@code o TEXT} per line of standard output when
- *       the nonce is {@code -}, then {@code x CODE}, the exit code. When the client closes the connection before
- *       that (Ctrl-C), the replay is stopped.</li>
+ *   <li>{@code run}: answered at once with the line {@code p ANSWER}, before the client sends anything more; then
+ *       {@code JAVA NUL UMASK NUL DIRECTORY NUL ARGC NUL} and the arguments, each followed by NUL (the java command
+ *       the client would have run, which must be the one this daemon was started for; the client's umask, which
+ *       the permissions of an {@code --out} file the replay creates follow; its working directory, which relative
+ *       file names are read from). Answered with the line {@code a} once it runs, then one line {@code e TEXT} per
+ *       line of standard error, {@code o TEXT} per line of standard output when the nonce is {@code -}, {@code c}
+ *       once the replay's output is complete (the output connection closed), then {@code x CODE}, the exit code;
+ *       or refused with {@code s} (its jar changed: the client starts a new daemon) or {@code n} (a request it
+ *       does not serve: the client runs the replay itself). When the client closes the connection before the
+ *       exit code (Ctrl-C), the replay is stopped.</li>
  *   <li>{@code out}, with the nonce of a {@code run} connection: that replay's standard output, sent back as raw
  *       bytes (faster for a client to copy than lines) and closed before its exit code is sent.</li>
  * </ul>
- * A request it does not answer with {@code a} (a daemon whose jar has changed answers none) has not run; its client
- * may run it elsewhere. Only {@code replay} is served. Replays sent at the same time run at the same time, each on a
+ * A request it does not answer with {@code a} has not run; its client may run it elsewhere. Only {@code replay} is
+ * served. Replays sent at the same time run at the same time, each on a
  * thread of its own; at most {@link #MAX_UNPROVEN} connections at a time are still to show the token, each for
  * {@link #HEADER_MILLIS} at the most.
  */
@@ -203,6 +206,9 @@ final class ReplayDaemon implements Closeable {
             unproven.release();
             String kind = field(in, MAX_FIELD_BYTES, deadline);
             String nonce = field(in, MAX_FIELD_BYTES, deadline);
+            if (kind.equals("run")) {
+                answer(socket, "p " + answer);
+            }
             switch (kind) {
                 case "out" -> offerOutput(nonce, socket);
                 case "run" -> run(socket, in, nonce, deadline);
@@ -232,13 +238,16 @@ final class ReplayDaemon implements Closeable {
     }
 
     private void run(Socket control, InputStream in, String nonce, long deadline) throws IOException {
+        if (!jarUnchanged.getAsBoolean()) {
+            refuse(control, "s");
+            return;
+        }
         String client = field(in, MAX_FIELD_BYTES, deadline);
         Set<PosixFilePermission> newFileMode = newFileMode(field(in, MAX_FIELD_BYTES, deadline));
         Path directory = Path.of(field(in, MAX_FIELD_BYTES, deadline));
         int argc = Integer.parseInt(field(in, MAX_FIELD_BYTES, deadline));
-        if (!directory.isAbsolute() || argc < 0 || argc > MAX_ARGS || !client.equals(java)
-                || !jarUnchanged.getAsBoolean()) {
-            control.close();
+        if (!directory.isAbsolute() || argc < 0 || argc > MAX_ARGS || !client.equals(java)) {
+            refuse(control, "n");
             return;
         }
         String[] args = new String[argc];
@@ -247,7 +256,13 @@ final class ReplayDaemon implements Closeable {
         }
         Socket output = nonce.equals(LINES) ? null : claimOutput(nonce);
         if (output == null && !nonce.equals(LINES)) {
-            control.close();
+            refuse(control, "n");
+            return;
+        }
+        try {
+            directory = directory.toRealPath(); // as the jar's own working directory is named in its messages
+        } catch (IOException e) {
+            refuse(control, "n");
             return;
         }
         running.incrementAndGet();
@@ -257,22 +272,29 @@ final class ReplayDaemon implements Closeable {
         try (control; Closeable outputClosed = output == null ? () -> { } : output) {
             control.setSoTimeout(0);
             OutputStream answers = control.getOutputStream();
-            answers.write(("a " + answer + "\n").getBytes(StandardCharsets.US_ASCII));
-            answers.flush();
+            answer(answers, "a");
             // like System.out and System.err, these streams swallow write failures: a closed standard output
             // (| head) does not stop the replay, as it does not stop one run by the jar
             PrintStream stderr = new PrintStream(new Lines('e', answers), true, StandardCharsets.UTF_8);
             PrintStream stdout = new PrintStream(output == null ? new Lines('o', answers)
                     : new BufferedOutputStream(output.getOutputStream(), 1 << 16), false, StandardCharsets.UTF_8);
+            Runnable outputDone = () -> {
+                stdout.flush();
+                try {
+                    outputClosed.close();
+                    answer(answers, "c");
+                } catch (IOException e) {
+                    // the client went away: its control connection's end stops the replay
+                }
+            };
             try (Interruption interruption = new Interruption(control)) {
-                code = execute(new ReplayCommand.Caller(directory, stdout, stderr, newFileMode), args, false,
-                        command);
+                code = execute(new ReplayCommand.Caller(directory, stdout, stderr, newFileMode, outputDone), args,
+                        false, command);
             }
             stdout.close();
             stderr.close();
             outputClosed.close();
-            answers.write(("x " + code + "\n").getBytes(StandardCharsets.US_ASCII));
-            answers.flush();
+            answer(answers, "x " + code);
         } catch (IOException e) {
             return; // the client went away: nothing is left to tell it
         } finally {
@@ -281,8 +303,35 @@ final class ReplayDaemon implements Closeable {
         }
         if (code == 0 && command[0] != null && command[0].replayed()
                 && System.nanoTime() - started < REHEARSE_BELOW_NANOS && !rehearsed.getAndSet(true)) {
-            connections.execute(() -> rehearse(directory, args));
+            Path from = directory;
+            daemonThread("replay-daemon-rehearsal", () -> rehearse(from, args));
         }
+    }
+
+    /** Sends one line on a control connection. */
+    private static void answer(Socket control, String line) throws IOException {
+        answer(control.getOutputStream(), line);
+    }
+
+    /** Sends one line on a control connection's stream, which the replay's {@link Lines} share. */
+    private static void answer(OutputStream out, String line) throws IOException {
+        synchronized (out) {
+            out.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+    }
+
+    /** Refuses a request with {@code line} ({@link ReplayDaemon}: {@code s} or {@code n}) and closes it. */
+    private static void refuse(Socket control, String line) throws IOException {
+        try (control) {
+            answer(control, line);
+        }
+    }
+
+    private static void daemonThread(String name, Runnable task) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /** The output connection offered with {@code nonce}, or null when none comes in time. */
@@ -327,7 +376,7 @@ final class ReplayDaemon implements Closeable {
     private void rehearse(Path directory, String[] args) {
         long deadline = System.nanoTime() + REHEARSAL_NANOS;
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
-        ReplayCommand.Caller nowhere = new ReplayCommand.Caller(directory, discard, discard, null);
+        ReplayCommand.Caller nowhere = new ReplayCommand.Caller(directory, discard, discard, null, () -> { });
         int code = 0;
         for (int i = 0; i < REHEARSALS && code == 0 && running.get() == 0 && System.nanoTime() < deadline; i++) {
             code = execute(nowhere, args, true, new ReplayCommand[1]);
@@ -393,7 +442,8 @@ final class ReplayDaemon implements Closeable {
 
         Interruption(Socket control) throws IOException {
             InputStream in = control.getInputStream();
-            connections.execute(() -> {
+            // a thread of its own: the pool of connections may be shut down (the daemon stopping) while a replay runs
+            daemonThread("replay-daemon-watch", () -> {
                 try {
                     while (in.read() >= 0) {
                         // the client sends nothing more; reading waits for it to close

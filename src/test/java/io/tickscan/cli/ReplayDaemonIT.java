@@ -185,7 +185,7 @@ class ReplayDaemonIT {
         int port = Integer.parseInt(fields[0]);
         String token = fields[1];
         String answer = fields[3];
-        assertThat(firstAnswer(port, token)).as("with the token").isEqualTo("a " + answer);
+        assertThat(firstAnswer(port, token)).as("with the token").isEqualTo("p " + answer);
         String wrong = (token.charAt(0) == '0' ? "1" : "0") + token.substring(1);
         assertThat(firstAnswer(port, wrong)).as("with another token").isNull();
     }
@@ -201,6 +201,59 @@ class ReplayDaemonIT {
                 + "\n");
         assertThat(withoutStart(daemon.err()).replaceAll(" in [0-9.]+ s.*", ""))
                 .isEqualTo(direct.err().replaceAll(" in [0-9.]+ s.*", ""));
+    }
+
+    @Test
+    void aClosedStandardErrorDoesNotCutTheReplayShort() throws Exception {
+        Path out = dir.resolve("stderr-closed.ndjson");
+        String pipeline = "set -o pipefail; \"$0\" " + String.join(" ", bitstamp()) + " --out " + out
+                + " 2>&1 | head -c 1 >/dev/null";
+        assertThat(shell(pipeline, launcherPath().toString()).exit()).isZero();
+        assertThat(Files.readString(out)).isEqualTo(expected.out());
+    }
+
+    @Test
+    void withBothStreamsInOneFileTheSummaryComesAfterEveryAlert() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            Path both = dir.resolve("both-" + i + ".txt");
+            String script = "\"$0\" " + String.join(" ", bitstamp()) + " > " + both + " 2>&1";
+            assertThat(shell(script, launcherPath().toString()).exit()).isZero();
+            String text = withoutStart(Files.readString(both));
+            assertThat(text).startsWith(expected.out());
+            assertThat(text.substring(expected.out().length()).replaceAll(" in [0-9.]+ s.*", "").strip())
+                    .isEqualTo(expected.summary());
+        }
+    }
+
+    @Test
+    void theDaemonKeepsNoneOfTheCallersOpenFilesButItsStandardOnes() throws Exception {
+        stopDaemons();
+        // the caller reads fd 3 to its end: a daemon that kept it open would hold the caller for 30 minutes
+        String script = "x=$(\"$0\" " + String.join(" ", bitstamp()) + " 3>&1 >/dev/null 2>&1); echo read";
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", script, launcherPath().toString())
+                .directory(dir.toFile());
+        environment(builder.environment());
+        Path out = Files.createTempFile(dir, "fd", ".txt");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the caller's read of fd 3 ended").isTrue();
+        assertThat(Files.readString(out)).isEqualTo("read\n");
+        assertThat(daemonPids()).hasSize(1);
+    }
+
+    @Test
+    void aRequestTheDaemonDoesNotServeRunsHereAndLeavesTheDaemonRunning() throws Exception {
+        assertThat(launcher(dir, bitstamp()).exit()).isZero();
+        List<Long> pids = daemonPids();
+        List<String> many = new ArrayList<>(List.of(bitstamp()));
+        for (int i = 0; i < 600; i++) {
+            many.addAll(List.of("--symbol", "BTCUSD"));
+        }
+        String[] args = many.toArray(String[]::new);
+        Run daemon = launcher(dir, args);
+        Run direct = direct(args);
+        assertThat(daemon.exit()).isEqualTo(direct.exit());
+        assertThat(daemon.err()).isEqualTo(direct.err());
+        assertThat(daemonPids()).as("the same daemon").isEqualTo(pids);
     }
 
     @Test
