@@ -49,11 +49,11 @@ import picocli.CommandLine;
  * listens on that port later cannot pass for it. Every connection opens with
  * {@code tickscan-replay-1 NUL TOKEN NUL KIND NUL NONCE NUL}:
  * <ul>
- *   <li>{@code run}: answered at once with the line {@code p ANSWER}, before the client sends anything more; then
- *       {@code JAVA NUL UMASK NUL DIRECTORY NUL ARGC NUL} and the arguments, each followed by NUL (the java command
- *       the client would have run, which must be the one this daemon was started for; the client's umask, which
- *       the permissions of an {@code --out} file the replay creates follow; its working directory, which relative
- *       file names are read from). Answered with the line {@code a} once it runs, then one line {@code e TEXT} per
+ *   <li>{@code run}: then {@code UMASK NUL} (the client's, which the permissions of an {@code --out} file the
+ *       replay creates follow), answered at once with the line {@code p ANSWER}, before the client sends anything
+ *       more; then {@code JAVA NUL DIRECTORY NUL ARGC NUL} and the arguments, each followed by NUL (the java command
+ *       the client would have run, which must be the one this daemon was started for; the client's working
+ *       directory, which relative file names are read from). Answered with the line {@code a} once it runs, then one line {@code e TEXT} per
  *       line of standard error, {@code o TEXT} per line of standard output when the nonce is {@code -}, {@code c}
  *       once the replay's output is complete (the output connection closed), then {@code x CODE}, the exit code;
  *       or refused with {@code s} (its jar changed: the client starts a new daemon) or {@code n} (a request it
@@ -206,12 +206,13 @@ final class ReplayDaemon implements Closeable {
             unproven.release();
             String kind = field(in, MAX_FIELD_BYTES, deadline);
             String nonce = field(in, MAX_FIELD_BYTES, deadline);
-            if (kind.equals("run")) {
-                answer(socket, "p " + answer);
-            }
             switch (kind) {
                 case "out" -> offerOutput(nonce, socket);
-                case "run" -> run(socket, in, nonce, deadline);
+                case "run" -> {
+                    Set<PosixFilePermission> newFileMode = newFileMode(field(in, MAX_FIELD_BYTES, deadline));
+                    answer(socket, "p " + answer);
+                    run(socket, in, nonce, newFileMode, deadline);
+                }
                 default -> socket.close();
             }
         } catch (IOException | RuntimeException e) {
@@ -237,13 +238,13 @@ final class ReplayDaemon implements Closeable {
         });
     }
 
-    private void run(Socket control, InputStream in, String nonce, long deadline) throws IOException {
+    private void run(Socket control, InputStream in, String nonce, Set<PosixFilePermission> newFileMode,
+                     long deadline) throws IOException {
         if (!jarUnchanged.getAsBoolean()) {
             refuse(control, "s");
             return;
         }
         String client = field(in, MAX_FIELD_BYTES, deadline);
-        Set<PosixFilePermission> newFileMode = newFileMode(field(in, MAX_FIELD_BYTES, deadline));
         Path directory = Path.of(field(in, MAX_FIELD_BYTES, deadline));
         int argc = Integer.parseInt(field(in, MAX_FIELD_BYTES, deadline));
         if (!directory.isAbsolute() || argc < 0 || argc > MAX_ARGS || !client.equals(java)) {

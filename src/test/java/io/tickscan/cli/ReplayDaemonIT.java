@@ -283,7 +283,7 @@ class ReplayDaemonIT {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            String request = String.join("\0", ReplayDaemon.MAGIC, token, "run", ReplayDaemon.LINES, java, "0022",
+            String request = String.join("\0", ReplayDaemon.MAGIC, token, "run", ReplayDaemon.LINES, "0022", java,
                     dir.toString(), "2", "replay", "--version") + "\0";
             out.write(request.getBytes(StandardCharsets.UTF_8));
             out.flush();
