@@ -322,10 +322,20 @@ final class ReplayDaemon implements Closeable {
         }
     }
 
-    /** Refuses a request with {@code line} ({@link ReplayDaemon}: {@code s} or {@code n}) and closes it. */
+    /**
+     * Refuses a request with {@code line} ({@link ReplayDaemon}: {@code s} or {@code n}), then reads what the client
+     * sent on until it closes the connection (a connection closed with its input unread is reset, and the reset may
+     * reach the client before the line does).
+     */
     private static void refuse(Socket control, String line) throws IOException {
         try (control) {
             answer(control, line);
+            control.shutdownOutput();
+            InputStream in = control.getInputStream();
+            byte[] rest = new byte[8192];
+            while (in.read(rest) >= 0) {
+                // the request's rest, unread
+            }
         }
     }
 
