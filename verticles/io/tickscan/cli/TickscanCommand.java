@@ -4,7 +4,10 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The one entry point of {@code tickscan.jar}: {@code run} a node, {@code replay} a file. */
+/**
+ * The one entry point of {@code tickscan.jar}: {@code run} a node, {@code replay} a file, and {@code replay-daemon},
+ * which {@code bin/tickscan} starts to run replays in a warm JVM.
+ */
 @Command(name = "tickscan", mixinStandardHelpOptions = true, versionProvider = TickscanCommand.Version.class,
         description = "A clustered real-time market scanner.",
         subcommands = {RunCommand.class, ReplayCommand.class, ReplayDaemonCommand.class,
