@@ -678,13 +678,16 @@ public final class KafkaSourceVerticle extends VerticleBase {
             context.runOnContext(v -> {
                 handOver(gone);
                 for (Book book : books) {
-                    if (book != null) {
+                    if (book != null && book.owned && !now.containsKey(book.partition)) {
                         book.owned = false;
+                        acknowledged.remove(book.partition.partition());
                     }
                 }
-                acknowledged.clear();
                 now.forEach((partition, next) -> {
                     Book book = book(partition);
+                    if (book.owned) {
+                        return; // kept through a cooperative rebalance: its reading goes on as it was
+                    }
                     book.owned = true;
                     // read from where the group (or the checkpoints) say, even below what this source took before:
                     // the scanners skip what they took already

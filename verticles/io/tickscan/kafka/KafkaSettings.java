@@ -5,11 +5,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * Kafka client properties from a {@code sources.kafka} or {@code sinks.kafka} section: the brokers, backoffs that
- * retry a broker that went away every 250 ms at first and every 5 s at most, then the section's
+ * retry a broker that went away every 250 ms at first and every 5 s at most, cooperative rebalancing for consumers
+ * (a member that joins or leaves moves only the partitions that change hands), then the section's
  * {@code properties} by their Kafka names, which may override any of these except what the delivery guarantees
  * depend on (manual commits for the consumer; idempotence and {@code acks=all} for producers).
  */
@@ -26,6 +28,8 @@ public final class KafkaSettings {
         props.putAll(common(section));
         props.put(ConsumerConfig.GROUP_ID_CONFIG, section.getString("group_id"));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // a rebalance moves only the partitions that change hands: the others are read on without a pause
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         section.getJsonObject("properties").forEach(e -> props.put(e.getKey(), String.valueOf(e.getValue())));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         return props;
