@@ -38,6 +38,8 @@ final class AlertClient {
     private boolean awaitingDrain;
     private long lastHeard;
     private long lastPingAt;
+    /** When {@link #check()} last ran. */
+    private long lastCheckAt;
     private int badMessages;
     private boolean closed;
     private long closedAt = -1;
@@ -61,6 +63,7 @@ final class AlertClient {
         this.pending = new PendingAlerts(settings.queueAlerts());
         this.lastHeard = clock.getAsLong();
         this.lastPingAt = lastHeard;
+        this.lastCheckAt = lastHeard;
     }
 
     /** The first frame. */
@@ -214,12 +217,22 @@ final class AlertClient {
 
     /**
      * Closes the client when it is too slow (4008) or silent (4000), else pings it when a ping is due; drops the
-     * connection of a client closed {@value #CLOSE_GRACE_MS} ms ago that is still there.
+     * connection of a client closed {@value #CLOSE_GRACE_MS} ms ago that is still there. Called every few
+     * milliseconds; when the last call is more than {@code ping_ms} ago, the node itself stood still (frozen,
+     * starved, a long pause) and neither pongs nor drains could be handled meanwhile, so the client's silence
+     * and blocked writes are counted again from now, not held against it.
      *
      * @return true when it is closed
      */
     boolean check() {
         long now = clock.getAsLong();
+        if (now - lastCheckAt > settings.pingMs()) {
+            lastHeard = now;
+            if (blockedSince >= 0) {
+                blockedSince = now;
+            }
+        }
+        lastCheckAt = now;
         if (closed) {
             if (closedAt >= 0 && now - closedAt >= CLOSE_GRACE_MS) {
                 closedAt = -1;

@@ -45,6 +45,16 @@ class AlertClientTest {
         return all;
     }
 
+    /** Moves the clock by {@code ms} in steps of 100 ms, checking the client at each, as the node does. */
+    boolean checkEvery100Ms(long ms) {
+        boolean closed = false;
+        for (long left = ms; left > 0; left -= 100) {
+            now += 100;
+            closed |= client.check();
+        }
+        return closed;
+    }
+
     static List<Long> tsOf(JsonObject frame) {
         JsonArray alerts = frame.getJsonArray("alerts");
         List<Long> out = new ArrayList<>();
@@ -141,11 +151,43 @@ class AlertClientTest {
         client.heard();
         client.check();
         assertThat(sink.pings).isEqualTo(2);
-        now += 2999;
+        assertThat(checkEvery100Ms(2_900)).isFalse();
+        now += 99;
         assertThat(client.check()).isFalse();
         now += 1;
         assertThat(client.check()).isTrue();
         assertThat(sink.closeCode).isEqualTo(AlertClient.SILENT);
+    }
+
+    @Test
+    @DisplayName("a node that stood still longer than ping_ms counts its clients' silence and blocked writes from "
+            + "when it runs again")
+    void aNodeThatStoodStillDoesNotCloseItsClients() {
+        now += 20_000; // the node was frozen: no check ran, no pong was read
+        assertThat(client.check()).isFalse();
+        assertThat(sink.pings).isEqualTo(1);
+        assertThat(checkEvery100Ms(2_900)).isFalse();
+        now += 99;
+        assertThat(client.check()).isFalse();
+        now += 1;
+        assertThat(client.check()).isTrue();
+        assertThat(sink.closeCode).isEqualTo(AlertClient.SILENT);
+    }
+
+    @Test
+    @DisplayName("a node that stood still does not close a client whose writes were blocked as too slow at once")
+    void aNodeThatStoodStillDoesNotCloseABlockedClientAtOnce() {
+        sink.full = true;
+        offer(1);
+        client.flush();
+        now += 20_000;
+        assertThat(client.check()).isFalse();
+        assertThat(checkEvery100Ms(900)).isFalse();
+        now += 99;
+        assertThat(client.check()).isFalse();
+        now += 1;
+        assertThat(client.check()).isTrue();
+        assertThat(sink.closeCode).isEqualTo(AlertClient.TOO_SLOW);
     }
 
     @Test
