@@ -38,6 +38,8 @@ final class AlertSubscriber implements WebSocket.Listener {
     private final Map<String, Long> newestScanOfWatchedRule = new ConcurrentHashMap<>();
     private final List<String> problems = new ArrayList<>();
     private final StringBuilder partial = new StringBuilder();
+    /** How the websocket ended, null while it is open. */
+    private volatile String ended;
 
     private AlertSubscriber(String node, String watchedRule) {
         this.node = node;
@@ -62,6 +64,22 @@ final class AlertSubscriber implements WebSocket.Listener {
         }
         socket.request(1);
         return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
+        ended = "closed by the node at " + System.currentTimeMillis() + ": " + statusCode + " " + reason;
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket socket, Throwable error) {
+        ended = "failed at " + System.currentTimeMillis() + ": " + error;
+    }
+
+    /** How the websocket ended (closed by the node, or failed, with the wall clock), or null while it is open. */
+    String ended() {
+        return ended;
     }
 
     private void frame(JsonObject frame, long arrivedMs) {

@@ -21,12 +21,15 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -78,10 +81,17 @@ import org.junit.jupiter.api.Test;
  * and judged at the websocket of node c and in the stream, which every alert passes through; the woken node's own
  * websocket misses what was published while it was away, which is reported, not asserted.
  *
- * <p><b>Asserted:</b> both time targets; no alert id twice at any websocket or in the stream; the woken node
- * fenced (scans not run while fenced, none run from the freeze to the rejoin beyond the few around them, no
- * checkpoint of it refused). <b>Reported, not yet asserted</b> (issue 14 stays open on them): spurious and
- * differing alerts, and lost ones outside the windows (see the comment at the assertions).
+ * <p>Which lost alerts matter is the issue's: none "whose condition held longer than that window". A second replay,
+ * of the same conditions without cooldowns, gives every scan at which each condition held; a lost alert outside
+ * the windows whose condition held without a break for longer than the kill's window (the shorter) is a failure,
+ * one of a passing condition (a cross at a scan whose state after a failover differs by a tick) is reported.
+ *
+ * <p><b>Asserted:</b> both time targets; no alert id twice at any websocket or in the stream; no lost alert of a
+ * lasting condition outside the windows at the websocket of c or in the stream; the websockets of b and c open to
+ * the end (a node that wakes from a freeze does not close its clients); the woken node fenced (scans not run while
+ * fenced, none run from the freeze to the rejoin beyond the few around them, no checkpoint of it refused).
+ * <b>Reported, not asserted:</b> spurious and differing alerts, and lost ones of passing conditions (see the
+ * comment at the assertions).
  *
  * <p>Everything is written under {@code target/failover-it/<time>/}: each node's configuration and output, the
  * broker's and Redis's logs, the ticks CSV, the replay output, the lists of lost, spurious and differing alerts and
@@ -141,12 +151,16 @@ class FailoverIT {
         vertx = Vertx.vertx();
         redisClient = Redis.createClient(vertx, redis.url());
         Path rules = dir.resolve("rules.json");
-        Files.writeString(rules, new JsonArray()
+        JsonArray ruleList = new JsonArray()
                 .add(new JsonObject().put("id", ALIVE).put("when", "last > 0").put("cooldown_sec", 1))
                 .add(new JsonObject().put("id", "vwap-cross").put("when", "last crosses_above vwap")
                         .put("cooldown_sec", 0))
-                .add(new JsonObject().put("id", "up-1m").put("when", "change_pct(1m) > 0.1").put("cooldown_sec", 5))
-                .encodePrettily());
+                .add(new JsonObject().put("id", "up-1m").put("when", "change_pct(1m) > 0.1").put("cooldown_sec", 5));
+        Files.writeString(rules, ruleList.encodePrettily());
+        // the same conditions without cooldowns: replay fires them at every scan at which they hold
+        JsonArray conditions = ruleList.copy();
+        conditions.forEach(rule -> ((JsonObject) rule).put("cooldown_sec", 0));
+        Files.writeString(dir.resolve("conditions.json"), conditions.encodePrettily());
         JsonObject conf = nodeConf(rules);
         // the first member alone, so that the others join its cluster rather than form their own and merge later
         start("a", conf);
@@ -249,7 +263,8 @@ class FailoverIT {
                 + subscribers.get("b").notScannedAfter(symbols, lastScan) + ", at c "
                 + onC.notScannedAfter(symbols, lastScan);
 
-        Map<String, JsonObject> reference = replay();
+        Map<String, JsonObject> reference = replay("rules");
+        Conditions held = new Conditions(replay("conditions").keySet());
         List<Fault> faults = List.of(new Fault(killedAt, KILL_TARGET_MS),
                 new Fault(frozenAt, FREEZE_TARGET_MS));
         Map<String, Delivery> deliveries = new LinkedHashMap<>();
@@ -278,10 +293,12 @@ class FailoverIT {
                 (wokeAt - feedStart) / 1e3, (rejoinedAt - feedStart) / 1e3, (lastScan - feedStart) / 1e3);
         String summary = summary(timeline, produced, reference.size(), scannedAgainAfterKillMs, scannedAgainAfterFreezeMs,
                 rejoinedAt - wokeAt, wrongFromWokenNode, onCBeforeKill, ticksAfterScanAtWarmUp,
-                ticksAfterScanBeforeKill, (killedAt - compareFrom) / 1000, tallies);
+                ticksAfterScanBeforeKill, (killedAt - compareFrom) / 1000, tallies, held);
         summary += String.format(Locale.ROOT, "%nthe woken node, from the freeze to the rejoin: %.0f scans run, "
-                + "%.0f scans fenced (in all), %.0f checkpoints refused%n%s%n", scansWhileAway, fencedScans,
-                refusedCheckpoints, notScannedAtTheEnd);
+                + "%.0f scans fenced (in all), %.0f checkpoints refused%n%s%nwebsockets ended: %s%n", scansWhileAway,
+                fencedScans, refusedCheckpoints, notScannedAtTheEnd, subscribers.values().stream()
+                        .map(s -> s.node + ": " + (s.ended() == null ? "open" : s.ended()))
+                        .collect(Collectors.joining("; ")));
         System.out.println(summary);
         Files.writeString(dir.resolve("summary.txt"), summary);
 
@@ -297,15 +314,30 @@ class FailoverIT {
                 .isLessThanOrEqualTo(8);
         softly.assertThat(refusedCheckpoints).as("checkpoints of the woken node refused from its freeze to its "
                 + "rejoin").isZero();
+        // the issue's target: no lost alert whose condition held longer than the failover window (the shorter,
+        // the kill's); those of passing conditions (a cross at one scan) are in the summary
+        for (String name : List.of("websocket of c", "Redis stream")) {
+            expectNone(softly, "alerts lost at the " + name + " outside the windows whose condition held more than "
+                    + KILL_TARGET_MS + " ms", lasting(tallies.get(name), held));
+        }
+        // a node that wakes from a freeze must not take its own stillness for its clients' silence
+        for (String node : List.of("b", "c")) {
+            softly.assertThat(subscribers.get(node).ended()).as("how the websocket of " + node + " ended").isNull();
+        }
         tallies.forEach((name, tally) -> {
             expectNone(softly, "frames other than alerts at the " + name, tally.problems());
             expectNone(softly, "alert ids received twice by the " + name, tally.duplicates());
         });
-        // Not asserted yet (issue 14 stays open on them), printed in the summary with the first of each in files:
-        // spurious and differing alerts, and lost ones outside the windows. A partition restored from its checkpoint
-        // by a survivor gets the ticks since the checkpoint again from Kafka; those of a minute that has ended by
-        // then are late for the survivor's scans and dropped, so those symbols' bars and VWAP differ from replay's.
+        // Reported, not asserted, in the summary with the first of each in files: spurious and differing alerts,
+        // and lost ones of passing conditions. A restored partition's state can differ from replay's by the order
+        // of a few ticks (VWAP in its last bits) or by a tick, and a session's VWAP keeps such a difference; a
+        // cross can then fire a second earlier or later (see docs/cluster.md).
         softly.assertAll();
+    }
+
+    /** The alerts {@code tally} lost outside the windows whose condition held longer than the kill's window. */
+    private static List<String> lasting(Tally tally, Conditions held) {
+        return tally.lost().outsideWindows().stream().filter(id -> held.heldMs(id) > KILL_TARGET_MS).toList();
     }
 
     /** Expects {@code found} to be empty; the failure gives the count and the first three (the rest in files). */
@@ -316,6 +348,39 @@ class FailoverIT {
 
     /** What one subscriber (or the stream) received: the alerts in order of arrival, and its other frames. */
     record Delivery(List<JsonObject> alerts, List<String> problems) {
+    }
+
+    /**
+     * When each rule's condition held for each symbol, from a replay of the rules without cooldowns (which fires at
+     * every scan at which a condition holds): what tells a lost alert of a passing condition from one of a condition
+     * that held longer than a failover window.
+     */
+    static final class Conditions {
+        private final Map<String, NavigableSet<Long>> scansHeld = new HashMap<>();
+
+        Conditions(Set<String> alertIds) {
+            alertIds.forEach(id -> scansHeld.computeIfAbsent(id.substring(0, id.lastIndexOf(':')),
+                    k -> new TreeSet<>()).add(Long.parseLong(id.substring(id.lastIndexOf(':') + 1))));
+        }
+
+        /** How long (ms) the condition of alert {@code alertId} held without a break around its scan; 0 if not. */
+        long heldMs(String alertId) {
+            var held = scansHeld.getOrDefault(alertId.substring(0, alertId.lastIndexOf(':')),
+                    Collections.emptyNavigableSet());
+            long ts = Long.parseLong(alertId.substring(alertId.lastIndexOf(':') + 1));
+            if (!held.contains(ts)) {
+                return 0;
+            }
+            long first = ts;
+            while (held.contains(first - 1_000)) {
+                first -= 1_000;
+            }
+            long last = ts;
+            while (held.contains(last + 1_000)) {
+                last += 1_000;
+            }
+            return last - first + 1_000;
+        }
     }
 
     /** How an alert received compares with replay's alert of the same id. */
@@ -409,7 +474,8 @@ class FailoverIT {
 
     private static String summary(String timeline, long produced, int referenceAlerts, long killMs, long freezeMs, long rejoinMs,
                                   long wrongFromWokenNode, Tally beforeKill, double ticksAfterScanAtWarmUp,
-                                  double ticksAfterScanBeforeKill, long steadySeconds, Map<String, Tally> tallies) {
+                                  double ticksAfterScanBeforeKill, long steadySeconds, Map<String, Tally> tallies,
+                                  Conditions held) {
         StringBuilder text = new StringBuilder();
         text.append("==== FailoverIT summary (").append(dir.getFileName()).append(") ====\n");
         text.append(String.format(Locale.ROOT, "ticks produced %d at %d/s over %d symbols (one per partition); "
@@ -434,6 +500,12 @@ class FailoverIT {
         tallies.forEach((name, t) -> text.append(String.format(Locale.ROOT, "%-13s %8d %5d %11s %11s %11s %d%n",
                 name.replace("websocket of ", "ws "), t.received(), t.duplicates().size(), t.spurious().counts(),
                 t.differing().counts(), t.lost().counts(), t.problems().size())));
+        for (String name : List.of("websocket of c", "Redis stream")) {
+            Tally t = tallies.get(name);
+            text.append(String.format(Locale.ROOT, "lost at the %s outside the windows: %d of conditions that held "
+                    + "more than %d ms (target 0), %d of passing ones%n", name, lasting(t, held).size(),
+                    KILL_TARGET_MS, t.lost().outsideWindows().size() - lasting(t, held).size()));
+        }
         for (String name : List.of("b", "c")) {
             NodeProcess node = nodes.get(name);
             text.append(String.format(Locale.ROOT, "node %s at the end: ticks_after_scan %.0f, late %.0f, hold "
@@ -492,15 +564,16 @@ class FailoverIT {
         return redisClient.send(exists).await().toInteger();
     }
 
-    /** The alerts replay gives for the ticks produced, by id. */
-    private static Map<String, JsonObject> replay() throws Exception {
-        Path out = dir.resolve("replay.ndjson");
+    /** The alerts replay gives for the ticks produced with the rules of {@code rules}.json, by id. */
+    private static Map<String, JsonObject> replay(String rules) throws Exception {
+        Path out = dir.resolve(rules + "-replay.ndjson");
+        Path log = dir.resolve(rules + "-replay.log");
         Process replay = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar",
                 Path.of("target/tickscan.jar").toAbsolutePath().toString(), "replay", "--ticks",
-                dir.resolve("ticks.csv").toString(), "--rules", dir.resolve("rules.json").toString(), "--out",
-                out.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("replay.log").toFile()).start();
+                dir.resolve("ticks.csv").toString(), "--rules", dir.resolve(rules + ".json").toString(), "--out",
+                out.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertThat(replay.waitFor(120, TimeUnit.SECONDS)).as("replay finished").isTrue();
-        assertThat(replay.exitValue()).as(Files.readString(dir.resolve("replay.log"))).isZero();
+        assertThat(replay.exitValue()).as(Files.readString(log)).isZero();
         Map<String, JsonObject> alerts = new HashMap<>();
         for (String line : Files.readAllLines(out)) {
             JsonObject alert = new JsonObject(line);
