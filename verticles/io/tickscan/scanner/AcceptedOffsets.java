@@ -46,6 +46,8 @@ final class AcceptedOffsets {
      * what it has opens a gap rather than moving its offset on.
      */
     private final Set<Integer>[] unlinked;
+    /** Per partition, whether it catches up in a lane, which scans a second only once its ticks are read again. */
+    private final boolean[] inLane;
     private long gapsGivenUp;
 
     /** @param partitions P, the partition count */
@@ -55,6 +57,7 @@ final class AcceptedOffsets {
         Arrays.fill(highest, NONE);
         gaps = new Map[partitions];
         unlinked = new Set[partitions];
+        inLane = new boolean[partitions];
     }
 
     /**
@@ -83,6 +86,13 @@ final class AcceptedOffsets {
         // without a gap, a tick with no known predecessor, or the first since a reading began, follows what it has;
         // not a reading that begins past it while the partition waits for its ticks since a checkpoint
         boolean waiting = unlinked[p] != null && unlinked[p].contains(source);
+        if (waiting && inLane[p] && gap == null && previous != -1 && !follows(previous, offsets[source])) {
+            // of a reading that began past what it has (a rewind to a commit, a reading assigned before the
+            // re-read): the reading its lane asked for brings this tick again, after its predecessors, before the
+            // lane scans its second; taking it now would apply it before them, and sums over ticks in another
+            // order differ in their last bits
+            return false;
+        }
         if (gap == null && (previous == TickOrigin.NONE || (previous < 0 && !waiting)
                 || follows(previous, offsets[source]))) {
             if (waiting && follows(previous, offsets[source])) {
@@ -244,13 +254,17 @@ final class AcceptedOffsets {
      * Partition {@code p}, restored from a checkpoint, waits for the ticks of Kafka partitions {@code sources} since
      * it: its lost owner may have taken some, and the source's commits may be past them. Until a tick of such a
      * Kafka partition links to what {@code p} has (its predecessor is there, or its reading began right after), a
-     * reading that begins further on (a rewind to a commit) opens a gap instead of moving the offset past ticks
-     * {@code p} never had, which the reading asked for again would then skip as taken; and its offset of such a
+     * reading that begins further on (a rewind to a commit, an assignment read before the re-read) must not move
+     * the offset past ticks {@code p} never had, which the reading asked for again would then skip as taken: in a
+     * lane ({@code inLane}), which scans a second only once its ticks are read again, its ticks are not taken (the
+     * reading asked for brings them again, in their order); in the scanner's engine, which scans on its own clock,
+     * they are taken above a gap (applied now, before the ticks the gap lacks); and its offset of such a
      * Kafka partition is not raised to what the sources acknowledged ({@link #export}), which may be ticks only
      * its lost owner had.
      */
-    void awaitReread(int p, Set<Integer> sources) {
+    void awaitReread(int p, Set<Integer> sources, boolean inLane) {
         unlinked[p] = sources.isEmpty() ? null : new HashSet<>(sources);
+        this.inLane[p] = inLane;
     }
 
     /**
@@ -260,6 +274,7 @@ final class AcceptedOffsets {
      * sources acknowledged.
      */
     void rereadDone(int p, Set<Integer> sources) {
+        inLane[p] = false; // told at the join first: its ticks go to the scanner's engine from then on
         for (Integer source : sources) {
             if (unlinked[p] != null) {
                 linked(p, source);
@@ -281,6 +296,7 @@ final class AcceptedOffsets {
         highest[p] = NONE;
         gaps[p] = null;
         unlinked[p] = null;
+        inLane[p] = false;
     }
 
     /** The ticks kept above a gap, by offset, with their predecessors; since when it is open. */

@@ -156,6 +156,27 @@ final class CatchUpLanes {
         return lane;
     }
 
+    /**
+     * Watches the readings of partition {@code p}'s Kafka partitions for a checkpoint taken into the scanner's
+     * engine as it is (not behind the scanner, or too far behind), as for a joined lane: the ticks its lost owner
+     * took after the checkpoint come again, and until each Kafka partition has been read through now, its offset
+     * is not raised to what the sources acknowledged ({@link AcceptedOffsets#rereadDone}, at most
+     * {@link #WATCH_MS} later).
+     *
+     * @param rereadFrom for each Kafka partition the checkpoint has an offset of, the offset after it (not empty)
+     */
+    void watch(int p, Map<Integer, Long> rereadFrom) {
+        Lane watcher = new Lane(p, null, null, null, rereadFrom, watermarks.readingsSeen(), clock.getAsLong(),
+                applier);
+        watcher.joinedAt = clock.getAsLong();
+        watching.add(watcher);
+    }
+
+    /** True while {@code p}'s Kafka partitions are watched for the re-read of its checkpoint's ticks. */
+    boolean watches(int p) {
+        return watching.stream().anyMatch(lane -> lane.partition == p);
+    }
+
     /** The lane of partition {@code p}, or null when it has none. */
     Lane of(int p) {
         return lanes[p];

@@ -228,8 +228,8 @@ final class Checkpoints {
             failed("reading " + RedisKeys.offsets(p), e);
             return;
         }
-        if (states.catchingUp(p)) { // its lane says when each Kafka partition has been read again
-            accepted.awaitReread(p, checkpointed.rereadFrom().keySet());
+        if (states.toldWhenReadAgain(p)) { // its lane, or the lanes' watch, says when each has been read again
+            accepted.awaitReread(p, checkpointed.rereadFrom().keySet(), states.catchingUp(p));
         }
         // the ticks its owner took after this checkpoint: read again by whichever source reads them now
         JsonObject from = new JsonObject();

@@ -54,6 +54,14 @@ final class PartitionStates {
         return lanes != null && lanes.of(p) != null;
     }
 
+    /**
+     * True when partition {@code p}, restored from a checkpoint, is told when its Kafka ticks since have been read
+     * again: by its lane, or by the lanes' watch of a checkpoint taken into the engine.
+     */
+    boolean toldWhenReadAgain(int p) {
+        return lanes != null && (lanes.of(p) != null || lanes.watches(p));
+    }
+
     /** The partition of the engine's symbol at index {@code symbol}. */
     int partitionOf(int symbol) {
         mapSymbols();
@@ -101,7 +109,7 @@ final class PartitionStates {
     /**
      * Takes partition {@code p}'s state read back from its checkpoint: into a lane that catches it up when the
      * checkpoint is behind the engine's clock and its Kafka ticks since are read again ({@link CatchUpLanes#open}),
-     * else as {@link #adopt} does.
+     * else as {@link #adopt} does, the lanes watching for those ticks ({@link CatchUpLanes#watch}).
      *
      * @param rereadFrom for each Kafka partition the checkpoint has an offset of, the offset its ticks are read
      *                   again from; empty without Kafka offsets
@@ -110,7 +118,11 @@ final class PartitionStates {
     StateImport restore(int p, Buffer value, Map<Integer, Long> rereadFrom) {
         CatchUpLanes.Lane lane = lanes == null ? null : lanes.open(p, engineState(value), rereadFrom);
         if (lane == null) {
-            return adopt(value, false);
+            StateImport result = adopt(value, false);
+            if (lanes != null && !rereadFrom.isEmpty()) {
+                lanes.watch(p, rereadFrom);
+            }
+            return result;
         }
         forEachHeld(value, (symbol, ts, price, size, arrivedAt) -> {
             if (ts < lane.nextScan() || !lane.held.hold(symbol, ts, price, size, arrivedAt)) {

@@ -119,16 +119,19 @@ class AcceptedOffsetsTest {
     void aPartitionRestoredFromACheckpointTakesTheTicksItsLostOwnerHadFromTheReadingItAskedFor() {
         AcceptedOffsets offsets = new AcceptedOffsets(2);
         offsets.restore(0, new JsonObject().put("1", 100L), null, 0);
-        offsets.awaitReread(0, java.util.Set.of(1));
+        offsets.awaitReread(0, java.util.Set.of(1), true);
         // a rewind to a commit past the checkpoint (the lost owner had 101..199 acknowledged) reaches it first
-        assertThat(offsets.accept(0, TickOrigin.of(1, 205), TickOrigin.readingFrom(200), 1_000)).isTrue();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 205), TickOrigin.readingFrom(200), 1_000))
+                .as("not taken before the ticks it follows").isFalse();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 210), 205, 1_000)).as("nor the rest of that reading").isFalse();
         assertThat(offsets.export(0, null)).as("not moved past what it never had")
                 .isEqualTo(new JsonObject().put("1", 100L));
-        // the reading it asked for, from after its checkpoint
+        // the reading it asked for, from after its checkpoint, brings them all in their order
         assertThat(offsets.accept(0, TickOrigin.of(1, 150), TickOrigin.readingFrom(101), 2_000)).isTrue();
         assertThat(offsets.accept(0, TickOrigin.of(1, 199), 150, 2_000)).isTrue();
-        assertThat(offsets.accept(0, TickOrigin.of(1, 205), 199, 2_000)).as("kept above, taken").isFalse();
-        assertThat(offsets.export(0, null)).isEqualTo(new JsonObject().put("1", 205L));
+        assertThat(offsets.accept(0, TickOrigin.of(1, 205), 199, 2_000)).as("now, after 199").isTrue();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 210), 205, 2_000)).isTrue();
+        assertThat(offsets.export(0, null)).isEqualTo(new JsonObject().put("1", 210L));
         assertThat(offsets.gapsGivenUp()).isZero();
         // linked: a later reading past what it has is taken as before (no tick of it in between)
         assertThat(offsets.accept(0, TickOrigin.of(1, 300), TickOrigin.readingFrom(250), 3_000)).isTrue();
@@ -141,11 +144,33 @@ class AcceptedOffsetsTest {
     }
 
     @Test
+    void aPartitionRestoredIntoTheScannersEngineTakesAReadingPastItAboveAGapSoThatNothingArrivesLate() {
+        AcceptedOffsets offsets = new AcceptedOffsets(1);
+        offsets.restore(0, new JsonObject().put("1", 100L), null, 0);
+        offsets.awaitReread(0, java.util.Set.of(1), false);
+        assertThat(offsets.accept(0, TickOrigin.of(1, 205), TickOrigin.readingFrom(200), 1_000))
+                .as("applied now, kept above the gap").isTrue();
+        assertThat(offsets.export(0, null)).isEqualTo(new JsonObject().put("1", 100L));
+        assertThat(offsets.accept(0, TickOrigin.of(1, 150), TickOrigin.readingFrom(101), 2_000)).isTrue();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 199), 150, 2_000)).isTrue();
+        assertThat(offsets.accept(0, TickOrigin.of(1, 205), 199, 2_000)).as("kept: not applied twice").isFalse();
+        assertThat(offsets.export(0, null)).isEqualTo(new JsonObject().put("1", 205L));
+
+        // a lane that joined the scanner takes such a reading above a gap too
+        AcceptedOffsets joined = new AcceptedOffsets(1);
+        joined.restore(0, new JsonObject().put("1", 100L), null, 0);
+        joined.awaitReread(0, java.util.Set.of(1), true);
+        joined.rereadDone(0, java.util.Set.of());
+        assertThat(joined.accept(0, TickOrigin.of(1, 205), TickOrigin.readingFrom(200), 3_000)).isTrue();
+        assertThat(joined.export(0, null)).isEqualTo(new JsonObject().put("1", 100L));
+    }
+
+    @Test
     void aPartitionWaitingForItsReReadIsNotRaisedToWhatTheSourcesAcknowledged() {
         AcceptedOffsets offsets = new AcceptedOffsets(2);
         JsonObject acknowledged = new JsonObject().put("0", 500L).put("1", 600L);
         offsets.restore(0, new JsonObject().put("0", 100L).put("1", 100L), null, 0);
-        offsets.awaitReread(0, java.util.Set.of(0, 1));
+        offsets.awaitReread(0, java.util.Set.of(0, 1), false);
         assertThat(offsets.export(0, acknowledged)).as("the lost owner may have had what lies between")
                 .isEqualTo(new JsonObject().put("0", 100L).put("1", 100L));
         offsets.accept(0, TickOrigin.of(0, 101), TickOrigin.readingFrom(101), 2_000);

@@ -223,6 +223,27 @@ class CatchUpLanesTest {
     }
 
     @Test
+    @DisplayName("a checkpoint taken into the scanner as it is (not behind it) is watched: each Kafka partition is "
+            + "told read again once a reading begun for it has delivered every tick stamped before the take")
+    void aCheckpointNotBehindIsWatchedUntilItsTicksAreReadAgain() {
+        watermarks.update(report("a", 5, 0, 0, T0 + 9_000));
+        now.set(T0 + 9_500);
+        scannerAt(9);
+        assertThat(lanes.open(3, checkpoint(9, 101), Map.of(0, 101L, 1, 51L))).isNull();
+        lanes.watch(3, Map.of(0, 101L, 1, 51L));
+        assertThat(lanes.watches(3)).isTrue();
+        lanes.observe(report("a", 5, 0, 0, T0 + 10_000));
+        assertThat(joined).as("a reading known before the take does not count").isEmpty();
+        lanes.observe(report("a", 6, 0, 101, T0 + 9_000));
+        assertThat(joined).as("not yet past the take").isEmpty();
+        lanes.observe(report("a", 6, 0, 101, T0 + 9_500));
+        assertThat(joined).containsExactly("p3[0]");
+        lanes.observe(report("b", 1, 1, 40, T0 + 10_000));
+        assertThat(joined).containsExactly("p3[0]", "p3[1]");
+        assertThat(lanes.watches(3)).as("every Kafka partition told: watched no more").isFalse();
+    }
+
+    @Test
     @DisplayName("a lane whose scan fails joins as it is instead of trying the same second again")
     void aFailingScanJoinsTheLane() {
         List<Long> tried = new ArrayList<>();
