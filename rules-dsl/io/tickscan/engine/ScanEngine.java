@@ -292,7 +292,7 @@ public final class ScanEngine {
     private StateImport importState(StateCheckpoint.Decoded d, boolean mayTakeClock) {
         boolean sameSessions = d.zone.equals(settings.sessionZone().getId())
                 && d.sessionStart.equals(settings.sessionStart());
-        boolean mayTake = mayTakeClock && heldNothing();
+        boolean mayTake = mayTakeClock && holdsNoSymbol();
         int[] index = new int[d.names.length];
         int restored = 0;
         for (int s = 0; s < index.length; s++) {
@@ -529,7 +529,8 @@ public final class ScanEngine {
     }
 
     /** True when no symbol is this engine's: every one seen was {@linkplain #release released} since. */
-    private boolean heldNothing() {
+    /** True when this engine holds no symbol (it may have scanned, its symbols all released). */
+    public boolean holdsNoSymbol() {
         for (int i = 0, n = states.count(); i < n; i++) {
             if (held(i)) {
                 return false;

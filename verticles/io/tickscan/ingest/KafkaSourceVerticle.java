@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.redis.client.Redis;
@@ -89,11 +90,6 @@ public final class KafkaSourceVerticle extends VerticleBase {
      */
     static final long REPLY_TIMEOUT_MS = 2_000;
     private static final long RESUME_CHECK_MS = 5;
-    /**
-     * How long after a seek back records past the offset taken before it count as fetched before it: a poll under
-     * way returns its records within this; a new reading whose first records are gone (retention) begins after it.
-     */
-    private static final long STALE_MS = 1_000;
     /** How long re-read requests are gathered before the partitions they name are sought. */
     static final long REREAD_GATHER_MS = 20;
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceVerticle.class);
@@ -189,6 +185,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
         consumer = KafkaConsumer.create(vertx, nativeConsumer);
         consumer.exceptionHandler(e -> failures.failed("consuming " + kafka.getString("topic"), e));
         consumer.handler(this::onRecord);
+        consumer.batchHandler(this::onBatch);
         consumer.pollTimeout(POLL_MS);
         graceMs = config().getLong("scanner_grace_ms", 0L);
         futureToleranceMs = config().getLong("future_tolerance_ms", 0L);
@@ -249,6 +246,18 @@ public final class KafkaSourceVerticle extends VerticleBase {
                 });
     }
 
+    /** Notes the seeks made before this batch was polled; called before its records reach {@link #onRecord}. */
+    private void onBatch(KafkaConsumerRecords<String, byte[]> batch) {
+        if (batch.records() instanceof RebalanceHookedConsumer.AfterSeeks after) {
+            after.seeksMade().forEach((partition, made) -> {
+                Book book = bookOf(partition.partition());
+                if (book != null) {
+                    book.seeksLanded = made;
+                }
+            });
+        }
+    }
+
     private void onRecord(KafkaConsumerRecord<String, byte[]> record) {
         if (!stalled.isEmpty() || !router.hasRoom()) {
             stalled.addLast(record);
@@ -281,11 +290,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
         if (book.committedAt < 0) {
             book.committedAt = offset; // where reading started: the committed offset
         }
-        if (book.staleAbove >= 0) {
-            if (offset > book.staleAbove && clock.getAsLong() < book.staleUntil) {
-                return; // fetched before a seek back, by a poll under way: the new reading comes to it again
-            }
-            book.staleAbove = -1; // the new reading has begun (or its first records are gone: it begins here)
+        if (book.seeksLanded < book.seeksAsked) {
+            return; // polled before its last seek: the reading that seek begins brings it again
         }
         if (offset <= book.taken) {
             return; // fetched before a rewind: read again from the offset the rewind set
@@ -484,10 +490,7 @@ public final class KafkaSourceVerticle extends VerticleBase {
     /** Reads {@code book}'s partition again from {@code from}: the records after it are taken again. */
     private void readAgain(Book book, long from) {
         TopicPartition partition = book.partition;
-        if (from <= book.taken) {
-            book.staleAbove = Math.max(book.staleAbove, book.taken);
-            book.staleUntil = clock.getAsLong() + STALE_MS;
-        }
+        book.seeksAsked++;
         book.uncommitted = -1;
         book.taken = from - 1;
         book.newestTs = Long.MIN_VALUE; // the ticks read again raise it again
@@ -495,8 +498,8 @@ public final class KafkaSourceVerticle extends VerticleBase {
         newReading(book, from);
         stalled.removeIf(r -> r.partition() == partition.partition() && r.topic().equals(partition.topic()));
         router.readingFrom(partition.partition(), from);
-        consumer.seek(new io.vertx.kafka.client.common.TopicPartition(partition.topic(), partition.partition()),
-                from);
+        // not the stream's seek: it drops every record polled and not yet handed on, of every partition
+        nativeConsumer.seekBeforeNextPoll(partition, from);
     }
 
     private Future<Void> commit(Map<TopicPartition, Long> offsets) {
@@ -692,7 +695,6 @@ public final class KafkaSourceVerticle extends VerticleBase {
                     // read from where the group (or the checkpoints) say, even below what this source took before:
                     // the scanners skip what they took already
                     book.taken = next - 1;
-                    book.staleAbove = -1;
                     book.newestTs = Long.MIN_VALUE; // what it handed on before may be read again: not claimed
                     rewinds++;
                     newReading(book, next);
@@ -745,13 +747,12 @@ public final class KafkaSourceVerticle extends VerticleBase {
         /** The newest stamp of the ticks handed on since it was assigned or rewound. */
         long newestTs = Long.MIN_VALUE;
         /**
-         * After a seek back, the offset the source had taken before it, -1 otherwise: a poll under way while the
-         * consumer seeks returns records after it, fetched before the seek, and taking one of them would skip every
-         * record the new reading brings up to it; they are skipped until the first record at or below it comes.
+         * The seeks this source asked for, and those the consumer had made before the latest batch polled
+         * ({@link RebalanceHookedConsumer.AfterSeeks}): a record polled before the last seek is of the reading it
+         * ended, and taking it would skip every record the new reading brings up to it.
          */
-        long staleAbove = -1;
-        /** Until when records above {@link #staleAbove} are taken for stale. */
-        long staleUntil;
+        long seeksAsked;
+        long seeksLanded;
         /** The reading under way: its number among this source's readings, and the offset it began at. */
         long readingSeq;
         long readingFrom;

@@ -3,14 +3,18 @@ package io.tickscan.ingest;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.Queue;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -29,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * An assignment first asks the source where the scanners' checkpoints need each new partition read from, and
  * seeks back there when that is before the committed offset. It also notes after each poll whether any broker
  * connection is open, and which partitions it has read to their end ({@link #caughtUp()}, for the source's
- * watermarks).
+ * watermarks). And it seeks for the source on the polling thread ({@link #seekBeforeNextPoll}).
  */
 final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
     /** How long a revocation waits for the source's ticks to be acknowledged. */
@@ -61,6 +65,35 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
     record CaughtUp(long at, long end) {
     }
 
+    /**
+     * A batch polled after seeks were made: per partition, how many seeks ({@link #seekBeforeNextPoll}) had been
+     * made before it. The read stream hands a batch's records on only after every record of the batches before
+     * it, and calls its batch handler first, so a record of a partition that reaches the source before the batch
+     * telling of its last seek was polled before that seek.
+     */
+    static final class AfterSeeks extends ConsumerRecords<String, byte[]> {
+        private final Map<TopicPartition, Long> seeksMade;
+
+        AfterSeeks(ConsumerRecords<String, byte[]> records, Map<TopicPartition, Long> seeksMade) {
+            super(byPartition(records), records.nextOffsets());
+            this.seeksMade = seeksMade;
+        }
+
+        /** Per partition, the seeks made before this batch was polled. */
+        Map<TopicPartition, Long> seeksMade() {
+            return seeksMade;
+        }
+
+        private static Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> byPartition(
+                ConsumerRecords<String, byte[]> records) {
+            Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> byPartition = new LinkedHashMap<>();
+            for (TopicPartition partition : records.partitions()) {
+                byPartition.put(partition, records.records(partition));
+            }
+            return byPartition;
+        }
+    }
+
     /** How long a look-up after a poll (a position, the topic's partitions) may wait for the broker. */
     private static final Duration LOOKUP_TIMEOUT = Duration.ofMillis(200);
     private final Hooks hooks;
@@ -76,6 +109,13 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
     private long previousPollStarted = Long.MIN_VALUE;
     /** The client's {@code connection-count} metric, once it exists; read on the polling thread only. */
     private Metric connections;
+
+    /** Seeks asked for and not yet made, in the order asked. */
+    private final Queue<Map.Entry<TopicPartition, Long>> seeks = new ConcurrentLinkedQueue<>();
+    /** Per partition, the seeks made so far (one asked of a partition revoked since counts too); polling thread. */
+    private final Map<TopicPartition, Long> seeksMade = new HashMap<>();
+    /** Whether seeks were made since the last batch of records the polls returned; polling thread. */
+    private boolean seeksUntold;
 
     /** @param clock the node's wall clock, epoch milliseconds (when a poll found a partition read to its end) */
     RebalanceHookedConsumer(Properties properties, Hooks hooks, LongSupplier clock) {
@@ -130,10 +170,33 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
         return topicPartitions;
     }
 
+    /**
+     * Reads {@code partition} from {@code offset} on, from the next poll (any thread). Not the read stream's seek,
+     * which drops every record it has polled and not yet emitted, of every partition: the consumer's positions are
+     * past them, so the other partitions' records in that batch would never be read. The records of
+     * {@code partition} polled before the seek still reach the source; the first batch polled after it says how
+     * many seeks of each partition came before it ({@link AfterSeeks}), so the source knows them and skips them.
+     */
+    void seekBeforeNextPoll(TopicPartition partition, long offset) {
+        seeks.add(Map.entry(partition, offset));
+    }
+
     @Override
     public ConsumerRecords<String, byte[]> poll(Duration timeout) {
+        for (Map.Entry<TopicPartition, Long> seek = seeks.poll(); seek != null; seek = seeks.poll()) {
+            if (assignment().contains(seek.getKey())) { // revoked since: its next owner reads it
+                seek(seek.getKey(), seek.getValue());
+            }
+            seeksMade.merge(seek.getKey(), 1L, Long::sum);
+            seeksUntold = true;
+        }
         long started = clock.getAsLong();
         ConsumerRecords<String, byte[]> records = super.poll(timeout);
+        if (seeksUntold && !records.isEmpty()) {
+            // an empty batch reaches nobody: the next one with records tells
+            seeksUntold = false;
+            records = new AfterSeeks(records, Map.copyOf(seeksMade));
+        }
         noteEnds();
         // the lag is the last fetch's, which may be older than this poll, not older than the previous one's
         previousPollStarted = started;

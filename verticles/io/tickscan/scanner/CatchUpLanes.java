@@ -139,10 +139,27 @@ final class CatchUpLanes {
      * @throws IllegalArgumentException when {@code state} is not a checkpoint the engine reads (no lane opened)
      */
     Lane open(int p, byte[] state, Map<Integer, Long> rereadFrom) {
+        return rereadFrom.isEmpty() ? null : openBehind(p, state, rereadFrom, "restored from a checkpoint");
+    }
+
+    /**
+     * Opens a lane for partition {@code p} when the {@code state} its live owner handed over was scanned before the
+     * scanner's last scan (the giver's scans were held, by the watermarks say, while the taker's ran): the lane
+     * scans the seconds between at once, since the state and the ticks routed to the taker since hold every tick
+     * of them, and joins. Not when the scanner holds no symbol: it takes the giver's clock instead
+     * ({@link ScanEngine#importState(byte[], boolean)}).
+     *
+     * @return the lane, or null when the state is to be taken into the scanner's engine as it is
+     * @throws IllegalArgumentException when {@code state} is not a checkpoint the engine reads (no lane opened)
+     */
+    Lane openHandedOver(int p, byte[] state) {
+        return scanner.holdsNoSymbol() ? null : openBehind(p, state, Map.of(), "handed over");
+    }
+
+    private Lane openBehind(int p, byte[] state, Map<Integer, Long> rereadFrom, String how) {
         long at = ScanEngine.lastScanOf(state);
         long now = scanner.lastScan();
-        if (rereadFrom.isEmpty() || now == Screen.NO_SCAN || at == Screen.NO_SCAN || at >= now
-                || now - at > MAX_BEHIND_MS) {
+        if (now == Screen.NO_SCAN || at == Screen.NO_SCAN || at >= now || now - at > MAX_BEHIND_MS) {
             return null;
         }
         ScanEngine engine = newEngine.get();
@@ -151,8 +168,8 @@ final class CatchUpLanes {
                 clock.getAsLong(), applier);
         lanes[p] = lane;
         open++;
-        LOG.info("partition {} restored from a checkpoint of {} catches up from there: {} s behind the scanner, "
-                + "{} symbols", p, Instant.ofEpochMilli(at), (now - at) / 1000, imported.restored());
+        LOG.info("partition {} {} with a state of {} catches up from there: {} s behind the scanner, {} symbols", p,
+                how, Instant.ofEpochMilli(at), (now - at) / 1000, imported.restored());
         return lane;
     }
 

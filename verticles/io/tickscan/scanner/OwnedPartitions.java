@@ -283,7 +283,7 @@ final class OwnedPartitions {
     private boolean adopt(int p, Buffer message) {
         try {
             int length = message.getInt(4);
-            states.adopt(message.slice(8, 8 + length), true);
+            states.takeHandedOver(p, message.slice(8, 8 + length));
             JsonObject offsets = new JsonObject(message.slice(8 + length, message.length()));
             accepted.forget(p);
             if (kafkaTopic != null && kafkaTopic.equals(offsets.getString("topic"))) {

@@ -124,12 +124,33 @@ final class PartitionStates {
             }
             return result;
         }
+        holdIn(lane, value);
+        return lane.imported;
+    }
+
+    /**
+     * Takes partition {@code p}'s state handed over by its live owner: into a lane that scans the seconds the
+     * giver had not scanned yet when the state is behind the engine's clock ({@link CatchUpLanes#openHandedOver}),
+     * else as {@link #adopt} does.
+     *
+     * @throws IllegalArgumentException when {@code value} is not a state of this layout (nothing changed then)
+     */
+    StateImport takeHandedOver(int p, Buffer value) {
+        CatchUpLanes.Lane lane = lanes == null ? null : lanes.openHandedOver(p, engineState(value));
+        if (lane == null) {
+            return adopt(value, true);
+        }
+        holdIn(lane, value);
+        return lane.imported;
+    }
+
+    /** Gives {@code lane} the held ticks of a state value: those of the seconds it scans still are applied now. */
+    private static void holdIn(CatchUpLanes.Lane lane, Buffer value) {
         forEachHeld(value, (symbol, ts, price, size, arrivedAt) -> {
             if (ts < lane.nextScan() || !lane.held.hold(symbol, ts, price, size, arrivedAt)) {
                 lane.apply.apply(symbol, ts, price, size, arrivedAt);
             }
         });
-        return lane.imported;
     }
 
     /** The engine's part of a state value. */

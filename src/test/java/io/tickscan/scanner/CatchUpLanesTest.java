@@ -244,6 +244,25 @@ class CatchUpLanesTest {
     }
 
     @Test
+    @DisplayName("a state handed over behind the scanner's clock is scanned through the seconds between at once, "
+            + "then joins; not when the scanner holds no symbol, which takes the giver's clock")
+    void aStateHandedOverBehindTheScannerCatchesUpAtOnce() {
+        now.set(T0 + 10_000);
+        scannerAt(10);
+        assertThat(lanes.openHandedOver(5, checkpoint(8, 101))).as("the scanner holds no symbol").isNull();
+        scanner.apply("OTHER", T0 + 10_100, 50, 1);
+        assertThat(lanes.openHandedOver(5, checkpoint(10, 101))).as("not behind").isNull();
+        CatchUpLanes.Lane lane = lanes.openHandedOver(5, checkpoint(8, 101));
+        assertThat(lane).isNotNull();
+        lanes.advance();
+        assertThat(scans).containsExactly("ACME@9", "scan@9", "ACME@10", "scan@10");
+        assertThat(lanes.of(5)).as("joined").isNull();
+        assertThat(joined).containsExactly("p5[]");
+        assertThat(lanes.watches(5)).isFalse();
+        assertThat(scanner.symbolCount()).as("ACME joined OTHER in the scanner").isEqualTo(2);
+    }
+
+    @Test
     @DisplayName("a lane whose scan fails joins as it is instead of trying the same second again")
     void aFailingScanJoinsTheLane() {
         List<Long> tried = new ArrayList<>();
