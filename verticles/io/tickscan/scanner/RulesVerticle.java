@@ -14,6 +14,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *   where each side may have stored its own version of the same number); a store found empty, after the
  *   members that held it died, gets this node's set again.</li>
  *   <li>{@link Addresses#RULES_CURRENT} (node-local) answers the version this node's scanners run or will run
- *   at their next scan.</li>
+ *   at their next scan, after adopting a newer one the store holds (a read after a write on another member
+ *   sees it).</li>
  * </ul>
  *
  * <p>Config: {@code initial} (the rules file's JSON text, for a cluster that has none), {@code engine} and
@@ -45,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RulesVerticle extends VerticleBase {
     static final long SYNC_MS = 2_000;
+    /** How long a reader of the current set waits for the store before it gets this node's. */
+    static final long CURRENT_WAIT_MS = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(RulesVerticle.class);
 
     private final FailureLog failures = new FailureLog(LOG);
@@ -98,8 +102,7 @@ public final class RulesVerticle extends VerticleBase {
                             vertx.eventBus().<JsonObject>localConsumer(Addresses.RULES_EDIT, this::edit).completion(),
                             vertx.eventBus().<String>localConsumer(Addresses.RULES_VALIDATE, this::validate)
                                     .completion(),
-                            vertx.eventBus().localConsumer(Addresses.RULES_CURRENT, m -> m.reply(current.toJson()
-                                    .put("rules", RulesFile.rulesOf(Json.decodeValue(current.text())))))
+                            vertx.eventBus().localConsumer(Addresses.RULES_CURRENT, this::answerCurrent)
                                     .completion(),
                             vertx.eventBus().<JsonObject>consumer(Addresses.RULES_UPDATE,
                                     m -> adopt(VersionedRules.fromJson(m.body()), false)).completion());
@@ -186,6 +189,22 @@ public final class RulesVerticle extends VerticleBase {
         });
     }
 
+
+    /**
+     * Answers the latest rule set: the store's when it holds a newer one than this node has heard of (a set stored
+     * by another member, whose update is still on its way), so that a read on any member after a write confirmed on
+     * another sees it; this node's when the store does not answer within {@value #CURRENT_WAIT_MS} ms.
+     */
+    private void answerCurrent(Message<Object> message) {
+        store.current(current).timeout(CURRENT_WAIT_MS, TimeUnit.MILLISECONDS).onComplete(found -> {
+            if (found.succeeded()) {
+                adopt(found.result(), false);
+            } else {
+                failures.failed("reading the cluster's rule set for a reader", found.cause());
+            }
+            message.reply(current.toJson().put("rules", RulesFile.rulesOf(Json.decodeValue(current.text()))));
+        });
+    }
 
     /** Takes the stored set when it differs from this node's (the store is the truth), or stores this node's. */
     private void sync() {
