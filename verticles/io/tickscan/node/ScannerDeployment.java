@@ -40,8 +40,10 @@ final class ScannerDeployment {
         ThreadingModel threading = config.scanner().getString("threading").equals("worker") ? ThreadingModel.WORKER
                 : ThreadingModel.EVENT_LOOP;
         List<Future<String>> started = new ArrayList<>();
-        for (String id : ids) {
-            JsonObject conf = new JsonObject().put("instance", id).put("node", nodeId).put("member", member)
+        for (int index = 0; index < ids.size(); index++) {
+            String id = ids.get(index);
+            JsonObject conf = new JsonObject().put("instance", id).put("index", index).put("node", nodeId)
+                    .put("member", member)
                     .put("engine", config.engine())
                     .put("rules", config.json().getJsonObject("rules")).put("scanner", config.scanner())
                     .put("redis", config.json().getJsonObject("redis")).put("partition_count", config.partitions())

@@ -174,13 +174,13 @@ public final class ScannerVerticle extends VerticleBase {
                     schedule = new ScanSchedule(clock, timers != null ? timers : new VertxTimers(), this::scan,
                             Counter.builder("scans_skipped").description("Seconds not scanned: after a pause longer "
                                     + "than scanner.watermark_wait_ms, or a scan forced past it").register(registry),
-                            scanner.getLong("grace_ms"), watermarks::reached, scanner.getLong("watermark_wait_ms"),
+                            graceMs(conf), watermarks::reached, scanner.getLong("watermark_wait_ms"),
                             Counter.builder("scans_forced").description("Scans run without every tick before their "
                                     + "second delivered, after waiting scanner.watermark_wait_ms for a Kafka "
                                     + "partition's watermark").register(registry));
                     lanes = new CatchUpLanes(conf.getInteger("partition_count"), engine,
                             () -> new ScanEngine(ruleSet, settings, 64), watermarks, scanner.getInteger("hold_ticks"),
-                            scanner.getLong("watermark_wait_ms"), scanner.getLong("grace_ms"), clock,
+                            scanner.getLong("watermark_wait_ms"), graceMs(conf), clock,
                             this::scanLane, this::applyHeld, this::takeRestored, (p, readThrough) -> {
                                 accepted.rereadDone(p, readThrough);
                                 if (checkpoints != null) {
@@ -438,6 +438,16 @@ public final class ScannerVerticle extends VerticleBase {
         if (target.lateTicks() != lateBefore) {
             late.increment(target.lateTicks() - lateBefore);
         }
+    }
+
+    /**
+     * When after its second this instance scans: {@code scanner.grace_ms}, plus {@code scanner.stagger_ms} for each
+     * instance of the node before it, so that the node's instances do not all scan (and build a minute's burst of
+     * alerts) at the same moment on the same cores.
+     */
+    static long graceMs(JsonObject conf) {
+        JsonObject scanner = conf.getJsonObject("scanner");
+        return scanner.getLong("grace_ms") + conf.getInteger("index", 0) * scanner.getLong("stagger_ms", 0L);
     }
 
     private void onRules(Message<JsonObject> message) {

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Usage: {@code NodeBenchmark [seconds] [event-loop|worker] [scanner instances, 0: one per core]
  * [simulator ticks/s, default 50,000,000: as fast as the node goes] [rules' cooldown_sec, default 60]
- * [scanner.grace_ms, default the configuration's]}.
+ * [scanner.grace_ms, default the configuration's] [scanner.stagger_ms, default the configuration's]}.
  */
 public final class NodeBenchmark {
     private NodeBenchmark() {
@@ -41,6 +41,7 @@ public final class NodeBenchmark {
         int rate = args.length > 3 ? Integer.parseInt(args[3]) : 50_000_000;
         int cooldown = args.length > 4 ? Integer.parseInt(args[4]) : 60;
         Integer grace = args.length > 5 ? Integer.valueOf(args[5]) : null;
+        Integer stagger = args.length > 6 ? Integer.valueOf(args[6]) : null;
         Path dir = Files.createTempDirectory("tickscan-bench");
         Path rules = dir.resolve("rules.json");
         Files.writeString(rules, new JsonArray(BenchRules.mixed(100, cooldown)).encode());
@@ -51,6 +52,9 @@ public final class NodeBenchmark {
         conf.getJsonObject("scanner").put("threading", threading).put("instances", instances);
         if (grace != null) {
             conf.getJsonObject("scanner").put("grace_ms", grace);
+        }
+        if (stagger != null) {
+            conf.getJsonObject("scanner").put("stagger_ms", stagger);
         }
         conf.getJsonObject("sources").getJsonObject("simulator").put("symbols", 10_000)
                 .put("ticks_per_second", rate);

@@ -110,6 +110,16 @@ class ScannerVerticleTest {
     }
 
     @Test
+    @DisplayName("each instance of a node scans scanner.stagger_ms after the one before it")
+    void instancesAreStaggered() {
+        JsonObject scanner = new JsonObject().put("grace_ms", 50).put("stagger_ms", 25);
+        assertThat(ScannerVerticle.graceMs(new JsonObject().put("scanner", scanner).put("index", 0))).isEqualTo(50);
+        assertThat(ScannerVerticle.graceMs(new JsonObject().put("scanner", scanner).put("index", 2))).isEqualTo(100);
+        assertThat(ScannerVerticle.graceMs(new JsonObject().put("scanner", scanner.copy().put("stagger_ms", 0))
+                .put("index", 3))).isEqualTo(50);
+    }
+
+    @Test
     @DisplayName("applies ticks as they arrive and publishes the alert at the next scan")
     void ticksAreAppliedAndTheAlertIsPublishedAtTheNextScan(Vertx vertx, VertxTestContext ctx) {
         deploy(vertx, true)
