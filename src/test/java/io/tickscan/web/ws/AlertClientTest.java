@@ -45,6 +45,19 @@ class AlertClientTest {
         return all;
     }
 
+    /**
+     * Checks the client every 100 ms, as the node does, and expects it open for {@code openMs} (a multiple of 100),
+     * then closed with {@code code} 1 ms later.
+     */
+    void expectClosedAfter(long openMs, short code) {
+        assertThat(checkEvery100Ms(openMs - 100)).isFalse();
+        now += 99;
+        assertThat(client.check()).isFalse();
+        now += 1;
+        assertThat(client.check()).isTrue();
+        assertThat(sink.closeCode).isEqualTo(code);
+    }
+
     /** Moves the clock by {@code ms} in steps of 100 ms, checking the client at each, as the node does. */
     boolean checkEvery100Ms(long ms) {
         boolean closed = false;
@@ -151,12 +164,7 @@ class AlertClientTest {
         client.heard();
         client.check();
         assertThat(sink.pings).isEqualTo(2);
-        assertThat(checkEvery100Ms(2_900)).isFalse();
-        now += 99;
-        assertThat(client.check()).isFalse();
-        now += 1;
-        assertThat(client.check()).isTrue();
-        assertThat(sink.closeCode).isEqualTo(AlertClient.SILENT);
+        expectClosedAfter(3_000, AlertClient.SILENT);
     }
 
     @Test
@@ -166,12 +174,7 @@ class AlertClientTest {
         now += 20_000; // the node was frozen: no check ran, no pong was read
         assertThat(client.check()).isFalse();
         assertThat(sink.pings).isEqualTo(1);
-        assertThat(checkEvery100Ms(2_900)).isFalse();
-        now += 99;
-        assertThat(client.check()).isFalse();
-        now += 1;
-        assertThat(client.check()).isTrue();
-        assertThat(sink.closeCode).isEqualTo(AlertClient.SILENT);
+        expectClosedAfter(3_000, AlertClient.SILENT);
     }
 
     @Test
@@ -182,12 +185,7 @@ class AlertClientTest {
         client.flush();
         now += 20_000;
         assertThat(client.check()).isFalse();
-        assertThat(checkEvery100Ms(900)).isFalse();
-        now += 99;
-        assertThat(client.check()).isFalse();
-        now += 1;
-        assertThat(client.check()).isTrue();
-        assertThat(sink.closeCode).isEqualTo(AlertClient.TOO_SLOW);
+        expectClosedAfter(1_000, AlertClient.TOO_SLOW);
     }
 
     @Test
