@@ -528,8 +528,7 @@ public final class ScanEngine {
         return released;
     }
 
-    /** True when no symbol is this engine's: every one seen was {@linkplain #release released} since. */
-    /** True when this engine holds no symbol (it may have scanned, its symbols all released). */
+    /** True when no symbol is this engine's: none seen yet, or every one {@linkplain #release released} since. */
     public boolean holdsNoSymbol() {
         for (int i = 0, n = states.count(); i < n; i++) {
             if (held(i)) {

@@ -699,6 +699,9 @@ public final class KafkaSourceVerticle extends VerticleBase {
                     rewinds++;
                     newReading(book, next);
                     router.readingFrom(partition.partition(), next);
+                    // after any seek asked for under its last ownership and not made yet: this one is made last
+                    book.seeksAsked++;
+                    nativeConsumer.seekBeforeNextPoll(partition, next);
                     acknowledged.put(partition.partition(),
                             book.committedAt >= 0 ? Math.min(next, book.committedAt) : next);
                 });

@@ -184,11 +184,17 @@ final class RebalanceHookedConsumer extends KafkaConsumer<String, byte[]> {
     @Override
     public ConsumerRecords<String, byte[]> poll(Duration timeout) {
         for (Map.Entry<TopicPartition, Long> seek = seeks.poll(); seek != null; seek = seeks.poll()) {
-            if (assignment().contains(seek.getKey())) { // revoked since: its next owner reads it
-                seek(seek.getKey(), seek.getValue());
-            }
+            // counted first: a seek that throws must not leave the source skipping the partition's records for good
             seeksMade.merge(seek.getKey(), 1L, Long::sum);
             seeksUntold = true;
+            try {
+                if (assignment().contains(seek.getKey())) { // revoked since: its next owner reads it
+                    seek(seek.getKey(), seek.getValue());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("{} could not be read again from offset {}: {}", seek.getKey(), seek.getValue(),
+                        e.toString());
+            }
         }
         long started = clock.getAsLong();
         ConsumerRecords<String, byte[]> records = super.poll(timeout);

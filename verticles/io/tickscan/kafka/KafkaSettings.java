@@ -28,8 +28,12 @@ public final class KafkaSettings {
         props.putAll(common(section));
         props.put(ConsumerConfig.GROUP_ID_CONFIG, section.getString("group_id"));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // a rebalance moves only the partitions that change hands: the others are read on without a pause
-        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // a rebalance moves only the partitions that change hands: the others are read on without a pause (the
+        // broker-side protocol, group.protocol=consumer, refuses a client-side assignor and is incremental anyway)
+        if (!"consumer".equalsIgnoreCase(String.valueOf(section.getJsonObject("properties")
+                .getValue(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic")))) {
+            props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        }
         section.getJsonObject("properties").forEach(e -> props.put(e.getKey(), String.valueOf(e.getValue())));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         return props;

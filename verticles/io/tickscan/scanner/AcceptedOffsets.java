@@ -272,14 +272,28 @@ final class AcceptedOffsets {
      * with the readings it asked for (its lane read them through the second it joined at, or later, see
      * {@link CatchUpLanes}). It waits no more for those, and its offsets of them may be raised to what the
      * sources acknowledged.
+     *
+     * @return at a lane's join (the first call after {@link #awaitReread} in a lane), the Kafka partitions still
+     *         not read through, each with the offset after what {@code p} has: the lane left the ticks of a reading
+     *         past its checkpoint for the reading it asked for, which has not come, so they are to be asked for
+     *         again (into the scanner's engine from now on); empty otherwise
      */
-    void rereadDone(int p, Set<Integer> sources) {
+    Map<Integer, Long> rereadDone(int p, Set<Integer> sources) {
+        boolean joining = inLane[p];
         inLane[p] = false; // told at the join first: its ticks go to the scanner's engine from then on
         for (Integer source : sources) {
             if (unlinked[p] != null) {
                 linked(p, source);
             }
         }
+        if (!joining || unlinked[p] == null) {
+            return Map.of();
+        }
+        Map<Integer, Long> askAgain = new HashMap<>();
+        for (Integer source : unlinked[p]) {
+            askAgain.put(source, source < highest[p].length ? highest[p][source] + 1 : 0);
+        }
+        return askAgain;
     }
 
 

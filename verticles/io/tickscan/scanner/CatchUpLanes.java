@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * reports for the Kafka partitions it had not read through, and says when each has been
  * ({@link AcceptedOffsets#rereadDone}).
  *
+ * <p>A state handed over by a live owner whose scans were behind the scanner's opens a lane too
+ * ({@link #openHandedOver}): it holds every tick of its seconds, so the lane scans them at the scanner's next scan
+ * and joins. A checkpoint taken into the scanner's engine as it is gets no lane, only the watch that says when its
+ * Kafka partitions have been read again ({@link #watch}).
+ *
  * <p>Meanwhile the partition is not checkpointed (its state is in the lane; its stored checkpoint stays what the
  * lane resumed), and the scanner's queries do not see its symbols. Giving the partition away joins the lane first;
  * dropping it discards the lane.
@@ -145,8 +150,8 @@ final class CatchUpLanes {
     /**
      * Opens a lane for partition {@code p} when the {@code state} its live owner handed over was scanned before the
      * scanner's last scan (the giver's scans were held, by the watermarks say, while the taker's ran): the lane
-     * scans the seconds between at once, since the state and the ticks routed to the taker since hold every tick
-     * of them, and joins. Not when the scanner holds no symbol: it takes the giver's clock instead
+     * scans the seconds between at the scanner's next scan, since the state and the ticks routed to the taker since
+     * hold every tick of them, and joins. Not when the scanner holds no symbol: it takes the giver's clock instead
      * ({@link ScanEngine#importState(byte[], boolean)}).
      *
      * @return the lane, or null when the state is to be taken into the scanner's engine as it is

@@ -182,7 +182,7 @@ public final class ScannerVerticle extends VerticleBase {
                             () -> new ScanEngine(ruleSet, settings, 64), watermarks, scanner.getInteger("hold_ticks"),
                             scanner.getLong("watermark_wait_ms"), graceMs(conf), clock,
                             this::scanLane, this::applyHeld, this::takeRestored, (p, readThrough) -> {
-                                accepted.rereadDone(p, readThrough);
+                                askAgain(accepted.rereadDone(p, readThrough));
                                 if (checkpoints != null) {
                                     checkpoints.changed(p);
                                 }
@@ -341,9 +341,9 @@ public final class ScannerVerticle extends VerticleBase {
                         + "by a read again in time: the ticks they lacked were not applied").tag("instance", instance)
                 .register(registry));
         instanceMeters.add(Gauge.builder("partitions_catching_up", lanes, CatchUpLanes::size).description(
-                "Partitions restored from a checkpoint behind the scanner's clock that catch up in a lane of their "
-                        + "own, scanned second by second as their Kafka ticks are read again, before they join its "
-                        + "engine").tag("instance", instance).register(registry));
+                "Partitions restored from a checkpoint (or handed over with a state) behind the scanner's clock "
+                        + "that catch up in a lane of their own, scanned second by second as their Kafka ticks are "
+                        + "read again, before they join its engine").tag("instance", instance).register(registry));
         instanceMeters.add(FunctionCounter.builder("partition_catch_ups", lanes, CatchUpLanes::caughtUp)
                 .description("Partitions that caught up in a lane and joined the scanner's engine")
                 .tag("instance", instance).tag("end", "caught_up").register(registry));
@@ -438,6 +438,22 @@ public final class ScannerVerticle extends VerticleBase {
         if (target.lateTicks() != lateBefore) {
             late.increment(target.lateTicks() - lateBefore);
         }
+    }
+
+    /**
+     * Asks the Kafka sources to read {@code from} (Kafka partition to offset) again: the ticks a lane left for a
+     * re-read that did not come before it joined.
+     */
+    private void askAgain(Map<Integer, Long> from) {
+        String topic = config().getString("kafka_topic");
+        if (from.isEmpty() || topic == null) {
+            return;
+        }
+        JsonObject offsets = new JsonObject();
+        from.forEach((k, offset) -> offsets.put(Integer.toString(k), offset));
+        LOG.info("scanner {}: a lane joined before Kafka partitions {} were read again: asked for again", instance,
+                from.keySet());
+        vertx.eventBus().publish(Addresses.KAFKA_REREAD, new JsonObject().put("topic", topic).put("from", offsets));
     }
 
     /**

@@ -217,16 +217,16 @@ final class AlertClient {
 
     /**
      * Closes the client when it is too slow (4008) or silent (4000), else pings it when a ping is due; drops the
-     * connection of a client closed {@value #CLOSE_GRACE_MS} ms ago that is still there. Called every few
-     * milliseconds; when the last call is more than {@code ping_ms} ago, the node itself stood still (frozen,
-     * starved, a long pause) and neither pongs nor drains could be handled meanwhile, so the client's silence
-     * and blocked writes are counted again from now, not held against it.
+     * connection of a client closed {@value #CLOSE_GRACE_MS} ms ago that is still there. Called every
+     * {@link WsSettings#checkPeriodMs()}; when the last call is more than {@link WsSettings#stallMs()} ago, the node
+     * itself stood still (frozen, starved, a long pause) and neither pongs nor drains could be handled meanwhile, so
+     * the client's silence and blocked writes are counted again from now, not held against it.
      *
      * @return true when it is closed
      */
     boolean check() {
         long now = clock.getAsLong();
-        if (now - lastCheckAt > settings.pingMs()) {
+        if (now - lastCheckAt > settings.stallMs()) {
             lastHeard = now;
             if (blockedSince >= 0) {
                 blockedSince = now;

@@ -100,8 +100,7 @@ public final class AlertSockets {
     /** Registers the alert consumer; completes once it is registered cluster-wide. */
     public Future<Void> start() {
         consumer = vertx.eventBus().consumer(Addresses.ALERTS, message -> receive(message.body()));
-        long period = Math.max(10, Math.min(1000, Math.min(settings.pingMs(), settings.slowCloseMs()) / 10));
-        housekeeping = vertx.setPeriodic(period, id -> checkClients());
+        housekeeping = vertx.setPeriodic(settings.checkPeriodMs(), id -> checkClients());
         return consumer.completion();
     }
 

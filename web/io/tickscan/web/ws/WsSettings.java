@@ -19,6 +19,19 @@ record WsSettings(String node, int frameMs, int frameAlerts, int queueAlerts, lo
                 ws.getLong("ping_ms"), ws.getInteger("max_message_bytes"), ws.getInteger("max_bad_messages"));
     }
 
+    /** How often the clients are checked (pinged, closed when silent or too slow): a tenth of the shorter wait. */
+    long checkPeriodMs() {
+        return Math.max(10, Math.min(1000, Math.min(pingMs, slowCloseMs) / 10));
+    }
+
+    /**
+     * A gap between two checks longer than this is the node's own stillness (frozen, starved, a long pause), not
+     * its clients': half the shorter wait, and at least three periods.
+     */
+    long stallMs() {
+        return Math.max(Math.min(pingMs, slowCloseMs) / 2, 3 * checkPeriodMs());
+    }
+
     /**
      * The server's largest websocket frame and message: well above {@code max_message_bytes}, so that a message
      * a little too large gets an error frame, and at least 64 KiB, since it also cuts outgoing alert frames.

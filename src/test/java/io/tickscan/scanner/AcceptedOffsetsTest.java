@@ -124,6 +124,13 @@ class AcceptedOffsetsTest {
         assertThat(offsets.accept(0, TickOrigin.of(1, 205), TickOrigin.readingFrom(200), 1_000))
                 .as("not taken before the ticks it follows").isFalse();
         assertThat(offsets.accept(0, TickOrigin.of(1, 210), 205, 1_000)).as("nor the rest of that reading").isFalse();
+        AcceptedOffsets forced = new AcceptedOffsets(1);
+        forced.restore(0, new JsonObject().put("1", 100L), null, 0);
+        forced.awaitReread(0, java.util.Set.of(1), true);
+        forced.accept(0, TickOrigin.of(1, 205), TickOrigin.readingFrom(200), 1_000);
+        assertThat(forced.rereadDone(0, java.util.Set.of())).as("a lane forced to join before its re-read came asks "
+                + "again for what it left").isEqualTo(java.util.Map.of(1, 101L));
+        assertThat(forced.rereadDone(0, java.util.Set.of())).as("once").isEmpty();
         assertThat(offsets.export(0, null)).as("not moved past what it never had")
                 .isEqualTo(new JsonObject().put("1", 100L));
         // the reading it asked for, from after its checkpoint, brings them all in their order
