@@ -451,7 +451,7 @@ public final class ScannerVerticle extends VerticleBase {
         }
         JsonObject offsets = new JsonObject();
         from.forEach((k, offset) -> offsets.put(Integer.toString(k), offset));
-        LOG.info("scanner {}: a lane joined before Kafka partitions {} were read again: asked for again", instance,
+        LOG.debug("scanner {}: a lane joined before Kafka partitions {} were read again: asked for again", instance,
                 from.keySet());
         vertx.eventBus().publish(Addresses.KAFKA_REREAD, new JsonObject().put("topic", topic).put("from", offsets));
     }
