@@ -232,9 +232,10 @@ abstract class Node {
 
     /**
      * {@code a crosses_above b} (or below): at the previous scan, exactly one second earlier, both sides were
-     * defined and {@code a <= b}; now both are defined and {@code a > b}. The previous values are kept per
-     * symbol in two arrays, refreshed at every scan for every symbol whatever {@code care} says. Rules that
-     * share the same cross share one node, which computes it once per scan.
+     * defined and {@code a <= b}; now both are defined and {@code a > b}. Of the previous scan only its outcome is
+     * kept, as two bitsets refreshed at every scan for every symbol whatever {@code care} says: which symbols had
+     * {@code a > b} (for crosses_below, {@code b > a}) and which had a side unknown. Rules that share the same
+     * cross share one node, which computes it once per scan.
      */
     static final class Cross extends Node {
         private static final long SCAN_INTERVAL_MS = 1000;
@@ -242,10 +243,11 @@ abstract class Node {
         private final int right;
         private final boolean above;
         private final String key;
-        /** Each symbol's sides at {@link #previousScan}, NaN when unknown: what a checkpoint keeps. */
-        double[] previousLeft = new double[0];
-        double[] previousRight = new double[0];
-        /** The scan the previous values are of, {@code Long.MIN_VALUE} before the first. */
+        /** The symbols whose crossing side was above the other at {@link #previousScan}. */
+        private long[] wasAbove = new long[0];
+        /** The symbols with a side unknown at {@link #previousScan}, or not known to be of that scan. */
+        private long[] wasUnknown = new long[0];
+        /** The scan the previous outcome is of, {@code Long.MIN_VALUE} before the first. */
         long previousScan = Long.MIN_VALUE;
         private long[] resultT = new long[0];
         private long[] resultU = new long[0];
@@ -278,52 +280,84 @@ abstract class Node {
         private void compute(MetricColumns columns, int n, long time) {
             long[] t = resultT;
             long[] u = resultU;
-            double[] a = columns.column(left);
-            double[] b = columns.column(right);
-            double[] pa = previousLeft;
-            double[] pb = previousRight;
+            long[] before = wasAbove;
+            long[] unknownBefore = wasUnknown;
+            int words = words(n);
             if (previousScan != time - SCAN_INTERVAL_MS) {
-                Arrays.fill(pa, 0, n, Double.NaN);
+                Arrays.fill(unknownBefore, 0, words, -1L);
             }
             // crosses_above a b: a was <= b and is > b; crosses_below: b was <= a and is > a
-            double[] x = above ? a : b;
-            double[] y = above ? b : a;
-            double[] px = above ? pa : pb;
-            double[] py = above ? pb : pa;
-            int words = words(n);
+            double[] x = columns.column(above ? left : right);
+            double[] y = columns.column(above ? right : left);
             for (int w = 0; w < words; w++) {
                 int base = w << 6;
                 int end = Math.min(64, n - base);
-                long hit = 0;
-                long nan = 0;
+                long gt = 0;
+                long nan = end == 64 ? 0 : -1L << end; // symbols not there yet: unknown when they come
                 for (int j = 0; j < end; j++) {
-                    int i = base + j;
-                    double xi = x[i];
-                    double yi = y[i];
-                    double pxi = px[i];
-                    double pyi = py[i];
-                    hit |= (pxi <= pyi & xi > yi ? 1L : 0L) << j;
-                    nan |= (xi != xi | yi != yi | pxi != pxi | pyi != pyi ? 1L : 0L) << j;
+                    double xi = x[base + j];
+                    double yi = y[base + j];
+                    gt |= (xi > yi ? 1L : 0L) << j;
+                    nan |= (xi != xi | yi != yi ? 1L : 0L) << j;
                 }
-                t[w] = hit & ~nan;
-                u[w] = nan;
+                t[w] = gt & ~before[w] & ~unknownBefore[w];
+                u[w] = nan | unknownBefore[w];
+                before[w] = gt;
+                unknownBefore[w] = nan;
             }
-            System.arraycopy(a, 0, pa, 0, n);
-            System.arraycopy(b, 0, pb, 0, n);
             previousScan = time;
         }
 
         @Override
         void ensureCapacity(int capacity) {
-            if (capacity > previousLeft.length) {
-                int old = previousLeft.length;
-                previousLeft = Arrays.copyOf(previousLeft, capacity);
-                previousRight = Arrays.copyOf(previousRight, capacity);
-                Arrays.fill(previousLeft, old, capacity, Double.NaN);
-                Arrays.fill(previousRight, old, capacity, Double.NaN);
-                resultT = new long[words(capacity)];
-                resultU = new long[words(capacity)];
+            int words = words(capacity);
+            if (words > wasAbove.length) {
+                int old = wasAbove.length;
+                wasAbove = Arrays.copyOf(wasAbove, words);
+                wasUnknown = Arrays.copyOf(wasUnknown, words);
+                Arrays.fill(wasUnknown, old, words, -1L);
+                resultT = new long[words];
+                resultU = new long[words];
             }
+        }
+
+        /** Forgets symbol {@code i}'s previous sides: unknown until the next scan. */
+        void forget(int i) {
+            wasUnknown[i >>> 6] |= 1L << i;
+        }
+
+        /**
+         * Takes symbol {@code i}'s sides at {@link #previousScan} (NaN when unknown): only their order is kept.
+         */
+        void restorePrevious(int i, double previousLeft, double previousRight) {
+            double x = above ? previousLeft : previousRight;
+            double y = above ? previousRight : previousLeft;
+            long bit = 1L << i;
+            if (x != x || y != y) {
+                wasUnknown[i >>> 6] |= bit;
+                return;
+            }
+            wasUnknown[i >>> 6] &= ~bit;
+            if (x > y) {
+                wasAbove[i >>> 6] |= bit;
+            } else {
+                wasAbove[i >>> 6] &= ~bit;
+            }
+        }
+
+        /**
+         * Symbol {@code i}'s sides at {@link #previousScan} as two values in the same order as they were, left then
+         * right: (NaN, NaN) when a side was unknown, else 1 for the side that was above the other and 0 for the
+         * other (0 and 0 when the crossing side was not above). What a checkpoint keeps, read back by
+         * {@link #restorePrevious}.
+         */
+        double previousSide(int i, boolean leftSide) {
+            if ((wasUnknown[i >>> 6] & 1L << i) != 0) {
+                return Double.NaN;
+            }
+            boolean crossingSideAbove = (wasAbove[i >>> 6] & 1L << i) != 0;
+            boolean crossingSide = leftSide == above;
+            return crossingSideAbove && crossingSide ? 1 : 0;
         }
 
         /** True when {@code other} computes the same cross. */

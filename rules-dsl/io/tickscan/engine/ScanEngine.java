@@ -558,8 +558,7 @@ public final class ScanEngine {
     private void forget(int i) {
         indicators.reset(i);
         for (Node.Cross cross : crosses) {
-            cross.previousLeft[i] = Double.NaN;
-            cross.previousRight[i] = Double.NaN;
+            cross.forget(i);
         }
         for (CompiledRule rule : rules) {
             rule.symbolReleased(i);

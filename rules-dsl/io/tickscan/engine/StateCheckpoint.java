@@ -30,7 +30,9 @@ import java.util.Map;
  * EMAs      i32 count, then each: i32 window, n x (i32 seen, f64 sum, f64 value)
  * RSIs      i32 count, then each: i32 window, n x (i32 changes, f64 previous close, f64 gain, f64 loss, f64 value)
  * crosses   i32 count, then each: utf key ("ema(9) crosses_above ema(21)"), i64 previous scan,
- *           n x (f64 left, f64 right) as of that scan
+ *           n x (f64 left, f64 right) as of that scan; only their order counts, and a checkpoint
+ *           writes them as 1 for the side that was above the other and 0 for the other (0, 0 when
+ *           the crossing side was not above), NaN, NaN when a side was unknown
  * rules     i32 count, then each: utf id, i32 m, m x (i32 symbol ordinal, i64 last firing)
  * </pre>
  * The bars are the {@code c} newest complete ones, ending just before the live minute (at most the ring's length);
@@ -89,8 +91,8 @@ final class StateCheckpoint {
                 out.writeUTF(cross.key());
                 out.writeLong(cross.previousScan);
                 for (int i : symbols) {
-                    out.writeDouble(cross.previousLeft[i]);
-                    out.writeDouble(cross.previousRight[i]);
+                    out.writeDouble(cross.previousSide(i, true));
+                    out.writeDouble(cross.previousSide(i, false));
                 }
             }
             out.writeInt(rules.length);
@@ -420,8 +422,11 @@ final class StateCheckpoint {
             for (int s = 0; s < index.length; s++) {
                 int i = index[s];
                 if (i >= 0) {
-                    cross.previousLeft[i] = current ? sides[0][s] : Double.NaN;
-                    cross.previousRight[i] = current ? sides[1][s] : Double.NaN;
+                    if (current) {
+                        cross.restorePrevious(i, sides[0][s], sides[1][s]);
+                    } else {
+                        cross.forget(i);
+                    }
                 }
             }
         }
