@@ -67,17 +67,78 @@ abstract class Node {
                 if (care[w] == 0) {
                     t[w] = 0;
                     u[w] = 0;
-                    continue;
+                } else {
+                    word(w, n, t, u);
                 }
-                int base = w << 6;
-                int end = Math.min(64, n - base);
-                t[w] = truths(base, end);
-                u[w] = twoValued ? 0 : unknowns(base, end);
             }
+        }
+
+        /** Writes the bits of word {@code w} (of {@code n} symbols) into {@code t} and {@code u}, once bound. */
+        final void word(int w, int n, long[] t, long[] u) {
+            int base = w << 6;
+            int end = Math.min(64, n - base);
+            t[w] = truths(base, end);
+            u[w] = twoValued ? 0 : unknowns(base, end);
         }
 
         @Override
         final void ensureCapacity(int capacity) {
+        }
+    }
+
+    /**
+     * A comparison that several rules (or parts of one rule) make alike: computed once per scan, a word of 64
+     * symbols at a time as the first of them needs it; the others copy the word. The scan time tells one scan's
+     * words from the previous one's, as for a {@link Cross}.
+     */
+    static final class Shared extends Node {
+        private final Comparison comparison;
+        private long[] sharedT = new long[0];
+        private long[] sharedU = new long[0];
+        /** Bit {@code w}: word {@code w} of {@link #sharedT} and {@link #sharedU} is of scan {@link #scan}. */
+        private long[] computed = new long[0];
+        private long scan = Long.MIN_VALUE;
+
+        Shared(Comparison comparison) {
+            this.comparison = comparison;
+        }
+
+        @Override
+        void eval(MetricColumns columns, long[] t, long[] u, long[] care, int n, long time) {
+            long[] done = computed;
+            if (scan != time) {
+                Arrays.fill(done, 0);
+                scan = time;
+            }
+            comparison.bind(columns);
+            long[] st = sharedT;
+            long[] su = sharedU;
+            int words = words(n);
+            for (int w = 0; w < words; w++) {
+                if (care[w] == 0) {
+                    t[w] = 0;
+                    u[w] = 0;
+                    continue;
+                }
+                long bit = 1L << w;
+                if ((done[w >>> 6] & bit) == 0) {
+                    comparison.word(w, n, st, su);
+                    done[w >>> 6] |= bit;
+                }
+                t[w] = st[w];
+                u[w] = su[w];
+            }
+        }
+
+        @Override
+        void ensureCapacity(int capacity) {
+            int words = words(capacity);
+            if (words > sharedT.length) {
+                sharedT = new long[words];
+                sharedU = new long[words];
+                computed = new long[words(words)];
+                scan = Long.MIN_VALUE;
+            }
         }
     }
 

@@ -13,13 +13,21 @@ import io.tickscan.rules.MetricRef;
 import io.tickscan.rules.RuleDefinition;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /** Turns validated rules into {@link CompiledRule}s over one layout of metric columns. */
 final class RuleCompiler {
     private final MetricColumns.Layout layout = new MetricColumns.Layout();
     private final List<RuleDefinition> rules;
     private final List<Node.Cross> crosses = new ArrayList<>();
+    /** How many times each comparison (a leaf other than a cross) occurs in the rules. */
+    private final Map<Condition, Long> comparisonUses;
+    /** The node of each comparison that occurs more than once, by the comparison and its logic. */
+    private final Map<List<Object>, Node> sharedComparisons = new HashMap<>();
     private final NodeBuilder outsideNot = new NodeBuilder(true);
     private final NodeBuilder insideNot = new NodeBuilder(false);
 
@@ -28,6 +36,9 @@ final class RuleCompiler {
         this.rules = rules.stream().filter(RuleDefinition::enabled)
                 .sorted(Comparator.comparing(RuleDefinition::id)).toList();
         this.rules.forEach(rule -> rule.metrics().forEach(layout::metric));
+        this.comparisonUses = this.rules.stream().flatMap(rule -> rule.condition().leaves())
+                .filter(leaf -> !(leaf instanceof Cross))
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     }
 
     MetricColumns.Layout layout() {
@@ -70,6 +81,10 @@ final class RuleCompiler {
 
         @Override
         public Node visit(Comparison c) {
+            return shareable(c, comparison(c));
+        }
+
+        private Node.Comparison comparison(Comparison c) {
             if (!c.rhs().isMetric()) {
                 return new Node.CompareConstant(layout.metric(c.lhs().metric()), c.op(), c.rhs().number(), twoValued);
             }
@@ -83,7 +98,18 @@ final class RuleCompiler {
 
         @Override
         public Node visit(Between b) {
-            return new Node.Between(slot(b.value()), slot(b.lo()), slot(b.hi()), twoValued);
+            return shareable(b, new Node.Between(slot(b.value()), slot(b.lo()), slot(b.hi()), twoValued));
+        }
+
+        /**
+         * The node of a comparison: its own when it occurs once in the rules, else one node shared by every
+         * occurrence with the same logic, computed once per scan.
+         */
+        private Node shareable(Condition leaf, Node.Comparison node) {
+            if (comparisonUses.getOrDefault(leaf, 0L) < 2) {
+                return node;
+            }
+            return sharedComparisons.computeIfAbsent(List.of(leaf, twoValued), key -> new Node.Shared(node));
         }
 
         @Override

@@ -53,7 +53,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * cooldowns and universes, not about the text form (which {@code WhenParserTest} covers).
  *
  * <p>Each case ({@link RandomCase}) draws random rules (every metric and operator, and/or/not nested three deep,
- * {@code between}, crosses, one cross shared by two rules, one rule reading every metric so that its alerts carry
+ * {@code between}, crosses, one cross shared by two rules, one comparison shared by three, one rule reading every metric so that its alerts carry
  * them all, cooldowns of 0, 1, 5 and 60 s, universes with symbol lists and price bounds, a disabled rule now and
  * then) and a random tick stream (out-of-order and late ticks, equal timestamps, quiet minutes, sizes of 0, prices
  * on and off a binary grid, a UTC midnight, symbols appearing midway). It feeds the same ticks to both and requires,
@@ -600,6 +600,7 @@ class EngineVsReferenceModelTest {
         private final boolean longWindows;
         private final String[] names;
         private final String sharedCross;
+        private final String sharedComparison;
         final List<Object> rules = new ArrayList<>();
         final List<Tick> ticks = new ArrayList<>();
         private final int minutes;
@@ -620,6 +621,7 @@ class EngineVsReferenceModelTest {
                 names[i] = symbols <= 26 ? String.valueOf((char) ('A' + i)) : "S" + i;
             }
             this.sharedCross = cross();
+            this.sharedComparison = comparison();
             generateRules();
             generateTicks();
         }
@@ -647,6 +649,15 @@ class EngineVsReferenceModelTest {
                 case 0 -> "(" + sharedCross + " and " + leaf() + ")";
                 case 1 -> "(" + leaf() + " or " + sharedCross + ")";
                 default -> "not (" + sharedCross + ")";
+            }));
+            // A comparison in three rules, once where an "and" has narrowed the symbols it looks at, so that its
+            // shared node is computed in part by one rule and completed by another.
+            rules.add(rule("shared-c", "(" + leaf() + " and " + sharedComparison + ")"));
+            rules.add(rule("shared-d", sharedComparison));
+            rules.add(rule("shared-e", switch (random.nextInt(3)) {
+                case 0 -> "(" + leaf() + " or " + sharedComparison + ")";
+                case 1 -> "(" + sharedComparison + " or not (" + sharedComparison + "))";
+                default -> "not (" + leaf() + " or " + sharedComparison + ")";
             }));
         }
 
@@ -709,6 +720,15 @@ class EngineVsReferenceModelTest {
                 default -> random.nextBoolean() ? "rsi(" + window() + ") between 30 and 70"
                         : pick(PERCENTS) + " between -0.5 and 0.5";
             };
+        }
+
+        /** A leaf that is not a cross. */
+        private String comparison() {
+            String leaf = leaf();
+            while (leaf.contains("crosses")) {
+                leaf = leaf();
+            }
+            return leaf;
         }
 
         /** An {@code or} of one comparison per metric, in random order. */
