@@ -40,6 +40,8 @@ final class MetricColumns {
     private final int[] preparedCount;
     /** The slot the next scan looks at first for a window to prepare. */
     private int nextToPrepare;
+    /** Counts the scans whose rules read these columns: see {@link #evaluation()}. */
+    private long evaluations;
 
     private MetricColumns(SymbolStates states, Indicators indicators, SessionCalendar sessions,
                           List<MetricRef> metrics, List<Double> constants) {
@@ -55,6 +57,20 @@ final class MetricColumns {
         Arrays.fill(preparedMinute, Long.MIN_VALUE);
         this.preparedCount = new int[this.metrics.length];
         ensureCapacity(states.capacity());
+    }
+
+    /** Marks the start of a scan's evaluation of the rules: {@link #evaluation()} changes. */
+    void newEvaluation() {
+        evaluations++;
+    }
+
+    /**
+     * The number of the scan whose rules are being evaluated, which only grows: what a node keeps a result of one
+     * scan under. Not the scan's time, which can go back when an engine that holds nothing takes a handed-over
+     * state's clock.
+     */
+    long evaluation() {
+        return evaluations;
     }
 
     /** The column of a slot; re-read it after the engine grows. */

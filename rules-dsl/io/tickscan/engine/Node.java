@@ -15,7 +15,7 @@ import java.util.Arrays;
  * A node only has to be right for the symbols set in {@code care}; an {@code and} narrows {@code care} to the
  * symbols still not false before it evaluates its next part (an {@code or} to those not yet true), so a
  * selective first comparison spares the others most of their work, a word at a time. Crosses ignore
- * {@code care}: they must see every symbol at every scan to remember its previous values. Nothing is allocated,
+ * {@code care}: they must see every symbol at every scan to remember its previous outcome. Nothing is allocated,
  * boxed or looked up while evaluating.
  */
 abstract class Node {
@@ -88,14 +88,14 @@ abstract class Node {
 
     /**
      * A comparison that several rules (or parts of one rule) make alike: computed once per scan, a word of 64
-     * symbols at a time as the first of them needs it; the others copy the word. The scan time tells one scan's
-     * words from the previous one's, as for a {@link Cross}.
+     * symbols at a time as the first of them needs it; the others copy the word. The words are kept for
+     * {@link MetricColumns#evaluation()}, not for the scan's time, which can go back (a handed-over state's clock).
      */
     static final class Shared extends Node {
         private final Comparison comparison;
         private long[] sharedT = new long[0];
         private long[] sharedU = new long[0];
-        /** Bit {@code w}: word {@code w} of {@link #sharedT} and {@link #sharedU} is of scan {@link #scan}. */
+        /** Bit {@code w}: word {@code w} of {@link #sharedT} and {@link #sharedU} is of evaluation {@link #scan}. */
         private long[] computed = new long[0];
         private long scan = Long.MIN_VALUE;
 
@@ -106,9 +106,10 @@ abstract class Node {
         @Override
         void eval(MetricColumns columns, long[] t, long[] u, long[] care, int n, long time) {
             long[] done = computed;
-            if (scan != time) {
+            long evaluation = columns.evaluation();
+            if (scan != evaluation) {
                 Arrays.fill(done, 0);
-                scan = time;
+                scan = evaluation;
             }
             comparison.bind(columns);
             long[] st = sharedT;

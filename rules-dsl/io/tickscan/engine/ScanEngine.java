@@ -127,6 +127,7 @@ public final class ScanEngine {
             columns.update(t, barsChanged || columnsStale);
             columnsStale = false;
         }
+        columns.newEvaluation();
         boolean failed = false;
         for (CompiledRule rule : rules) {
             try {
@@ -228,7 +229,7 @@ public final class ScanEngine {
     /**
      * The state of the symbols {@code symbols} accepts (by index, as {@link #symbol(int)} names them), in the
      * binary form of a checkpoint drawn in {@link StateCheckpoint}: their bars, live bar, session stats, newest
-     * tick and stamp; every EMA and RSI window's state; the previous-scan values of every cross; each rule's
+     * tick and stamp; every EMA and RSI window's state; the order of every cross's sides at its previous scan; each rule's
      * cooldowns. Reading it back with {@link #importState} into an engine with the same settings and rules, then
      * applying the same ticks and running the same scans, fires exactly as this engine does.
      */

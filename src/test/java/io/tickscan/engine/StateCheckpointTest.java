@@ -298,6 +298,26 @@ class StateCheckpointTest {
     }
 
     @Test
+    @DisplayName("a comparison two rules share is computed again after the engine took a handed-over state's clock "
+            + "back to a second it had scanned past")
+    void aSharedComparisonIsComputedAgainAfterTheClockWentBack() {
+        long t0 = EngineHarness.T0;
+        EngineHarness giver = EngineHarness.of(0, "last > 50", "last > 50");
+        giver.tick("ACME", t0 + 500, 100, 1);
+        giver.scan(t0 + 1_000);
+        byte[] acme = giver.engine.exportState(i -> true);
+
+        EngineHarness taker = EngineHarness.of(0, "last > 50", "last > 50");
+        taker.tick("OTHER", t0 + 500, 100, 1);
+        taker.scan(t0 + 1_000);
+        taker.scan(t0 + 4_000);
+        taker.engine.release(i -> true);
+        assertThat(taker.engine.importState(acme, true).clockTaken()).isTrue();
+        assertThat(taker.engine.lastScan()).isEqualTo(t0 + 1_000);
+        assertThat(taker.scan(t0 + 4_000)).extracting(Alert::symbol).containsExactly("ACME", "ACME");
+    }
+
+    @Test
     @DisplayName("an engine that holds nothing takes the scan of a state handed over, one that holds symbols or reads "
             + "a checkpoint keeps its own")
     void anEngineHoldingNothingTakesTheClockOfTheStateItTakes() {
