@@ -301,20 +301,32 @@ class StateCheckpointTest {
     @DisplayName("a comparison two rules share is computed again after the engine took a handed-over state's clock "
             + "back to a second it had scanned past")
     void aSharedComparisonIsComputedAgainAfterTheClockWentBack() {
-        long t0 = EngineHarness.T0;
-        EngineHarness giver = EngineHarness.of(0, "last > 50", "last > 50");
-        giver.tick("ACME", t0 + 500, 100, 1);
-        giver.scan(t0 + 1_000);
-        byte[] acme = giver.engine.exportState(i -> true);
+        EngineHarness taker = tookClockBack(acmeAtOneSecond("last > 50", "last > 50"), "last > 50", "last > 50");
+        assertThat(taker.scan(EngineHarness.T0 + 4_000)).extracting(Alert::symbol).containsExactly("ACME", "ACME");
+    }
 
-        EngineHarness taker = EngineHarness.of(0, "last > 50", "last > 50");
+    /** The state of an engine of {@code rules} that got one tick of ACME at 100 and scanned T0 + 1 s. */
+    private static byte[] acmeAtOneSecond(String... rules) {
+        EngineHarness giver = EngineHarness.of(0, rules);
+        giver.tick("ACME", EngineHarness.T0 + 500, 100, 1);
+        giver.scan(EngineHarness.T0 + 1_000);
+        return giver.engine.exportState(i -> true);
+    }
+
+    /**
+     * An engine of {@code rules} that scanned OTHER up to T0 + 4 s, gave it away and took {@code acme}
+     * ({@link #acmeAtOneSecond}) with its clock: its next scan is of a second it had scanned before.
+     */
+    private static EngineHarness tookClockBack(byte[] acme, String... rules) {
+        long t0 = EngineHarness.T0;
+        EngineHarness taker = EngineHarness.of(0, rules);
         taker.tick("OTHER", t0 + 500, 100, 1);
         taker.scan(t0 + 1_000);
         taker.scan(t0 + 4_000);
         taker.engine.release(i -> true);
         assertThat(taker.engine.importState(acme, true).clockTaken()).isTrue();
         assertThat(taker.engine.lastScan()).isEqualTo(t0 + 1_000);
-        assertThat(taker.scan(t0 + 4_000)).extracting(Alert::symbol).containsExactly("ACME", "ACME");
+        return taker;
     }
 
     @Test
@@ -322,18 +334,8 @@ class StateCheckpointTest {
             + "a checkpoint keeps its own")
     void anEngineHoldingNothingTakesTheClockOfTheStateItTakes() {
         long t0 = EngineHarness.T0;
-        EngineHarness giver = EngineHarness.of(0, "last > 0");
-        giver.tick("ACME", t0 + 500, 100, 1);
-        giver.scan(t0 + 1_000);
-        byte[] acme = giver.engine.exportState(i -> true);
-
-        EngineHarness taker = EngineHarness.of(0, "last > 0");
-        taker.tick("OTHER", t0 + 500, 100, 1);
-        taker.scan(t0 + 1_000);
-        taker.scan(t0 + 4_000);
-        taker.engine.release(i -> true);
-        assertThat(taker.engine.importState(acme, true).clockTaken()).isTrue();
-        assertThat(taker.engine.lastScan()).isEqualTo(t0 + 1_000);
+        byte[] acme = acmeAtOneSecond("last > 0");
+        EngineHarness taker = tookClockBack(acme, "last > 0");
         assertThat(taker.scan(t0 + 2_000)).extracting(Alert::symbol).containsExactly("ACME");
 
         EngineHarness holding = EngineHarness.of(0, "last > 0");
