@@ -95,9 +95,10 @@ abstract class Node {
         private final Comparison comparison;
         private long[] sharedT = new long[0];
         private long[] sharedU = new long[0];
-        /** Bit {@code w}: word {@code w} of {@link #sharedT} and {@link #sharedU} is of evaluation {@link #scan}. */
+        /** Bit {@code w}: word {@code w} of {@link #sharedT} and {@link #sharedU} is of evaluation {@link #wordsOf}. */
         private long[] computed = new long[0];
-        private long scan = Long.MIN_VALUE;
+        /** The evaluation ({@link MetricColumns#evaluation()}) the computed words are of. */
+        private long wordsOf = Long.MIN_VALUE;
 
         Shared(Comparison comparison) {
             this.comparison = comparison;
@@ -107,9 +108,9 @@ abstract class Node {
         void eval(MetricColumns columns, long[] t, long[] u, long[] care, int n, long time) {
             long[] done = computed;
             long evaluation = columns.evaluation();
-            if (scan != evaluation) {
+            if (wordsOf != evaluation) {
                 Arrays.fill(done, 0);
-                scan = evaluation;
+                wordsOf = evaluation;
             }
             comparison.bind(columns);
             long[] st = sharedT;
@@ -138,7 +139,7 @@ abstract class Node {
                 sharedT = new long[words];
                 sharedU = new long[words];
                 computed = new long[words(words)];
-                scan = Long.MIN_VALUE;
+                wordsOf = Long.MIN_VALUE;
             }
         }
     }
